@@ -1,0 +1,46 @@
+"""User-facing errors.
+
+Every exception defined here carries a message that is safe to print: it names *where* the
+problem is (component, stack file, key path, field) and *what is allowed*, and never echoes a
+secret value. The CLI turns them into one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+class PrivateServerlessError(Exception):
+    """Base class of the errors a user can cause and fix (bad input, missing secret)."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One mistake: where it is (a dotted key path) and what is wrong with it."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+class ConfigurationError(PrivateServerlessError, ValueError):
+    """Invalid arguments or configuration, reported all at once.
+
+    ``where`` names the component (``PrivateFunction 'billing'``) or the stack file
+    (``stacks/Pulumi.dev.yaml``); each problem names its key path.
+    """
+
+    def __init__(self, where: str, problems: Sequence[Problem]) -> None:
+        self.where = where
+        self.problems = tuple(problems)
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        if len(self.problems) == 1:
+            return f"{self.where}: {self.problems[0]}"
+        lines = [f"{self.where}: {len(self.problems)} problems"]
+        lines.extend(f"  - {problem}" for problem in self.problems)
+        return "\n".join(lines)
