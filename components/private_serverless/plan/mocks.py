@@ -1,0 +1,113 @@
+"""Pulumi mocks that answer like Scaleway would, deterministically.
+
+The Pulumi program itself is not mocked: these only stand in for the provider, returning the
+outputs Scaleway computes (ids, domain names, the project a namespace lands in, an API key's
+access key). Every value is derived from the resource name, so the same program gives the same
+plan on every machine and two plans can be diffed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pulumi
+
+#: The project the mock provider puts resources in when the program names none, as the real
+#: provider does with ``SCW_DEFAULT_PROJECT_ID``.
+DEFAULT_PROJECT_ID = "11111111-1111-4111-8111-111111111111"
+DEFAULT_ORGANIZATION_ID = "22222222-2222-4222-8222-222222222222"
+DEFAULT_REGION = "fr-par"
+
+_NAMESPACE = uuid.UUID("6f1c1f9e-4a8e-4f55-9d36-2b1f0c5d7a10")
+
+State = dict[str, Any]
+
+
+def mock_uuid(*parts: str) -> str:
+    """A stable UUID for a resource: the same parts always give the same id."""
+    return str(uuid.uuid5(_NAMESPACE, "/".join(parts)))
+
+
+def _short_hash(*parts: str) -> str:
+    return hashlib.sha256("/".join(parts).encode()).hexdigest()[:12]
+
+
+def _namespace(args: pulumi.runtime.MockResourceArgs, state: State) -> None:
+    state.setdefault("projectId", DEFAULT_PROJECT_ID)
+    state.setdefault("region", DEFAULT_REGION)
+    state.setdefault("organizationId", DEFAULT_ORGANIZATION_ID)
+    state.setdefault("registryNamespaceId", mock_uuid(args.name, "registry"))
+
+
+def _function(args: pulumi.runtime.MockResourceArgs, state: State) -> None:
+    region = state.setdefault("region", DEFAULT_REGION)
+    name = str(state.get("name") or args.name)
+    state["domainName"] = f"{name}-{_short_hash(args.name)}.functions.fnc.{region}.scw.cloud"
+    state.setdefault("organizationId", DEFAULT_ORGANIZATION_ID)
+    state.setdefault("projectId", DEFAULT_PROJECT_ID)
+
+
+def _container(args: pulumi.runtime.MockResourceArgs, state: State) -> None:
+    region = state.setdefault("region", DEFAULT_REGION)
+    name = str(state.get("name") or args.name)
+    domain = f"{name}-{_short_hash(args.name)}.functions.fnc.{region}.scw.cloud"
+    state["publicEndpoint"] = f"https://{domain}"
+    state["status"] = "ready"
+
+
+def _application(args: pulumi.runtime.MockResourceArgs, state: State) -> None:
+    state.setdefault("organizationId", DEFAULT_ORGANIZATION_ID)
+
+
+def _api_key(args: pulumi.runtime.MockResourceArgs, state: State) -> None:
+    state["accessKey"] = "SCW" + _short_hash(args.name, "access").upper()[:17].ljust(17, "X")
+    # With ``secret_id`` the provider writes the secret to Secret Manager and leaves it unset.
+    if not state.get("secretId"):
+        state["secretKey"] = mock_uuid(args.name, "secret-key")
+
+
+def _policy(args: pulumi.runtime.MockResourceArgs, state: State) -> None:
+    state.setdefault("organizationId", DEFAULT_ORGANIZATION_ID)
+
+
+def _secret(args: pulumi.runtime.MockResourceArgs, state: State) -> None:
+    state.setdefault("region", DEFAULT_REGION)
+    state.setdefault("projectId", DEFAULT_PROJECT_ID)
+
+
+def _project(args: pulumi.runtime.MockResourceArgs, state: State) -> None:
+    state.setdefault("organizationId", DEFAULT_ORGANIZATION_ID)
+
+
+_COMPUTED: dict[str, Callable[[pulumi.runtime.MockResourceArgs, State], None]] = {
+    "scaleway:functions/namespace:Namespace": _namespace,
+    "scaleway:containers/namespace:Namespace": _namespace,
+    "scaleway:functions/function:Function": _function,
+    "scaleway:containers/container:Container": _container,
+    "scaleway:iam/application:Application": _application,
+    "scaleway:iam/apiKey:ApiKey": _api_key,
+    "scaleway:iam/policy:Policy": _policy,
+    "scaleway:secrets/secret:Secret": _secret,
+    "scaleway:account/project:Project": _project,
+}
+
+
+class ScalewayMocks(pulumi.runtime.Mocks):
+    """Answers resource registrations with the outputs the Scaleway provider would compute."""
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, State]:
+        state: State = dict(args.inputs)
+        fill = _COMPUTED.get(args.typ)
+        if fill is not None:
+            fill(args, state)
+        resource_id = mock_uuid(args.typ, args.name)
+        if args.typ == "scaleway:secrets/secret:Secret":
+            resource_id = f"{state['region']}/{resource_id}"
+        return resource_id, state
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        # The components make no provider function calls; answer empty rather than fail.
+        return {}, []
