@@ -44,3 +44,26 @@ class ConfigurationError(PrivateServerlessError, ValueError):
         lines = [f"{self.where}: {len(self.problems)} problems"]
         lines.extend(f"  - {problem}" for problem in self.problems)
         return "\n".join(lines)
+
+
+def problems_from_validation_error(exc: object, prefix: str = "") -> list[Problem]:
+    """Turn a pydantic ``ValidationError`` into problems, without echoing any input value.
+
+    pydantic's own message quotes the offending input, which may be a secret; this keeps only
+    the location and the reason.
+    """
+    from pydantic import ValidationError
+
+    if not isinstance(exc, ValidationError):
+        return [Problem(prefix, str(exc))]
+    problems = []
+    for error in exc.errors(include_url=False, include_input=False, include_context=False):
+        parts = [prefix] if prefix else []
+        parts.extend(str(part) for part in error["loc"])
+        message = error["msg"]
+        # Our own validators raise ValueError; pydantic prefixes those. The prefix is noise.
+        message = message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+        if error["type"] == "extra_forbidden":
+            message = "unknown key (not one of the allowed settings; check the spelling)"
+        problems.append(Problem(".".join(parts), message))
+    return problems

@@ -14,5 +14,7 @@ class ConditionError(ValueError):
         self.reason = message
         self.line = line
         self.column = column
-        where = f" at line {line}, column {column}" if line is not None and column is not None else ""
+        where = (
+            f" at line {line}, column {column}" if line is not None and column is not None else ""
+        )
         super().__init__(f"{message}{where}")

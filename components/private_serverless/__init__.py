@@ -1,0 +1,23 @@
+"""Private Scaleway Serverless Functions and Containers, with IAM access done right.
+
+from private_serverless import AccessArgs, PrivateFunction, PrivateFunctionArgs
+"""
+
+from .access import AccessArgs
+from .container_args import PrivateContainerArgs, Probe
+from .errors import ConfigurationError, PrivateServerlessError, Problem
+from .function_args import PrivateFunctionArgs
+from .private_container import PrivateContainer
+from .private_function import PrivateFunction
+
+__all__ = [
+    "AccessArgs",
+    "ConfigurationError",
+    "PrivateContainer",
+    "PrivateContainerArgs",
+    "PrivateFunction",
+    "PrivateFunctionArgs",
+    "PrivateServerlessError",
+    "Probe",
+    "Problem",
+]

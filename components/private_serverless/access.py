@@ -1,0 +1,71 @@
+"""Who may call a private service: the IAM side both components share."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from . import limits
+from .conditions import ConditionError, validate_condition
+
+
+class AccessArgs(BaseModel):
+    """How callers reach a private service.
+
+    The component creates an IAM application and an API key for it, and one IAM policy rule
+    granting only ``FunctionsPrivateAccess`` (or ``ContainersPrivateAccess``) on the service's
+    project, restricted by ``condition`` when one is given.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
+
+    condition: str | None = None
+    """CEL condition on the policy rule, for example ``inIpRange(request.ip, "198.51.100.0/24")``.
+
+    Checked with a real CEL parser when the args are built. ``None`` grants access to every
+    request that carries the key."""
+
+    key_expires_in_days: Annotated[
+        int, Field(ge=limits.KEY_LIFETIME_MIN_DAYS, le=limits.KEY_LIFETIME_MAX_DAYS)
+    ] = 90
+    """Lifetime of each API key, counted from its creation. Keys never live forever."""
+
+    key_generation: Annotated[int, Field(ge=0)] = 0
+    """Rotation counter. Raising it by one creates a new key in the idle slot and makes it the
+    active one; the previous key keeps working until the next rotation retires it."""
+
+    store_key_in_secret_manager: bool = False
+    """Write the key's secret to Scaleway Secret Manager (``secret_id``) instead of the Pulumi
+    state. The ``api_key`` output is then empty and ``key_secret_id`` names the secret."""
+
+    @field_validator("condition", mode="before")
+    @classmethod
+    def _render_builder(cls, value: Any) -> Any:
+        # A condition builder object renders itself; a raw string is taken as is.
+        to_cel = getattr(value, "to_cel", None)
+        return to_cel() if callable(to_cel) else value
+
+    @field_validator("condition")
+    @classmethod
+    def _check_condition(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip()
+        if len(value) > limits.CONDITION_MAX_LENGTH:
+            raise ValueError(
+                f"conditions are at most {limits.CONDITION_MAX_LENGTH} characters "
+                f"(got {len(value)})"
+            )
+        try:
+            validate_condition(value)
+        except ConditionError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+    @property
+    def condition_warnings(self) -> list[str]:
+        """What is valid but almost surely wrong in the condition (empty when none)."""
+        if self.condition is None:
+            return []
+        return [str(warning) for warning in validate_condition(self.condition)]

@@ -1,0 +1,93 @@
+"""Arguments of :class:`PrivateContainer`."""
+
+from __future__ import annotations
+
+from typing import Annotated, ClassVar, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from . import limits
+from .service_args import ServiceArgs
+
+
+class Probe(BaseModel):
+    """A health probe: an HTTP GET on ``http_path``, or a TCP connection when it is ``None``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
+
+    http_path: (
+        Annotated[str, Field(pattern=r"^/\S*$", max_length=limits.PROBE_PATH_MAX_LENGTH)] | None
+    ) = "/health"
+    """Path probed over HTTP; ``None`` probes the port over TCP."""
+
+    interval_seconds: Annotated[int, Field(ge=1, le=3600)] = 10
+    """Time between two probes."""
+
+    timeout_seconds: Annotated[int, Field(ge=1, le=3600)] = 5
+    """How long one probe may take."""
+
+    failure_threshold: Annotated[
+        int,
+        Field(ge=limits.PROBE_FAILURE_THRESHOLD_MIN, le=limits.PROBE_FAILURE_THRESHOLD_MAX),
+    ] = 3
+    """Consecutive failures before the instance is considered unhealthy."""
+
+    @model_validator(mode="after")
+    def _check_timing(self) -> Self:
+        if self.timeout_seconds > self.interval_seconds:
+            raise ValueError("timeout_seconds must not exceed interval_seconds")
+        return self
+
+
+class PrivateContainerArgs(ServiceArgs):
+    """A private Scaleway Serverless Container: its image, port, resources, probes and access."""
+
+    name_pattern: ClassVar[str] = limits.CONTAINER_NAME_PATTERN
+
+    # Image addresses are at most 255 characters (Containers API v1 validation rules).
+    image: Annotated[str, Field(min_length=1, max_length=255, pattern=r"^\S+$")]
+    """Image address, for example ``rg.fr-par.scw.cloud/my-namespace/api:1.4.2``."""
+
+    port: Annotated[int, Field(ge=limits.PORT_MIN, le=limits.PORT_MAX)] = 8080
+    """Port the container listens on (Scaleway sets ``PORT`` to it)."""
+
+    memory_limit_mb: Annotated[
+        int, Field(ge=limits.CONTAINER_MEMORY_MIN_MB, le=limits.CONTAINER_MEMORY_MAX_MB)
+    ] = 256
+    """Memory per instance in MB (Scaleway's own default is 2048; start small, raise it)."""
+
+    cpu_limit_mvcpu: Annotated[
+        int, Field(ge=limits.CONTAINER_CPU_MIN_MVCPU, le=limits.CONTAINER_CPU_MAX_MVCPU)
+    ] = 140
+    """vCPU per instance in thousandths (1000 = one vCPU)."""
+
+    protocol: Literal["http1", "h2c"] = "http1"
+    """``h2c`` for HTTP/2 over cleartext inside the platform (gRPC)."""
+
+    command: list[str] | None = None
+    """Overrides the image's entry point."""
+
+    args: list[str] | None = None
+    """Overrides the image's default arguments."""
+
+    liveness_probe: Probe | None = None
+    """Restart an instance when this probe fails."""
+
+    startup_probe: Probe | None = None
+    """Wait for this probe before sending traffic to a new instance."""
+
+    @model_validator(mode="after")
+    def _check_resources(self) -> Self:
+        if self.namespace_id is not None and self.project_id is None:
+            # A container exposes no project_id of its own, and the policy must name one.
+            raise ValueError("project_id is required with namespace_id: the policy must name it")
+        if self.port in limits.RESERVED_PORTS:
+            raise ValueError(
+                f"port {self.port} is used by the Scaleway platform; avoid "
+                f"{', '.join(map(str, sorted(limits.RESERVED_PORTS)))}"
+            )
+        if self.min_scale > limits.CONTAINER_MIN_SCALE_LIMIT:
+            raise ValueError(
+                f"min_scale is at most {limits.CONTAINER_MIN_SCALE_LIMIT} for containers"
+            )
+        return self

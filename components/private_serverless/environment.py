@@ -1,0 +1,70 @@
+"""Environment variables and secrets: names Scaleway accepts, and names that look sensitive."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Annotated
+
+from pydantic import AfterValidator
+
+from . import limits
+
+# Names a process can read back as environment variables: a letter or underscore, then letters,
+# digits and underscores. Scaleway rejects other keys at deploy time, so reject them here first.
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+# Substrings (and suffixes) that mark a variable as a credential. Shared with the policy rules
+# so that the components and the guardrails agree on what "secret-looking" means.
+_SECRET_NAME = re.compile(
+    r"(PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|CREDENTIAL|PRIVATE_?KEY|API_?KEY|ACCESS_?KEY|_KEY$|^KEY$|DSN$)",
+    re.IGNORECASE,
+)
+
+
+def looks_like_secret_name(name: str) -> bool:
+    """True for names such as ``DB_PASSWORD``, ``API_TOKEN`` or ``STRIPE_KEY``."""
+    return bool(_SECRET_NAME.search(name))
+
+
+def _check_env_name(name: str) -> str:
+    if not 1 <= len(name) <= limits.ENV_NAME_MAX_LENGTH:
+        raise ValueError(
+            f"environment variable names are 1 to {limits.ENV_NAME_MAX_LENGTH} characters"
+        )
+    if not _ENV_NAME.match(name):
+        raise ValueError(
+            f"{name!r} is not a valid environment variable name: use letters, digits and "
+            "underscores, not starting with a digit"
+        )
+    upper = name.upper()
+    if upper in limits.RESERVED_ENV_NAMES or upper.startswith(limits.RESERVED_ENV_PREFIXES):
+        raise ValueError(
+            f"{name!r} is reserved by Scaleway Serverless (PORT and SCW_* are set by the platform)"
+        )
+    return name
+
+
+EnvName = Annotated[str, AfterValidator(_check_env_name)]
+"""An environment variable name Scaleway accepts and does not reserve."""
+
+
+def check_env_and_secrets(env: Mapping[str, object], secrets: Mapping[str, object]) -> None:
+    """Cross-checks between plain variables and secrets; messages never include a value."""
+    both = sorted(set(env) & set(secrets))
+    if both:
+        raise ValueError(
+            f"{', '.join(both)} defined in both `env` and `secrets`; keep it in `secrets`"
+        )
+    sensitive = sorted(name for name in env if looks_like_secret_name(name))
+    if sensitive:
+        raise ValueError(
+            f"{', '.join(sensitive)} in `env` looks like a credential: plain environment variables "
+            "are stored in clear; move it to `secrets` (encrypted at rest)"
+        )
+    total = len(env) + len(secrets)
+    if len(env) > limits.MAX_ENV_VARS or len(secrets) > limits.MAX_SECRETS:
+        raise ValueError(
+            f"at most {limits.MAX_ENV_VARS} environment variables and {limits.MAX_SECRETS} secrets "
+            f"per service (got {len(env)} and {len(secrets)}, {total} in all)"
+        )

@@ -1,0 +1,156 @@
+"""Settings every private service has, whether it is a function or a container."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, ClassVar, Self
+
+import pulumi
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    InstanceOf,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
+
+from . import limits
+from .access import AccessArgs
+from .environment import EnvName, check_env_and_secrets
+
+
+def check_service_name(name: str, pattern: str = limits.FUNCTION_NAME_PATTERN) -> str:
+    """Raise ``ValueError`` unless ``name`` matches ``pattern`` (a Scaleway name rule)."""
+    if not re.match(pattern, name):
+        shortest = 2 if pattern == limits.CONTAINER_NAME_PATTERN else 1
+        raise ValueError(
+            f"{name!r} is not a valid name: {shortest} to {limits.SERVICE_NAME_MAX_LENGTH} "
+            "lowercase letters, digits and hyphens, starting and ending with a letter or digit"
+        )
+    return name
+
+
+def check_namespace_name(name: str) -> str:
+    """Raise ``ValueError`` unless ``name`` is a namespace name Scaleway accepts."""
+    if not re.match(limits.NAMESPACE_NAME_PATTERN, name):
+        raise ValueError(
+            f"{name!r} is not a valid namespace name: 1 to {limits.SERVICE_NAME_MAX_LENGTH} "
+            "lowercase letters, digits and hyphens, starting with a letter and ending with a "
+            "letter or digit"
+        )
+    return name
+
+
+NamespaceName = Annotated[str, AfterValidator(check_namespace_name)]
+PlainValue = str | InstanceOf[pulumi.Output]  # type: ignore[type-arg]
+SecretValue = SecretStr | InstanceOf[pulumi.Output]  # type: ignore[type-arg]
+"""A secret: a string (wrapped as a Pulumi secret by the component) or a Pulumi ``Output``."""
+
+
+class ServiceArgs(BaseModel):
+    """Settings shared by :class:`PrivateFunctionArgs` and :class:`PrivateContainerArgs`."""
+
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", arbitrary_types_allowed=True, hide_input_in_errors=True
+    )
+
+    name_pattern: ClassVar[str] = limits.FUNCTION_NAME_PATTERN
+
+    name: str | None = None
+    """Name of the function or container at Scaleway; defaults to the component's name."""
+
+    namespace_name: NamespaceName | None = None
+    """Name of the namespace the component creates; defaults to ``<name>-ns``."""
+
+    namespace_id: PlainValue | None = None
+    """Use this existing namespace instead of creating one."""
+
+    project_id: PlainValue | None = None
+    """Scaleway project; defaults to the provider's project (``SCW_DEFAULT_PROJECT_ID``)."""
+
+    dedicated_project: bool = False
+    """Create a Scaleway project for this service alone. IAM access is granted per project, so
+    this is the only way a key can call this service and nothing else."""
+
+    region: limits.Region | None = None
+    """Region; defaults to the provider's region."""
+
+    description: Annotated[str, Field(max_length=255)] | None = None
+    """Free text shown in the Scaleway console."""
+
+    tags: list[Annotated[str, Field(min_length=1, max_length=128)]] = Field(default_factory=list)
+    """Tags put on the service."""
+
+    env: dict[EnvName, PlainValue] = Field(default_factory=dict)
+    """Plain environment variables, stored in clear: never put a credential here."""
+
+    secrets: dict[EnvName, SecretValue] = Field(default_factory=dict)
+    """Secret environment variables, encrypted at rest and marked secret in Pulumi."""
+
+    min_scale: Annotated[int, Field(ge=0, le=limits.MAX_SCALE_LIMIT)] = 0
+    """Instances kept warm; 0 scales to zero (cheapest, with cold starts)."""
+
+    max_scale: Annotated[int, Field(ge=1, le=limits.MAX_SCALE_LIMIT)] = 5
+    """Upper bound on instances, which also caps the bill."""
+
+    timeout_seconds: Annotated[
+        int, Field(ge=limits.TIMEOUT_MIN_SECONDS, le=limits.TIMEOUT_MAX_SECONDS)
+    ] = 300
+    """Maximum processing time of one request."""
+
+    https_only: bool = True
+    """Redirect plain HTTP to HTTPS so keys never travel in clear."""
+
+    protect: bool = False
+    """Protect the identity resources (IAM application, dedicated project, key secret) against
+    deletion, as production stacks should."""
+
+    access: AccessArgs = Field(default_factory=AccessArgs)
+    """Who may call the service: condition, key lifetime and rotation."""
+
+    @field_validator("name")
+    @classmethod
+    def _check_name(cls, value: str | None) -> str | None:
+        return None if value is None else check_service_name(value, cls.name_pattern)
+
+    @field_validator("env", "secrets")
+    @classmethod
+    def _check_value_length(cls, values: dict[str, Any]) -> dict[str, Any]:
+        # Only values known now can be checked; Outputs are checked by Scaleway at deploy time.
+        for key, value in values.items():
+            raw = value.get_secret_value() if isinstance(value, SecretStr) else value
+            if isinstance(raw, str) and len(raw) > limits.ENV_VALUE_MAX_LENGTH:
+                raise ValueError(
+                    f"{key}: values are at most {limits.ENV_VALUE_MAX_LENGTH} characters "
+                    f"(got {len(raw)}); base64 or a Secret Manager reference fits larger ones"
+                )
+        return values
+
+    @model_validator(mode="after")
+    def _check_service(self) -> Self:
+        if self.min_scale > self.max_scale:
+            raise ValueError(f"min_scale ({self.min_scale}) exceeds max_scale ({self.max_scale})")
+        check_env_and_secrets(self.env, self.secrets)
+        if self.dedicated_project and (
+            self.project_id is not None or self.namespace_id is not None
+        ):
+            raise ValueError(
+                "dedicated_project creates its own project and namespace: drop project_id and "
+                "namespace_id, or drop dedicated_project"
+            )
+        if self.namespace_id is not None and self.namespace_name is not None:
+            raise ValueError(
+                "namespace_name names a namespace to create; drop it with namespace_id"
+            )
+        return self
+
+    def secret_inputs(self) -> dict[str, pulumi.Output[Any]]:
+        """The secrets as Pulumi secret outputs, whatever form they were given in."""
+        result: dict[str, pulumi.Output[Any]] = {}
+        for key, value in self.secrets.items():
+            raw = value.get_secret_value() if isinstance(value, SecretStr) else value
+            result[key] = pulumi.Output.secret(raw)
+        return result
