@@ -1,0 +1,192 @@
+"""The Pulumi program: a stack's configuration turned into private services.
+
+``pulumi up`` runs :func:`main` (through ``__main__.py``); the offline plan runs the very same
+:func:`run` under Pulumi's mock runtime. Configuration is read through ``pulumi.Config`` in
+both cases.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from pydantic import SecretStr, ValidationError
+
+from ..container_args import PrivateContainerArgs
+from ..errors import ConfigurationError, PrivateServerlessError, Problem
+from ..errors import problems_from_validation_error as _problems
+from ..function_args import PrivateFunctionArgs
+from ..private_container import PrivateContainer
+from ..private_function import PrivateFunction
+from ..private_service import PrivateService
+from ..service_args import ServiceArgs, check_service_name
+from .config_model import ServiceEntry, StackConfig
+from .secret_sources import SecretResolver
+
+CONFIG_KEYS = frozenset(StackConfig.model_fields)
+_PATH_FIELDS = ("source_dir", "zip_file", "build_dir")
+
+
+@dataclass(frozen=True)
+class StackContext:
+    """Where the program runs: the stack file named in errors and the paths it resolves."""
+
+    source: str
+    project_dir: Path
+    environ: Mapping[str, str]
+    env_file: Path | None
+
+
+def stack_file_label(stack: str) -> str:
+    """How errors name a stack's configuration file."""
+    return f"stacks/Pulumi.{stack}.yaml"
+
+
+def read_stack_config(source: str) -> StackConfig:
+    """Read and check the project's configuration keys, naming ``source`` in every error."""
+    project = pulumi.get_project()
+    problems: list[Problem] = []
+    for full_key in sorted(_config_keys()):
+        namespace, _, key = full_key.partition(":")
+        if namespace == project and key not in CONFIG_KEYS:
+            problems.append(Problem(key, f"unknown key; allowed: {', '.join(sorted(CONFIG_KEYS))}"))
+    raw: dict[str, Any] = {}
+    config = pulumi.Config()
+    for key in sorted(CONFIG_KEYS):
+        try:
+            value = config.get_object(key)
+        except (json.JSONDecodeError, ValueError):
+            problems.append(Problem(key, "must be a mapping (YAML object)"))
+            continue
+        if value is not None:
+            raw[key] = value
+    if "services" not in raw and not problems:
+        problems.append(Problem("services", "missing: declare at least one service"))
+    if problems:
+        raise ConfigurationError(source, problems)
+    try:
+        return StackConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigurationError(source, _problems(exc)) from None
+
+
+def _config_keys() -> set[str]:
+    # pulumi.Config reads known keys only; unknown-key detection needs the whole map, which
+    # the language host (or the offline plan) has loaded into the runtime's config.
+    keys = set(pulumi.runtime.config.CONFIG.get())
+    keys.update(pulumi.runtime.config.get_config_env())
+    return keys
+
+
+def _service_inputs(
+    name: str, entry: ServiceEntry, config: StackConfig, context: StackContext
+) -> dict[str, Any]:
+    """The component arguments for one service: entry, stack defaults and resolved paths."""
+    defaults = config.defaults
+    values: dict[str, Any] = dict(entry.model_extra or {})
+    values.setdefault("region", defaults.region)
+    values.setdefault("protect", defaults.protect)
+    values.setdefault("dedicated_project", defaults.dedicated_projects)
+    values["tags"] = [*defaults.tags, *values.get("tags", [])]
+    access = values.get("access", {})
+    if isinstance(access, dict):
+        access = dict(access)
+        access.setdefault("key_expires_in_days", defaults.key_expires_in_days)
+        access.setdefault("store_key_in_secret_manager", defaults.store_keys_in_secret_manager)
+        values["access"] = access
+    for field in _PATH_FIELDS:
+        if isinstance(values.get(field), str):
+            values[field] = context.project_dir / values[field]
+    values.setdefault("build_dir", context.project_dir / ".private-serverless" / "build")
+    return values
+
+
+def build_services(config: StackConfig, context: StackContext) -> dict[str, PrivateService]:
+    """Validate every service, then create the components; all problems are reported at once."""
+    resolver = SecretResolver(context.environ, context.env_file)
+    problems: list[Problem] = []
+    prepared: dict[str, tuple[type[ServiceArgs], dict[str, Any]]] = {}
+    for name, entry in config.services.items():
+        path = f"services.{name}"
+        model: type[ServiceArgs] = (
+            PrivateFunctionArgs if entry.kind == "function" else PrivateContainerArgs
+        )
+        values = _service_inputs(name, entry, config, context)
+        secrets: dict[str, Any] = {}
+        for variable, ref in entry.secrets.items():
+            value = resolver.resolve(ref)
+            if value is None:
+                problems.append(Problem(f"{path}.secrets.{variable}", ref.describe()))
+                value = SecretStr("missing")  # keeps checking the rest of the entry
+            secrets[variable] = value
+        values["secrets"] = secrets
+        if "name" not in values:
+            try:
+                check_service_name(name, model.name_pattern)
+            except ValueError as exc:
+                problems.append(Problem(path, f"{exc} (the service key is its name; or set name)"))
+        try:
+            model.model_validate(values)
+        except ValidationError as exc:
+            problems.extend(_problems(exc, prefix=path))
+        prepared[name] = (model, values)
+    if problems:
+        raise ConfigurationError(context.source, problems)
+
+    services: dict[str, PrivateService] = {}
+    for name, (model, values) in prepared.items():
+        args = model.model_validate(values)
+        if isinstance(args, PrivateFunctionArgs):
+            services[name] = PrivateFunction(name, args)
+        else:
+            assert isinstance(args, PrivateContainerArgs)
+            services[name] = PrivateContainer(name, args)
+    return services
+
+
+def export_services(services: Mapping[str, PrivateService]) -> None:
+    """Stack outputs, one entry per service; ``verify`` reads them back."""
+    pulumi.export(
+        "services",
+        {
+            name: {
+                "kind": service.kind.lower(),
+                "endpoint": service.endpoint,
+                "api_key": service.api_key,
+                "application_id": service.application_id,
+                "policy_id": service.policy_id,
+                "project_id": service.project_id,
+                "key_secret_id": service.key_secret_id,
+            }
+            for name, service in services.items()
+        },
+    )
+
+
+def run(context: StackContext) -> dict[str, PrivateService]:
+    """The whole program: read the configuration, build the services, export their outputs."""
+    config = read_stack_config(context.source)
+    services = build_services(config, context)
+    export_services(services)
+    return services
+
+
+def main() -> None:
+    """Entry point of ``pulumi up`` / ``pulumi preview`` (see ``__main__.py``)."""
+    project_dir = Path.cwd()
+    context = StackContext(
+        source=stack_file_label(pulumi.get_stack()),
+        project_dir=project_dir,
+        environ=os.environ,
+        env_file=project_dir / ".env",
+    )
+    try:
+        run(context)
+    except PrivateServerlessError as exc:
+        # A user mistake: one message, no Python traceback in the Pulumi output.
+        raise pulumi.RunError(str(exc)) from None

@@ -1,0 +1,55 @@
+"""Shared fixtures: a planted secret, a function source tree, and a runner for programs under
+Pulumi's mock runtime (the offline plan engine, the same one `private-serverless plan` uses)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from private_serverless.inventory import ResourceRecord
+from private_serverless.plan.model import Plan
+from private_serverless.plan.runner import run_plan
+
+PLANTED_SECRET = "PLANTED-s3cr3t-7f3a9c"
+PLANTED_SECRET_2 = "PLANTED-tok-51be02"
+
+
+@pytest.fixture
+def source_dir(tmp_path: Path) -> Path:
+    src = tmp_path / "src"
+    (src / "lib").mkdir(parents=True)
+    (src / "handler.py").write_text("def handle(event, context):\n    return {'body': 'ok'}\n")
+    (src / "lib" / "util.py").write_text("VALUE = 1\n")
+    return src
+
+
+@pytest.fixture
+def plan_of(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[Callable[[], None]], Plan]:
+    """Run a program under the mock runtime and return what the engine received."""
+    monkeypatch.chdir(tmp_path)  # archives are written relative to the working directory
+
+    def run(program: Callable[[], None]) -> Plan:
+        return run_plan(program, project="test", stack="dev")
+
+    return run
+
+
+def by_type(plan: Plan, type_token: str) -> list[ResourceRecord]:
+    return [r for r in plan.resources if r.type == type_token]
+
+
+def only(plan: Plan, type_token: str) -> ResourceRecord:
+    found = by_type(plan, type_token)
+    assert len(found) == 1, f"expected one {type_token}, got {[r.name for r in found]}"
+    return found[0]
+
+
+def dump(plan: Plan) -> str:
+    """Everything a plan holds, as text, to scan for leaked values."""
+    return json.dumps(
+        {"resources": [r.__dict__ for r in plan.resources], "outputs": plan.outputs},
+        default=str,
+    )

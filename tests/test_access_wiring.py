@@ -1,0 +1,201 @@
+"""Keys, rotation, Secret Manager storage, project isolation and extra grants."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pulumi
+import pytest
+from pydantic import ValidationError
+
+from private_serverless import AccessArgs, ConfigurationError, PrivateFunction, PrivateFunctionArgs
+from private_serverless.inventory import SECRET_PLACEHOLDER
+from private_serverless.key_rotation import live_slots, slot_of
+
+from .conftest import by_type, dump, only
+
+API_KEY = "scaleway:iam/apiKey:ApiKey"
+POLICY = "scaleway:iam/policy:Policy"
+
+
+def _function(source_dir, **access):
+    return PrivateFunction("billing", PrivateFunctionArgs(
+        runtime="python312", handler="handler.handle", source_dir=source_dir,
+        access=AccessArgs(**access)))
+
+
+def _keys(plan):
+    return {r.name: r.inputs["description"] for r in by_type(plan, API_KEY)}
+
+
+def test_key_expires_after_the_configured_lifetime(plan_of, source_dir):
+    plan = plan_of(lambda: _function(source_dir, key_expires_in_days=30))
+    expires = datetime.strptime(only(plan, API_KEY).inputs["expiresAt"], "%Y-%m-%dT%H:%M:%SZ")
+    expected = datetime.now(UTC).date() + timedelta(days=30)
+    assert expires.date() == expected
+
+
+@pytest.mark.parametrize("days", [0, 366, -1])
+def test_key_lifetime_is_bounded(days):
+    with pytest.raises(ValidationError, match="key_expires_in_days"):
+        AccessArgs(key_expires_in_days=days)
+
+
+def test_two_rotations_keep_exactly_current_and_previous_key(plan_of, source_dir):
+    exported: list[str] = []
+
+    def at(generation):
+        def program():
+            fn = _function(source_dir, key_generation=generation)
+            pulumi.export("api_key", fn.api_key)
+            fn.active_key.urn.apply(exported.append)
+        return program
+
+    initial = _keys(plan_of(at(0)))
+    assert initial == {"billing-key-a": "billing caller key, generation 0"}
+
+    first = _keys(plan_of(at(1)))
+    assert first == {"billing-key-a": "billing caller key, generation 0",
+                     "billing-key-b": "billing caller key, generation 1"}
+
+    second_plan = plan_of(at(2))
+    second = _keys(second_plan)
+    # Slot a was re-used: generation 0 is retired, 1 (previous) and 2 (current) remain.
+    assert second == {"billing-key-a": "billing caller key, generation 2",
+                      "billing-key-b": "billing caller key, generation 1"}
+    assert [urn.rsplit("::", 1)[1] for urn in exported] == [
+        "billing-key-a", "billing-key-b", "billing-key-a"]
+    assert second_plan.outputs["api_key"] == SECRET_PLACEHOLDER
+
+
+def test_slot_model():
+    for generation in range(50):
+        slots = live_slots(generation)
+        assert slots[0].active and slots[0].generation == generation
+        assert len(slots) == (1 if generation == 0 else 2)
+        assert len({slot.slot for slot in slots}) == len(slots)
+        assert slot_of(generation) != slot_of(generation + 1)
+
+
+def test_key_replaced_only_on_new_generation_not_on_new_day(plan_of, source_dir, monkeypatch):
+    # The expiry is computed from today: a later run must not replace the key because of it,
+    # while a new generation (in the description) must.
+    from private_serverless import private_service
+
+    seen = []
+    original = private_service.iam.ApiKey
+
+    def recording(name, *args, opts=None, **kwargs):
+        seen.append(opts)
+        return original(name, *args, opts=opts, **kwargs)
+
+    monkeypatch.setattr(private_service.iam, "ApiKey", recording)
+    plan_of(lambda: _function(source_dir, key_generation=1))
+    assert len(seen) == 2
+    for opts in seen:
+        assert opts.ignore_changes == ["expires_at"]
+        assert opts.replace_on_changes == ["description"]
+
+
+def test_secret_manager_storage_keeps_the_key_out_of_outputs(plan_of, source_dir):
+    def program():
+        fn = _function(source_dir, store_key_in_secret_manager=True)
+        pulumi.export("api_key", fn.api_key)
+        pulumi.export("key_secret_id", fn.key_secret_id)
+
+    plan = plan_of(program)
+    secret = only(plan, "scaleway:secrets/secret:Secret")
+    key = only(plan, API_KEY)
+    assert key.inputs["secretId"]
+    assert secret.urn in key.dependencies
+    assert plan.outputs["api_key"] is None
+    assert re.match(r"^fr-par/[0-9a-f-]{36}$", plan.outputs["key_secret_id"])
+
+
+def test_dedicated_project_scopes_namespace_and_policy(plan_of, source_dir):
+    def program():
+        PrivateFunction("billing", PrivateFunctionArgs(
+            runtime="python312", handler="handler.handle", source_dir=source_dir,
+            dedicated_project=True))
+
+    plan = plan_of(program)
+    project = only(plan, "scaleway:account/project:Project")
+    namespace = only(plan, "scaleway:functions/namespace:Namespace")
+    policy = only(plan, POLICY)
+    assert project.urn in namespace.dependencies and project.urn in policy.dependencies
+    assert policy.inputs["rules"][0]["projectIds"] == [namespace.inputs["projectId"]]
+
+
+def test_dedicated_project_conflicts_with_project_id(source_dir):
+    with pytest.raises(ValidationError, match="dedicated_project"):
+        PrivateFunctionArgs(runtime="python312", handler="h.h", source_dir=source_dir,
+                            dedicated_project=True, project_id="p")
+
+
+def test_grant_invoke_adds_a_least_privilege_policy_once_per_application(plan_of, source_dir):
+    results = {}
+
+    def program():
+        fn = _function(source_dir)
+        first = fn.grant_invoke("ci", "app-ci", condition='request.user_agent.contains("CI")')
+        again = fn.grant_invoke("ci-again", "app-ci", condition='request.user_agent.contains("CI")')
+        results["same"] = first is again
+        fn.grant_invoke("reports", "app-reports")
+
+    plan = plan_of(program)
+    assert results["same"]
+    grants = {r.name: r.inputs for r in by_type(plan, POLICY) if "grant" in r.name}
+    assert set(grants) == {"billing-grant-ci", "billing-grant-reports"}
+    ci = grants["billing-grant-ci"]
+    assert ci["applicationId"] == "app-ci"
+    (rule,) = ci["rules"]
+    assert rule["permissionSetNames"] == ["FunctionsPrivateAccess"]
+    assert rule["projectIds"] and "organizationId" not in rule
+    assert rule["condition"] == 'request.user_agent.contains("CI")'
+    assert "condition" not in grants["billing-grant-reports"]["rules"][0]
+
+
+def test_grant_invoke_refuses_conflicts_and_the_own_application(plan_of, source_dir):
+    errors = []
+
+    def program():
+        fn = _function(source_dir)
+        fn.grant_invoke("ci", "app-ci", condition='request.user_agent.contains("CI")')
+        for call in (
+            lambda: fn.grant_invoke("ci2", "app-ci"),
+            lambda: fn.grant_invoke("self", fn.application_id),
+            lambda: fn.grant_invoke("Bad Name", "x"),
+            lambda: fn.grant_invoke("broken", "y", condition="inIpRange(request.ip, "),
+        ):
+            with pytest.raises(ConfigurationError) as info:
+                call()
+            errors.append(str(info.value))
+
+    plan_of(program)
+    assert "another condition" in errors[0]
+    assert "own application" in errors[1]
+    assert "name" in errors[2]
+    assert "condition" in errors[3]
+
+
+def test_condition_builder_object_is_rendered(source_dir):
+    class Builder:
+        def to_cel(self) -> str:
+            return 'request.user_agent.contains("x")'
+
+    assert AccessArgs(condition=Builder()).condition == 'request.user_agent.contains("x")'
+
+
+def test_malformed_condition_names_the_field_and_position():
+    with pytest.raises(ValidationError) as info:
+        AccessArgs(condition="inIpRange(request.ip, ")
+    message = str(info.value)
+    assert "condition" in message
+    assert re.search(r"line 1, column \d+", message)
+
+
+def test_plan_dump_never_holds_the_key(plan_of, source_dir):
+    plan = plan_of(lambda: pulumi.export("k", _function(source_dir).api_key))
+    assert plan.outputs["k"] == SECRET_PLACEHOLDER
+    assert "secret-key" not in dump(plan)

@@ -1,0 +1,91 @@
+"""Only inputs that exist, and are not deprecated, in the installed provider SDK are sent.
+
+The SDK's generated ``*Args`` classes are the provider schema: each input is a property whose
+getter carries the engine name, and deprecated ones are wrapped by the SDK's ``deprecated``
+decorator. Every input of every resource the components register is checked against them.
+"""
+
+from __future__ import annotations
+
+import importlib
+import warnings
+from pathlib import Path
+
+import pytest
+
+from private_serverless import (
+    AccessArgs,
+    PrivateContainer,
+    PrivateContainerArgs,
+    PrivateFunction,
+    PrivateFunctionArgs,
+    Probe,
+)
+
+
+def schema_of(type_token: str) -> dict[str, bool]:
+    """Engine input name -> deprecated?, read from the SDK's Args class for ``type_token``."""
+    package, module_and_class = type_token.split(":", 1)
+    module_path, class_name = module_and_class.split(":")
+    module = importlib.import_module(f"pulumiverse_scaleway.{module_path.split('/')[0]}")
+    args_class = getattr(module, f"{class_name}Args")
+    schema: dict[str, bool] = {}
+    for attribute in vars(args_class).values():
+        if isinstance(attribute, property) and attribute.fget is not None:
+            getter = attribute.fget
+            engine_name = getattr(getter, "_pulumi_name", None)
+            inner = getter.__dict__.get("_pulumi_deprecated_callable")
+            engine_name = engine_name or getattr(inner, "_pulumi_name", None)
+            if engine_name:
+                schema[engine_name] = inner is not None
+    assert schema, f"no schema found for {type_token}"
+    return schema
+
+
+def test_schema_reader_sees_known_deprecations():
+    container = schema_of("scaleway:containers/container:Container")
+    assert container["memoryLimitBytes"] is False
+    assert container["memoryLimit"] is True
+    assert container["registryImage"] is True
+
+
+def _everything(source_dir: Path) -> None:
+    PrivateFunction("fn", PrivateFunctionArgs(
+        runtime="node22", handler="index.handler", source_dir=source_dir,
+        env={"MODE": "x"}, secrets={"TOKEN_A": "x"}, dedicated_project=True,
+        access=AccessArgs(condition="request.user_agent.contains(\"CI\")", key_generation=1,
+                          store_key_in_secret_manager=True),
+        region="nl-ams", tags=["team-a"], description="d", protect=True,
+    )).grant_invoke("ci", "00000000-0000-4000-8000-000000000000")
+    PrivateContainer("ctr", PrivateContainerArgs(
+        image="rg.fr-par.scw.cloud/ns/img:1", port=8443, protocol="h2c",
+        command=["/app"], args=["--serve"], env={"MODE": "x"}, secrets={"TOKEN_B": "y"},
+        liveness_probe=Probe(), startup_probe=Probe(http_path=None),
+        min_scale=1, max_scale=3, memory_limit_mb=1024, cpu_limit_mvcpu=560,
+    ))
+
+
+def test_every_sent_input_exists_and_is_not_deprecated(plan_of, source_dir):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        plan = plan_of(lambda: _everything(source_dir))
+    custom = [r for r in plan.resources if r.custom]
+    assert {r.type for r in custom} >= {
+        "scaleway:functions/function:Function", "scaleway:containers/container:Container",
+        "scaleway:iam/apiKey:ApiKey", "scaleway:iam/policy:Policy",
+        "scaleway:secrets/secret:Secret", "scaleway:account/project:Project",
+    }
+    for record in custom:
+        schema = schema_of(record.type)
+        for name in record.inputs:
+            assert name in schema, f"{record.name}: {name} is not an input of {record.type}"
+            assert not schema[name], f"{record.name}: {name} is deprecated"
+    deprecations = [w for w in caught if issubclass(w.category, DeprecationWarning)
+                    and "pulumiverse_scaleway" in w.filename]
+    assert deprecations == []
+
+
+@pytest.mark.parametrize("token", ["scaleway:functions/token:Token", "scaleway:containers/token:Token"])
+def test_no_legacy_token_is_ever_registered(plan_of, source_dir, token):
+    plan = plan_of(lambda: _everything(source_dir))
+    assert all(r.type != token and "Token" not in r.type for r in plan.resources)
