@@ -47,15 +47,17 @@ class PolicySettings(BaseModel):
     )
 
     @classmethod
-    def from_pack_config(cls, config: Mapping[str, Any]) -> PolicySettings:
-        """Settings from a CrossGuard policy's config (camelCase keys, unknown keys ignored).
+    def from_pack_config(
+        cls, config: Mapping[str, Any], base: PolicySettings | None = None
+    ) -> PolicySettings:
+        """``base`` (default: the defaults) overridden by a CrossGuard policy's config.
 
-        The engine passes each policy its own config section, so only the keys that policy
-        declares appear; everything else keeps the default.
+        The engine passes each policy its own config section with camelCase keys, so only the
+        keys that policy declares appear; unknown keys (``enforcementLevel``...) are ignored.
         """
-        values: dict[str, Any] = {}
+        values: dict[str, Any] = (base or cls()).model_dump()
         if "maxKeyLifetimeDays" in config:
             values["max_key_lifetime_days"] = config["maxKeyLifetimeDays"]
         if "requireCondition" in config:
             values["require_condition"] = config["requireCondition"]
-        return cls(**values)
+        return cls.model_validate(values)
