@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import ast
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from _policy_records import (
@@ -27,6 +32,7 @@ from private_serverless.policies import RULES, Finding, PolicySettings, evaluate
 from private_serverless.policies.secrets import value_looks_secret
 
 Records = list[ResourceRecord]
+ROOT = Path(__file__).resolve().parent.parent
 
 PEM = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----"
 ACCESS_KEY = "SCWX3Y4Z5A6B7C8D9E0F"
@@ -417,3 +423,35 @@ def test_alias_types_cover_functions_and_containers() -> None:
         rec = record(alias, "x", {"privacy": "public", "httpsConnectionsOnly": True})
         real_rec = replace(rec, type=real)
         assert rules_of(evaluate([rec], now=NOW)) == rules_of(evaluate([real_rec], now=NOW))
+
+
+def test_rules_and_audit_do_not_need_pulumi_policy() -> None:
+    # The plan and the audit run where pulumi_policy may be absent: only crossguard.py imports it.
+    code = (
+        "import sys, private_serverless.policies, private_serverless.policies.engine\n"
+        "import importlib.util\n"
+        "if importlib.util.find_spec('private_serverless.audit'):\n"
+        "    import private_serverless.audit\n"
+        "assert 'pulumi_policy' not in sys.modules, 'pulumi_policy imported'\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "components")}
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_policy_pack_program_only_builds_the_pack() -> None:
+    # Never import policy/__main__.py: building a PolicyPack serves gRPC forever. Read it instead.
+    root = ROOT / "policy"
+    tree = ast.parse((root / "__main__.py").read_text())
+    calls = [n for n in tree.body if isinstance(n, ast.Expr) and isinstance(n.value, ast.Call)]
+    assert len(calls) == 1
+    call = calls[0].value
+    assert isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
+    assert call.func.id == "PolicyPack"
+    keywords = {k.arg: ast.unparse(k.value) for k in call.keywords}
+    assert keywords["name"] == "'private-serverless'"
+    assert keywords["enforcement_level"] == "EnforcementLevel.MANDATORY"
+    assert "runtime" in (root / "PulumiPolicy.yaml").read_text()
+    assert "pulumi-policy" in (root / "requirements.txt").read_text()

@@ -12,7 +12,8 @@ the rules can skip them instead of failing the whole policy.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from private_serverless.inventory import SECRET_PLACEHOLDER, ResourceRecord
@@ -132,7 +133,10 @@ def _settings(config: Mapping[str, Any], base: PolicySettings) -> PolicySettings
     return PolicySettings.from_pack_config(config, base)
 
 
-def _resource_validation(rule: Rule, base: PolicySettings) -> Any:
+Clock = Callable[[], datetime]
+
+
+def _resource_validation(rule: Rule, base: PolicySettings, clock: Clock) -> Any:
     check = rule.resource_check
     assert check is not None
 
@@ -140,14 +144,14 @@ def _resource_validation(rule: Rule, base: PolicySettings) -> Any:
         settings = _settings(args.get_config(), base)
         if not rule.enabled(settings):
             return
-        ctx = Context(settings=settings, now=default_now())
+        ctx = Context(settings=settings, now=clock())
         for finding in check(record_from_resource_args(args), ctx):
             report_violation(finding.message, finding.urn)
 
     return validate
 
 
-def _stack_validation(rule: Rule, base: PolicySettings) -> Any:
+def _stack_validation(rule: Rule, base: PolicySettings, clock: Clock) -> Any:
     check = rule.stack_check
     assert check is not None
 
@@ -155,7 +159,7 @@ def _stack_validation(rule: Rule, base: PolicySettings) -> Any:
         settings = _settings(args.get_config(), base)
         if not rule.enabled(settings):
             return
-        ctx = Context(settings=settings, now=default_now())
+        ctx = Context(settings=settings, now=clock())
         records = [record_from_policy_resource(resource) for resource in args.resources]
         for finding in check(records, ctx):
             report_violation(finding.message, finding.urn)
@@ -163,11 +167,14 @@ def _stack_validation(rule: Rule, base: PolicySettings) -> Any:
     return validate
 
 
-def build_policy(rule: Rule, base: PolicySettings | None = None) -> Any:
+def build_policy(
+    rule: Rule, base: PolicySettings | None = None, clock: Clock = default_now
+) -> Any:
     """The CrossGuard policy of one rule, named by the rule id.
 
     ``base`` gives the settings the pack starts from; each policy's config overrides them.
-    Advisory rules get an advisory enforcement level; mandatory ones inherit the pack's.
+    ``clock`` tells key-expiry the time (tests pin it). Advisory rules get an advisory
+    enforcement level; mandatory ones inherit the pack's.
     """
     settings = base or PolicySettings()
     advisory = rule.severity == ADVISORY
@@ -179,10 +186,11 @@ def build_policy(rule: Rule, base: PolicySettings | None = None) -> Any:
         "severity": Severity.LOW if advisory else Severity.HIGH,
     }
     if rule.resource_check is not None:
-        return ResourceValidationPolicy(validate=_resource_validation(rule, settings), **common)
-    return StackValidationPolicy(validate=_stack_validation(rule, settings), **common)
+        validate = _resource_validation(rule, settings, clock)
+        return ResourceValidationPolicy(validate=validate, **common)
+    return StackValidationPolicy(validate=_stack_validation(rule, settings, clock), **common)
 
 
-def build_policies(base: PolicySettings | None = None) -> list[Any]:
+def build_policies(base: PolicySettings | None = None, clock: Clock = default_now) -> list[Any]:
     """One CrossGuard policy per rule, in rule order: pass them to ``PolicyPack``."""
-    return [build_policy(rule, base) for rule in RULES]
+    return [build_policy(rule, base, clock) for rule in RULES]
