@@ -1,0 +1,1 @@
+"""Pulumi components for private Scaleway Serverless Functions and Containers."""
