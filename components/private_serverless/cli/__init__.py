@@ -30,3 +30,9 @@ def main() -> None:
     except PrivateServerlessError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_INVALID)
+
+
+# Sub-commands register themselves on the app defined above.
+from .audit import register as _register_audit  # noqa: E402
+
+_register_audit(app)
