@@ -23,6 +23,13 @@ app = typer.Typer(
 EXIT_INVALID = 2
 
 
+@app.callback()
+def _root() -> None:
+    # An explicit callback keeps sub-commands as sub-commands: without one, Typer runs an app
+    # that has a single command as that command, and `private-serverless audit FILE` breaks.
+    pass
+
+
 def main() -> None:
     """Console-script entry point."""
     try:
