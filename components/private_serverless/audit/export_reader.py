@@ -78,7 +78,9 @@ def records_from_export(data: Any, source: str = "export") -> list[ResourceRecor
         raise AuditError(
             f"{source}: unsupported export version {version!r}, expected {SUPPORTED_VERSION}"
         )
-    resources = data["deployment"].get("resources") or []
+    resources = data["deployment"].get("resources")
+    if resources is None:  # an empty stack exports "resources": null or leaves it out
+        resources = []
     if not isinstance(resources, list):
         raise AuditError(f"{source}: deployment.resources is not a list")
     return [_record(resource, index, source) for index, resource in enumerate(resources)]
