@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+
 from private_serverless.audit import audit_export, render_json, render_text
 from private_serverless.errors import PrivateServerlessError
 from private_serverless.policies import PolicySettings

@@ -16,7 +16,6 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from private_serverless.inventory import SECRET_PLACEHOLDER, ResourceRecord
 from pulumi_policy import (
     EnforcementLevel,
     PolicyConfigSchema,
@@ -30,6 +29,8 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 from pulumi_policy import proxy as _proxy
+
+from private_serverless.inventory import SECRET_PLACEHOLDER, ResourceRecord
 
 from .findings import ADVISORY
 from .kinds import Kind, kind_of
