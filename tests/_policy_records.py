@@ -68,8 +68,11 @@ def _service(
         custom=False,
     )
     app = record(
-        APPLICATION, f"{name}-caller", {"name": f"{name}-caller"},
-        component=name, component_type=component_type,
+        APPLICATION,
+        f"{name}-caller",
+        {"name": f"{name}-caller"},
+        component=name,
+        component_type=component_type,
     )
     key = record(
         API_KEY,
@@ -133,8 +136,11 @@ def compliant_records() -> list[ResourceRecord]:
         component="billing",
     )
     ct_ns = record(
-        CONTAINER_NAMESPACE, "web-ns", {"environmentVariables": {}},
-        component="web", component_type="private-serverless:index:PrivateContainer",
+        CONTAINER_NAMESPACE,
+        "web-ns",
+        {"environmentVariables": {}},
+        component="web",
+        component_type="private-serverless:index:PrivateContainer",
     )
     container = record(
         CONTAINER,

@@ -108,7 +108,8 @@ def planted_export() -> dict[str, Any]:
     document = export_document(rs)
     by_name = {r["urn"].rsplit("::", 1)[-1]: r for r in document["deployment"]["resources"]}
     billing = next(
-        r for r in document["deployment"]["resources"]
+        r
+        for r in document["deployment"]["resources"]
         if r["type"] == "scaleway:functions/function:Function"
     )
     billing["inputs"]["environmentVariables"] = {

@@ -91,9 +91,7 @@ def run_resource_policy(
 
 
 def stack_resources(records: list[ResourceRecord]) -> list[FakePolicyResource]:
-    by_urn = {
-        r.urn: FakePolicyResource(r.type, _props(r.inputs), r.urn, r.name) for r in records
-    }
+    by_urn = {r.urn: FakePolicyResource(r.type, _props(r.inputs), r.urn, r.name) for r in records}
     for r in records:
         resource = by_urn[r.urn]
         resource.parent = by_urn.get(r.parent or "")
@@ -106,9 +104,9 @@ def run_stack_policy(
 ) -> Violations:
     policy = POLICIES[rule_id]
     assert isinstance(policy, StackValidationPolicy)
-    resources = [
-        r for r in records if isinstance(r, FakePolicyResource)
-    ] or stack_resources([r for r in records if isinstance(r, ResourceRecord)])
+    resources = [r for r in records if isinstance(r, FakePolicyResource)] or stack_resources(
+        [r for r in records if isinstance(r, ResourceRecord)]
+    )
     violations = Violations()
     policy.validate(FakeStackArgs(resources), violations)
     return violations

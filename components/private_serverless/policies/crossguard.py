@@ -168,9 +168,7 @@ def _stack_validation(rule: Rule, base: PolicySettings, clock: Clock) -> Any:
     return validate
 
 
-def build_policy(
-    rule: Rule, base: PolicySettings | None = None, clock: Clock = default_now
-) -> Any:
+def build_policy(rule: Rule, base: PolicySettings | None = None, clock: Clock = default_now) -> Any:
     """The CrossGuard policy of one rule, named by the rule id.
 
     ``base`` gives the settings the pack starts from; each policy's config overrides them.

@@ -393,9 +393,7 @@ def _overlap(restricted: _Grant, open_grant: _Grant) -> str | None:
     return f"project {sorted(common)[0]}" if common else None
 
 
-def check_no_condition_bypass(
-    records: Sequence[ResourceRecord], ctx: Context
-) -> Iterator[Finding]:
+def check_no_condition_bypass(records: Sequence[ResourceRecord], ctx: Context) -> Iterator[Finding]:
     """A conditioned grant must not be duplicated by an unconditioned one.
 
     Scaleway IAM adds policies up: if one rule grants FunctionsPrivateAccess in a project only
@@ -431,30 +429,66 @@ def check_no_condition_bypass(
 
 
 RULES: tuple[Rule, ...] = (
-    Rule("private-services", MANDATORY, "Functions and containers are private.",
-         resource_check=check_private_services),
-    Rule("no-plain-secrets", MANDATORY,
-         "No secret-looking names or values in plain environment variables.",
-         resource_check=check_no_plain_secrets),
-    Rule("https-only", MANDATORY, "Containers only accept HTTPS connections.",
-         resource_check=check_https_only),
-    Rule("key-expiry", MANDATORY, "API keys expire within the allowed lifetime.",
-         resource_check=check_key_expiry),
-    Rule("project-scoped-policies", MANDATORY,
-         "IAM policy rules are scoped to projects, never to the organization.",
-         resource_check=check_project_scoped),
-    Rule("least-privilege", MANDATORY,
-         "Policies of the stack's applications only grant private-access permission sets.",
-         stack_check=check_least_privilege),
-    Rule("conditions-parse", MANDATORY, "IAM policy conditions are valid CEL.",
-         resource_check=check_conditions_parse),
-    Rule("no-legacy-tokens", MANDATORY, "No deprecated JWT tokens for functions or containers.",
-         resource_check=check_no_legacy_tokens),
-    Rule("no-condition-bypass", MANDATORY,
-         "No unconditioned grant duplicates a conditioned one.",
-         stack_check=check_no_condition_bypass),
-    Rule("require-condition", ADVISORY, "IAM policy rules carry a condition.",
-         resource_check=check_require_condition),
+    Rule(
+        "private-services",
+        MANDATORY,
+        "Functions and containers are private.",
+        resource_check=check_private_services,
+    ),
+    Rule(
+        "no-plain-secrets",
+        MANDATORY,
+        "No secret-looking names or values in plain environment variables.",
+        resource_check=check_no_plain_secrets,
+    ),
+    Rule(
+        "https-only",
+        MANDATORY,
+        "Containers only accept HTTPS connections.",
+        resource_check=check_https_only,
+    ),
+    Rule(
+        "key-expiry",
+        MANDATORY,
+        "API keys expire within the allowed lifetime.",
+        resource_check=check_key_expiry,
+    ),
+    Rule(
+        "project-scoped-policies",
+        MANDATORY,
+        "IAM policy rules are scoped to projects, never to the organization.",
+        resource_check=check_project_scoped,
+    ),
+    Rule(
+        "least-privilege",
+        MANDATORY,
+        "Policies of the stack's applications only grant private-access permission sets.",
+        stack_check=check_least_privilege,
+    ),
+    Rule(
+        "conditions-parse",
+        MANDATORY,
+        "IAM policy conditions are valid CEL.",
+        resource_check=check_conditions_parse,
+    ),
+    Rule(
+        "no-legacy-tokens",
+        MANDATORY,
+        "No deprecated JWT tokens for functions or containers.",
+        resource_check=check_no_legacy_tokens,
+    ),
+    Rule(
+        "no-condition-bypass",
+        MANDATORY,
+        "No unconditioned grant duplicates a conditioned one.",
+        stack_check=check_no_condition_bypass,
+    ),
+    Rule(
+        "require-condition",
+        ADVISORY,
+        "IAM policy rules carry a condition.",
+        resource_check=check_require_condition,
+    ),
 )
 
 RULES_BY_ID: Mapping[str, Rule] = {rule.id: rule for rule in RULES}
