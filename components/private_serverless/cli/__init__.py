@@ -23,6 +23,13 @@ app = typer.Typer(
 EXIT_INVALID = 2
 
 
+@app.callback()
+def _root() -> None:
+    # An explicit callback keeps sub-commands as sub-commands: without one, Typer runs an app
+    # that has a single command as that command, and `private-serverless audit FILE` breaks.
+    pass
+
+
 def main() -> None:
     """Console-script entry point."""
     try:
@@ -30,3 +37,9 @@ def main() -> None:
     except PrivateServerlessError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_INVALID)
+
+
+# Sub-commands register themselves on the app defined above.
+from .audit import register as _register_audit  # noqa: E402
+
+_register_audit(app)

@@ -1,0 +1,106 @@
+"""Read a ``pulumi stack export`` file into :class:`ResourceRecord` objects.
+
+The export is the engine's checkpoint (``{"version": 3, "deployment": {"resources": [...]}}``).
+Secret values in it are objects tagged with Pulumi's secret signature, holding either a
+``ciphertext`` or, with ``--show-secrets``, a ``plaintext``; both are replaced by
+:data:`~private_serverless.inventory.SECRET_PLACEHOLDER` before anything else sees them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from private_serverless.errors import PrivateServerlessError
+from private_serverless.inventory import SECRET_PLACEHOLDER, ResourceRecord
+
+#: Key and value marking a secret in serialized Pulumi properties.
+SIG_KEY = "4dabf18193072939515e22adb298388d"
+SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+
+SUPPORTED_VERSION = 3
+
+
+class AuditError(PrivateServerlessError):
+    """The export file cannot be audited (unreadable, not JSON, not a stack export)."""
+
+
+def redact(value: Any) -> Any:
+    """``value`` with every secret (encrypted or shown in clear) replaced by the placeholder."""
+    if isinstance(value, Mapping):
+        if value.get(SIG_KEY) == SECRET_SIG:
+            return SECRET_PLACEHOLDER
+        return {str(key): redact(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [redact(item) for item in value]
+    return value
+
+
+def _name(urn: str) -> str:
+    return urn.rsplit("::", 1)[-1]
+
+
+def _record(resource: Any, index: int, source: str) -> ResourceRecord:
+    where = f"{source}: deployment.resources[{index}]"
+    if not isinstance(resource, Mapping):
+        raise AuditError(f"{where} is not an object")
+    urn, type_ = resource.get("urn"), resource.get("type")
+    if not isinstance(urn, str) or not urn or not isinstance(type_, str) or not type_:
+        raise AuditError(f"{where} has no urn or type")
+    inputs = resource.get("inputs") or {}
+    if not isinstance(inputs, Mapping):
+        raise AuditError(f"{where}.inputs is not an object")
+    parent = resource.get("parent")
+    dependencies = resource.get("dependencies") or []
+    return ResourceRecord(
+        urn=urn,
+        type=type_,
+        name=_name(urn),
+        parent=parent if isinstance(parent, str) and parent else None,
+        custom=bool(resource.get("custom", False)),
+        inputs=redact(inputs),
+        dependencies=tuple(d for d in dependencies if isinstance(d, str)),
+        protect=bool(resource.get("protect", False)),
+    )
+
+
+def records_from_export(data: Any, source: str = "export") -> list[ResourceRecord]:
+    """The records of an already parsed export; ``source`` names it in error messages."""
+    if not isinstance(data, Mapping) or not isinstance(data.get("deployment"), Mapping):
+        raise AuditError(
+            f"{source}: not a Pulumi stack export (expected an object with a 'deployment'; "
+            "create one with `pulumi stack export --file FILE`)"
+        )
+    version = data.get("version")
+    if version != SUPPORTED_VERSION:
+        raise AuditError(
+            f"{source}: unsupported export version {version!r}, expected {SUPPORTED_VERSION}"
+        )
+    resources = data["deployment"].get("resources")
+    if resources is None:  # an empty stack exports "resources": null or leaves it out
+        resources = []
+    if not isinstance(resources, list):
+        raise AuditError(f"{source}: deployment.resources is not a list")
+    return [_record(resource, index, source) for index, resource in enumerate(resources)]
+
+
+def read_export(path: Path) -> list[ResourceRecord]:
+    """The records of the ``pulumi stack export`` file at ``path``.
+
+    Raises :class:`AuditError`, naming the file, when it cannot be read or is not an export.
+    The message never quotes the file's content, which may hold secrets shown in clear.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+        raise AuditError(f"{path}: cannot read the file ({reason})") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise AuditError(
+            f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
+        ) from None
+    return records_from_export(data, str(path))

@@ -1,0 +1,65 @@
+"""``private-serverless audit FILE``: check a deployed stack from its ``pulumi stack export``.
+
+Exit codes: 0 when nothing is found, 1 when the audit found something, 2 when the file cannot
+be audited (one line on stderr naming the file, never a traceback).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from private_serverless.audit import audit_export, render_json, render_text
+from private_serverless.errors import PrivateServerlessError
+from private_serverless.policies import PolicySettings
+
+EXIT_CLEAN = 0
+EXIT_FINDINGS = 1
+EXIT_INVALID = 2
+
+
+class OutputFormat(StrEnum):
+    """How the report is printed."""
+
+    text = "text"
+    json = "json"
+
+
+def audit(
+    file: Annotated[
+        Path,
+        typer.Argument(help="A `pulumi stack export` JSON file.", show_default=False),
+    ],
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", help="Report format.")
+    ] = OutputFormat.text,
+    max_key_days: Annotated[
+        int, typer.Option("--max-key-days", min=1, help="Longest accepted API key lifetime.")
+    ] = PolicySettings().max_key_lifetime_days,
+    require_condition: Annotated[
+        bool,
+        typer.Option("--require-condition", help="Report IAM policy rules without a condition."),
+    ] = False,
+) -> None:
+    """Audit a deployed stack: public services, plain secrets, JWT tokens, broad IAM policies."""
+    settings = PolicySettings(
+        max_key_lifetime_days=max_key_days, require_condition=require_condition
+    )
+    try:
+        report = audit_export(file, settings)
+    except PrivateServerlessError as exc:
+        # Handled here too, not only in main(): the command may run without main() (tests,
+        # embedding), and a bad file must still end in one line and exit code 2.
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_INVALID) from None
+    rendered = render_json(report) if output_format is OutputFormat.json else render_text(report)
+    typer.echo(rendered, nl=not rendered.endswith("\n"))
+    raise typer.Exit(EXIT_CLEAN if report.clean else EXIT_FINDINGS)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``audit`` command to ``app``."""
+    app.command("audit")(audit)

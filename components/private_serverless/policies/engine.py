@@ -1,0 +1,36 @@
+"""Run every rule over a set of records: the entry point of the plan and the audit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from private_serverless.inventory import ResourceRecord
+
+from .findings import Finding
+from .rules import RULES, Context, default_now
+from .settings import PolicySettings
+
+_DEFAULT_SETTINGS = PolicySettings()
+
+
+def evaluate(
+    resources: Sequence[ResourceRecord],
+    settings: PolicySettings = _DEFAULT_SETTINGS,
+    now: datetime | None = None,
+) -> list[Finding]:
+    """All findings of the rules on ``resources``, in rule order then resource order.
+
+    ``now`` defaults to the current time; pass one to make key-expiry results reproducible.
+    """
+    ctx = Context(settings=settings, now=now if now is not None else default_now())
+    findings: list[Finding] = []
+    for rule in RULES:
+        if not rule.enabled(settings):
+            continue
+        if rule.resource_check is not None:
+            for record in resources:
+                findings.extend(rule.resource_check(record, ctx))
+        if rule.stack_check is not None:
+            findings.extend(rule.stack_check(resources, ctx))
+    return findings

@@ -1,0 +1,499 @@
+"""The security rules: plain functions over :class:`~private_serverless.inventory.ResourceRecord`.
+
+Each rule has a stable id (used in findings, in the CrossGuard pack and in audit reports) and is
+either a *resource* rule, judging one record alone, or a *stack* rule, judging the records
+together (least privilege needs the stack's applications; a condition can only be bypassed by
+another policy). The same functions run in the offline plan, in CrossGuard and in the audit;
+the adapters only turn their inputs into records.
+
+Values the engine cannot know yet (during ``pulumi preview``) arrive as :data:`UNKNOWN`; rules
+skip them rather than guess, because the engine runs the policies again with real values
+before it changes anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from private_serverless.conditions import ConditionError, validate_condition
+from private_serverless.inventory import ResourceRecord
+
+from .findings import ADVISORY, MANDATORY, Finding, Severity
+from .kinds import Kind, kind_of
+from .secrets import name_looks_secret, secret_values
+from .settings import PolicySettings
+
+#: Stand-in for a value the engine does not know yet (an output of a resource to be created).
+UNKNOWN = "[unknown]"
+
+#: The only permission sets an application calling private services needs.
+PRIVATE_ACCESS_SETS = frozenset({"FunctionsPrivateAccess", "ContainersPrivateAccess"})
+
+#: Principal inputs of an IAM policy, in the order they are looked at.
+PRINCIPAL_INPUTS = (("applicationId", "application"), ("userId", "user"), ("groupId", "group"))
+
+_STACK_TYPE = "pulumi:pulumi:Stack"
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every rule may consult besides the records: the settings and the current time."""
+
+    settings: PolicySettings
+    now: datetime
+
+
+ResourceCheck = Callable[[ResourceRecord, Context], Iterator[Finding]]
+StackCheck = Callable[[Sequence[ResourceRecord], Context], Iterator[Finding]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule: its id, severity, one-line description and exactly one check."""
+
+    id: str
+    severity: Severity
+    description: str
+    resource_check: ResourceCheck | None = None
+    stack_check: StackCheck | None = None
+
+    def enabled(self, settings: PolicySettings) -> bool:
+        """Whether the settings ask for this rule (only ``require-condition`` is optional)."""
+        return self.id != "require-condition" or settings.require_condition
+
+
+def is_unknown(value: object) -> bool:
+    """Whether ``value`` is not known yet (preview)."""
+    return isinstance(value, str) and value == UNKNOWN
+
+
+def _finding(
+    rule: str, record: ResourceRecord, message: str, severity: Severity = MANDATORY
+) -> Finding:
+    return Finding(rule=rule, severity=severity, urn=record.urn, message=message)
+
+
+def _label(record: ResourceRecord) -> str:
+    kind = kind_of(record.type)
+    what = kind.value if kind is not None else record.type
+    return f"{what} '{record.name}'"
+
+
+def _policy_rules(record: ResourceRecord) -> list[Mapping[str, Any]]:
+    """The rules of an IAM policy record, skipping anything not shaped like a rule."""
+    rules = record.inputs.get("rules")
+    if not isinstance(rules, Sequence) or isinstance(rules, str):
+        return []
+    return [rule if isinstance(rule, Mapping) else {} for rule in rules]
+
+
+def _str_list(value: object) -> list[str]:
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        return [item for item in value if isinstance(item, str)]
+    return []
+
+
+def _condition(rule: Mapping[str, Any]) -> str | None:
+    """The rule's condition, or None when it has none (a blank string counts as none)."""
+    condition = rule.get("condition")
+    if isinstance(condition, str) and condition.strip():
+        return condition
+    return None
+
+
+# --- resource rules -------------------------------------------------------------------------
+
+
+def check_private_services(record: ResourceRecord, ctx: Context) -> Iterator[Finding]:
+    """Functions and containers must be private; an unset container privacy means public."""
+    kind = kind_of(record.type)
+    if kind not in (Kind.FUNCTION, Kind.CONTAINER):
+        return
+    privacy = record.inputs.get("privacy")
+    if is_unknown(privacy) or privacy == "private":
+        return
+    if privacy is None and kind is Kind.CONTAINER:
+        state = "has no privacy set, and the provider makes such containers public"
+    elif privacy is None:
+        state = "has no privacy set"
+    else:
+        state = f"is {privacy!s}"
+    yield _finding(
+        "private-services",
+        record,
+        f"{_label(record)} {state}: set privacy to 'private' and grant callers access with an "
+        "IAM application, API key and policy.",
+    )
+
+
+def check_no_plain_secrets(record: ResourceRecord, ctx: Context) -> Iterator[Finding]:
+    """No secret-looking names or values in plain ``environmentVariables``."""
+    if kind_of(record.type) not in (Kind.FUNCTION, Kind.CONTAINER, Kind.NAMESPACE):
+        return
+    variables = record.inputs.get("environmentVariables")
+    if not isinstance(variables, Mapping):
+        return
+    plain = {str(name): value for name, value in variables.items()}
+    by_value = secret_values(plain)
+    settings = ctx.settings
+    for name in sorted(plain):
+        pattern = name_looks_secret(
+            name, settings.secret_name_patterns, settings.allowed_plain_names
+        )
+        if pattern is not None:
+            why = f"has a secret-looking name (matches {pattern})"
+        elif name in by_value:
+            # Only the kind of match is named: the value itself may be the secret.
+            why = f"holds what looks like a {by_value[name]}"
+        else:
+            continue
+        yield _finding(
+            "no-plain-secrets",
+            record,
+            f"{_label(record)}: plain environment variable '{name}' {why}; plain variables are "
+            "readable with the resource's configuration, move it to secretEnvironmentVariables.",
+        )
+
+
+def check_https_only(record: ResourceRecord, ctx: Context) -> Iterator[Finding]:
+    """Containers must refuse plain HTTP (redirect it to HTTPS)."""
+    if kind_of(record.type) is not Kind.CONTAINER:
+        return
+    https_only = record.inputs.get("httpsConnectionsOnly")
+    # httpOption is the deprecated spelling of the same switch; "redirected" is equally safe.
+    http_option = record.inputs.get("httpOption")
+    if https_only is True or http_option == "redirected":
+        return
+    if is_unknown(https_only) or is_unknown(http_option):
+        return
+    yield _finding(
+        "https-only",
+        record,
+        f"{_label(record)} accepts plain HTTP, which would carry the X-Auth-Token header in "
+        "clear: set httpsConnectionsOnly to true.",
+    )
+
+
+def _parse_instant(value: str) -> datetime | None:
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    # A date without an offset is read as UTC, as Scaleway does.
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def check_key_expiry(record: ResourceRecord, ctx: Context) -> Iterator[Finding]:
+    """Every API key expires, at most ``max_key_lifetime_days`` from now."""
+    if kind_of(record.type) is not Kind.API_KEY:
+        return
+    limit = ctx.settings.max_key_lifetime_days
+    expires_at = record.inputs.get("expiresAt")
+    if is_unknown(expires_at):
+        return
+    if not isinstance(expires_at, str) or not expires_at.strip():
+        yield _finding(
+            "key-expiry",
+            record,
+            f"{_label(record)} never expires: set expiresAt at most {limit} days ahead so that "
+            "a leaked key stops working.",
+        )
+        return
+    instant = _parse_instant(expires_at)
+    if instant is None:
+        yield _finding(
+            "key-expiry",
+            record,
+            f"{_label(record)}: expiresAt '{expires_at}' is not an ISO-8601 date and time.",
+        )
+        return
+    now = ctx.now if ctx.now.tzinfo is not None else ctx.now.replace(tzinfo=UTC)
+    if instant - now > timedelta(days=limit):
+        days = (instant - now).days
+        yield _finding(
+            "key-expiry",
+            record,
+            f"{_label(record)} expires in {days} days ({expires_at}), more than the {limit} "
+            "allowed: shorten expiresAt and rotate the key.",
+        )
+
+
+def check_project_scoped(record: ResourceRecord, ctx: Context) -> Iterator[Finding]:
+    """Policy rules name projects and never the whole organization."""
+    if kind_of(record.type) is not Kind.POLICY:
+        return
+    for index, rule in enumerate(_policy_rules(record), start=1):
+        if rule.get("organizationId"):
+            yield _finding(
+                "project-scoped-policies",
+                record,
+                f"{_label(record)} rule #{index} is organization-wide (organizationId): it "
+                "grants its permission sets in every project; name projectIds instead.",
+            )
+        elif not is_unknown(rule.get("projectIds")) and not _str_list(rule.get("projectIds")):
+            yield _finding(
+                "project-scoped-policies",
+                record,
+                f"{_label(record)} rule #{index} names no projectIds: scope it to the projects "
+                "of the services it grants access to.",
+            )
+
+
+def check_conditions_parse(record: ResourceRecord, ctx: Context) -> Iterator[Finding]:
+    """Every condition of a policy rule is valid CEL that Scaleway IAM accepts."""
+    if kind_of(record.type) is not Kind.POLICY:
+        return
+    for index, rule in enumerate(_policy_rules(record), start=1):
+        condition = rule.get("condition")
+        if not isinstance(condition, str) or is_unknown(condition):
+            continue
+        try:
+            validate_condition(condition)
+        except ConditionError as exc:
+            yield _finding(
+                "conditions-parse",
+                record,
+                f"{_label(record)} rule #{index} has an invalid condition: {exc}",
+            )
+
+
+def check_no_legacy_tokens(record: ResourceRecord, ctx: Context) -> Iterator[Finding]:
+    """No deprecated JWT token resources: IAM API keys replace them."""
+    if kind_of(record.type) is not Kind.LEGACY_TOKEN:
+        return
+    yield _finding(
+        "no-legacy-tokens",
+        record,
+        f"legacy JWT token '{record.name}' ({record.type}) is deprecated: grant access with an "
+        "IAM application, API key and policy, switch callers to the X-Auth-Token header, then "
+        "delete the token.",
+    )
+
+
+def check_require_condition(record: ResourceRecord, ctx: Context) -> Iterator[Finding]:
+    """(Advisory) every policy rule carries a condition (source IP, time window, ...)."""
+    if kind_of(record.type) is not Kind.POLICY:
+        return
+    for index, rule in enumerate(_policy_rules(record), start=1):
+        if _condition(rule) is None and not is_unknown(rule.get("condition")):
+            yield _finding(
+                "require-condition",
+                record,
+                f"{_label(record)} rule #{index} has no condition: restrict it, for example to "
+                "the callers' IP range with inIpRange(request.ip, ...).",
+                ADVISORY,
+            )
+
+
+# --- stack rules ----------------------------------------------------------------------------
+
+
+def _is_root(urn: str | None, by_urn: Mapping[str, ResourceRecord]) -> bool:
+    if urn is None:
+        return True
+    parent = by_urn.get(urn)
+    if parent is not None:
+        return parent.type == _STACK_TYPE
+    return f"::{_STACK_TYPE}::" in urn
+
+
+def stack_application_policies(records: Sequence[ResourceRecord]) -> list[ResourceRecord]:
+    """The IAM policies that grant access to an application created in the same stack.
+
+    The application's id is an output, so a record cannot be matched by value; instead a policy
+    belongs to a stack application when it depends on it (the engine records that dependency
+    when ``applicationId`` comes from the application) or when both were created by the same
+    component (how this library's components lay them out).
+    """
+    by_urn = {record.urn: record for record in records}
+    applications = [r for r in records if kind_of(r.type) is Kind.APPLICATION]
+    app_urns = {app.urn for app in applications}
+    app_parents = {app.parent for app in applications if not _is_root(app.parent, by_urn)}
+    selected = []
+    for record in records:
+        if kind_of(record.type) is not Kind.POLICY or not record.inputs.get("applicationId"):
+            continue
+        if app_urns.intersection(record.dependencies) or (
+            record.parent in app_parents and record.parent is not None
+        ):
+            selected.append(record)
+    return selected
+
+
+def check_least_privilege(records: Sequence[ResourceRecord], ctx: Context) -> Iterator[Finding]:
+    """A stack application's policy only grants the private-access permission sets."""
+    for record in stack_application_policies(records):
+        for index, rule in enumerate(_policy_rules(record), start=1):
+            extra = sorted(set(_str_list(rule.get("permissionSetNames"))) - PRIVATE_ACCESS_SETS)
+            if not extra:
+                continue
+            full = [name for name in extra if name.endswith("FullAccess")]
+            note = f" ({', '.join(full)} can manage and delete resources)" if full else ""
+            yield _finding(
+                "least-privilege",
+                record,
+                f"{_label(record)} rule #{index} grants {', '.join(extra)} to an application that "
+                f"only needs to call private services{note}: keep FunctionsPrivateAccess / "
+                "ContainersPrivateAccess only.",
+            )
+
+
+@dataclass(frozen=True)
+class _Grant:
+    record: ResourceRecord
+    index: int
+    principal: str
+    permission_set: str
+    projects: frozenset[str]
+    organization_wide: bool
+    conditional: bool
+
+
+def _principal(record: ResourceRecord) -> str | None:
+    for key, label in PRINCIPAL_INPUTS:
+        value = record.inputs.get(key)
+        if isinstance(value, str) and value and not is_unknown(value):
+            return f"{label} {value}"
+    return None
+
+
+def _grants(records: Sequence[ResourceRecord]) -> Iterator[_Grant]:
+    for record in records:
+        if kind_of(record.type) is not Kind.POLICY:
+            continue
+        principal = _principal(record)
+        if principal is None:
+            continue
+        for index, rule in enumerate(_policy_rules(record), start=1):
+            if is_unknown(rule.get("condition")):
+                continue
+            projects = frozenset(p for p in _str_list(rule.get("projectIds")) if not is_unknown(p))
+            for permission_set in _str_list(rule.get("permissionSetNames")):
+                yield _Grant(
+                    record=record,
+                    index=index,
+                    principal=principal,
+                    permission_set=permission_set,
+                    projects=projects,
+                    organization_wide=bool(rule.get("organizationId")),
+                    conditional=_condition(rule) is not None,
+                )
+
+
+def _overlap(restricted: _Grant, open_grant: _Grant) -> str | None:
+    """Where an unconditioned grant covers a conditioned one ("project X", "the organization")."""
+    if open_grant.organization_wide:
+        return "the organization"
+    if restricted.organization_wide and open_grant.projects:
+        return f"project {sorted(open_grant.projects)[0]}"
+    common = restricted.projects & open_grant.projects
+    return f"project {sorted(common)[0]}" if common else None
+
+
+def check_no_condition_bypass(records: Sequence[ResourceRecord], ctx: Context) -> Iterator[Finding]:
+    """A conditioned grant must not be duplicated by an unconditioned one.
+
+    Scaleway IAM adds policies up: if one rule grants FunctionsPrivateAccess in a project only
+    from an IP range and another grants it there without a condition, the principal has it
+    unconditionally and the condition protects nothing.
+    """
+    grants = list(_grants(records))
+    open_grants = [g for g in grants if not g.conditional]
+    reported: set[tuple[str, int, str]] = set()
+    for restricted in (g for g in grants if g.conditional):
+        for open_grant in open_grants:
+            if (open_grant.principal, open_grant.permission_set) != (
+                restricted.principal,
+                restricted.permission_set,
+            ):
+                continue
+            where = _overlap(restricted, open_grant)
+            key = (restricted.record.urn, restricted.index, restricted.permission_set)
+            if where is None or key in reported:
+                continue
+            reported.add(key)
+            same = open_grant.record.urn == restricted.record.urn
+            other = "the same policy" if same else f"iam-policy '{open_grant.record.name}'"
+            yield _finding(
+                "no-condition-bypass",
+                restricted.record,
+                f"{_label(restricted.record)} rule #{restricted.index} grants "
+                f"{restricted.permission_set} to {restricted.principal} with a condition, but "
+                f"{other} rule #{open_grant.index} grants it in {where} without one; IAM "
+                "policies add up, so the condition restricts nothing. Put the condition on "
+                "every grant or remove the unconditioned one.",
+            )
+
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "private-services",
+        MANDATORY,
+        "Functions and containers are private.",
+        resource_check=check_private_services,
+    ),
+    Rule(
+        "no-plain-secrets",
+        MANDATORY,
+        "No secret-looking names or values in plain environment variables.",
+        resource_check=check_no_plain_secrets,
+    ),
+    Rule(
+        "https-only",
+        MANDATORY,
+        "Containers only accept HTTPS connections.",
+        resource_check=check_https_only,
+    ),
+    Rule(
+        "key-expiry",
+        MANDATORY,
+        "API keys expire within the allowed lifetime.",
+        resource_check=check_key_expiry,
+    ),
+    Rule(
+        "project-scoped-policies",
+        MANDATORY,
+        "IAM policy rules are scoped to projects, never to the organization.",
+        resource_check=check_project_scoped,
+    ),
+    Rule(
+        "least-privilege",
+        MANDATORY,
+        "Policies of the stack's applications only grant private-access permission sets.",
+        stack_check=check_least_privilege,
+    ),
+    Rule(
+        "conditions-parse",
+        MANDATORY,
+        "IAM policy conditions are valid CEL.",
+        resource_check=check_conditions_parse,
+    ),
+    Rule(
+        "no-legacy-tokens",
+        MANDATORY,
+        "No deprecated JWT tokens for functions or containers.",
+        resource_check=check_no_legacy_tokens,
+    ),
+    Rule(
+        "no-condition-bypass",
+        MANDATORY,
+        "No unconditioned grant duplicates a conditioned one.",
+        stack_check=check_no_condition_bypass,
+    ),
+    Rule(
+        "require-condition",
+        ADVISORY,
+        "IAM policy rules carry a condition.",
+        resource_check=check_require_condition,
+    ),
+)
+
+RULES_BY_ID: Mapping[str, Rule] = {rule.id: rule for rule in RULES}
+
+
+def default_now() -> datetime:
+    """The current time in UTC (rules compare against aware datetimes)."""
+    return datetime.now(UTC)

@@ -1,0 +1,63 @@
+"""Knobs of the policy rules, shared by the CrossGuard pack, the offline plan and the audit."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+#: Name patterns (shell-style, matched case-insensitively against the whole name) of variables
+#: whose value is a secret. Anything matching must go to ``secretEnvironmentVariables``.
+DEFAULT_SECRET_NAME_PATTERNS: tuple[str, ...] = (
+    "*PASSWORD*",
+    "*PASSWD*",
+    "*SECRET*",
+    "*TOKEN*",
+    "*_KEY",
+    "*PRIVATE_KEY*",
+    "*CREDENTIAL*",
+)
+
+
+class PolicySettings(BaseModel):
+    """Settings of the rules; the defaults are the project's security baseline."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    max_key_lifetime_days: int = Field(
+        default=90,
+        ge=1,
+        description="An API key must expire at most this many days from now.",
+    )
+    require_condition: bool = Field(
+        default=False,
+        description="Report (advisory) every IAM policy rule that has no CEL condition.",
+    )
+    secret_name_patterns: tuple[str, ...] = Field(
+        default=DEFAULT_SECRET_NAME_PATTERNS,
+        description="Shell-style patterns of env var names that must only be secret env vars.",
+    )
+    allowed_plain_names: frozenset[str] = Field(
+        default=frozenset(),
+        description=(
+            "Plain env var names accepted although they match a pattern (exact, case-insensitive),"
+            " for names like TOKEN_TTL_SECONDS that only look secret."
+        ),
+    )
+
+    @classmethod
+    def from_pack_config(
+        cls, config: Mapping[str, Any], base: PolicySettings | None = None
+    ) -> PolicySettings:
+        """``base`` (default: the defaults) overridden by a CrossGuard policy's config.
+
+        The engine passes each policy its own config section with camelCase keys, so only the
+        keys that policy declares appear; unknown keys (``enforcementLevel``...) are ignored.
+        """
+        values: dict[str, Any] = (base or cls()).model_dump()
+        if "maxKeyLifetimeDays" in config:
+            values["max_key_lifetime_days"] = config["maxKeyLifetimeDays"]
+        if "requireCondition" in config:
+            values["require_condition"] = config["requireCondition"]
+        return cls.model_validate(values)
