@@ -9,22 +9,15 @@ from typing import Annotated
 from pydantic import AfterValidator
 
 from . import limits
+from .sensitive_names import name_looks_secret
 
 # Names a process can read back as environment variables: a letter or underscore, then letters,
 # digits and underscores. Scaleway rejects other keys at deploy time, so reject them here first.
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
-# Substrings (and suffixes) that mark a variable as a credential. Shared with the policy rules
-# so that the components and the guardrails agree on what "secret-looking" means.
-_SECRET_NAME = re.compile(
-    r"(PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|CREDENTIAL|PRIVATE_?KEY|API_?KEY|ACCESS_?KEY|_KEY$|^KEY$|DSN$)",
-    re.IGNORECASE,
-)
-
-
 def looks_like_secret_name(name: str) -> bool:
     """True for names such as ``DB_PASSWORD``, ``API_TOKEN`` or ``STRIPE_KEY``."""
-    return bool(_SECRET_NAME.search(name))
+    return name_looks_secret(name) is not None
 
 
 def _check_env_name(name: str) -> str:

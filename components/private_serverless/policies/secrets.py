@@ -11,8 +11,6 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable
-from fnmatch import fnmatchcase
 
 from private_serverless.inventory import SECRET_PLACEHOLDER
 
@@ -32,19 +30,6 @@ MIN_ENTROPY_LENGTH = 32
 #: Bits per character above which a token looks random. Hex strings top out at 4.0 bits, so
 #: commit hashes and checksums (common, harmless settings) stay below it; random base64 does not.
 ENTROPY_THRESHOLD = 4.2
-
-
-def name_looks_secret(
-    name: str, patterns: Iterable[str], allowed: Iterable[str] = ()
-) -> str | None:
-    """The first pattern ``name`` matches (case-insensitively), unless the name is allowed."""
-    upper = name.upper()
-    if upper in {a.upper() for a in allowed}:
-        return None
-    for pattern in patterns:
-        if fnmatchcase(upper, pattern.upper()):
-            return pattern
-    return None
 
 
 def shannon_entropy(value: str) -> float:

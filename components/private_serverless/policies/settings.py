@@ -7,17 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-#: Name patterns (shell-style, matched case-insensitively against the whole name) of variables
-#: whose value is a secret. Anything matching must go to ``secretEnvironmentVariables``.
-DEFAULT_SECRET_NAME_PATTERNS: tuple[str, ...] = (
-    "*PASSWORD*",
-    "*PASSWD*",
-    "*SECRET*",
-    "*TOKEN*",
-    "*_KEY",
-    "*PRIVATE_KEY*",
-    "*CREDENTIAL*",
-)
+from ..sensitive_names import DEFAULT_SECRET_NAME_PATTERNS
 
 
 class PolicySettings(BaseModel):
