@@ -108,6 +108,8 @@ class ScalewayMocks(pulumi.runtime.Mocks):
             resource_id = f"{state['region']}/{resource_id}"
         return resource_id, state
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    def call(
+        self, args: pulumi.runtime.MockCallArgs
+    ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         # The components make no provider function calls; answer empty rather than fail.
         return {}, []
