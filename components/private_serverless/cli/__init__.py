@@ -11,6 +11,7 @@ import sys
 import typer
 
 from ..errors import PrivateServerlessError
+from .plan import plan_command
 
 app = typer.Typer(
     name="private-serverless",
@@ -21,6 +22,15 @@ app = typer.Typer(
 )
 
 EXIT_INVALID = 2
+
+
+@app.callback()
+def _commands() -> None:
+    """Private Scaleway Serverless Functions and Containers: conditions, offline plan, audit."""
+    # Present so the app stays a group of sub-commands even while it has only one.
+
+
+app.command("plan")(plan_command)
 
 
 def main() -> None:
