@@ -12,6 +12,7 @@ enough to redact log messages when the plan is built.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +22,13 @@ from pulumi.runtime.settings import get_project, get_stack
 
 from ..inventory import ResourceRecord
 from .model import STACK_TYPE, Diagnostic, Severity
-from .values import redact, secret_strings, struct_to_plan_value
+from .values import (
+    SECRET_SIGNATURE,
+    SIGNATURE_KEY,
+    redact,
+    secret_strings,
+    struct_to_plan_value,
+)
 
 
 @dataclass(frozen=True)
@@ -98,7 +105,9 @@ class PlanRecorder(MockMonitor):
         )
         with self._lock:
             self._records.append(record)
-        return super().RegisterResource(request)  # type: ignore[no-untyped-call]
+        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
+        _mark_secret_outputs(response.object, request.additionalSecretOutputs)
+        return response
 
     def RegisterResourceOutputs(self, request: Any) -> Any:  # gRPC method name
         """Keep the root stack's outputs (``pulumi.export``); components' outputs are not plan."""
@@ -112,6 +121,22 @@ class PlanRecorder(MockMonitor):
         found = secret_strings(value)
         with self._lock:
             self._secrets |= found
+
+
+def _mark_secret_outputs(state: Any, names: Iterable[str]) -> None:
+    """Wrap the outputs named in ``additionalSecretOutputs`` as secrets, as the engine does.
+
+    The SDK's mock monitor skips this, so an output the provider schema marks secret (an API
+    key's ``secretKey``) would come back in clear and could end up in the plan's outputs.
+    """
+    for name in names:
+        if name not in state.fields:
+            continue
+        value = state.fields[name]
+        wrapped = type(value)()
+        wrapped.struct_value.fields[SIGNATURE_KEY].string_value = SECRET_SIGNATURE
+        wrapped.struct_value.fields["value"].CopyFrom(value)
+        state.fields[name].CopyFrom(wrapped)
 
 
 class LogRecorder(MockEngine):

@@ -24,8 +24,8 @@ UNKNOWN_PLACEHOLDER = "[unknown]"
 
 # Signatures of the Pulumi wire format (see pulumi/runtime/rpc.py and
 # sdk/go/common/resource/properties.go). Copied because the SDK keeps them private.
-_SIG_KEY = "4dabf18193072939515e22adb298388d"
-_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+SIGNATURE_KEY = "4dabf18193072939515e22adb298388d"
+SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270"
 _ASSET_SIG = "c44067f5952c0a294b673a41bacd8c17"
 _ARCHIVE_SIG = "0def7320c3a5731c473e5ecbe6d01bc7"
 _RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
@@ -79,8 +79,10 @@ def to_plan_value(value: Any, collect_secret: SecretCollector | None = None) -> 
 
 
 def _mapping_to_plan_value(value: Mapping[str, Any], collect_secret: SecretCollector | None) -> Any:
-    signature = value.get(_SIG_KEY)
-    secret = signature == _SECRET_SIG or (signature == _OUTPUT_SIG and bool(value.get("secret")))
+    signature = value.get(SIGNATURE_KEY)
+    secret = signature == SECRET_SIGNATURE or (
+        signature == _OUTPUT_SIG and bool(value.get("secret"))
+    )
     if secret:
         if collect_secret is not None:
             collect_secret(value.get("value"))
