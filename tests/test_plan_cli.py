@@ -8,7 +8,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from plan_toy import (
+from private_serverless.cli import app
+from private_serverless.errors import ConfigurationError, Problem
+from private_serverless.plan import Finding, Plan, runner
+from typer.testing import CliRunner
+
+from tests.plan_toy import (
     ALL_SECRETS,
     FUNCTION,
     PROJECT,
@@ -18,10 +23,6 @@ from plan_toy import (
     child_urn,
     toy_program,
 )
-from private_serverless.cli import app
-from private_serverless.errors import ConfigurationError, Problem
-from private_serverless.plan import Finding, Plan, runner
-from typer.testing import CliRunner
 
 Loaded = tuple[Callable[[], None], dict[str, str], set[str]]
 

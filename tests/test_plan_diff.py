@@ -6,18 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-from plan_toy import (
-    ALL_SECRETS,
-    APPLICATION,
-    FUNCTION,
-    PROJECT,
-    STACK,
-    TOY_CONFIG,
-    TOY_SECRET_KEYS,
-    child_urn,
-    toy_program,
-    urn,
-)
 from private_serverless.errors import PrivateServerlessError
 from private_serverless.inventory import SECRET_PLACEHOLDER
 from private_serverless.plan import (
@@ -31,6 +19,19 @@ from private_serverless.plan import (
     render_diff_markdown,
     render_diff_text,
     run_plan,
+)
+
+from tests.plan_toy import (
+    ALL_SECRETS,
+    APPLICATION,
+    FUNCTION,
+    PROJECT,
+    STACK,
+    TOY_CONFIG,
+    TOY_SECRET_KEYS,
+    child_urn,
+    toy_program,
+    urn,
 )
 
 

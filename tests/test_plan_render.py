@@ -5,7 +5,19 @@ from __future__ import annotations
 import json
 
 import pytest
-from plan_toy import (
+from private_serverless.inventory import SECRET_PLACEHOLDER
+from private_serverless.plan import (
+    Plan,
+    PlanError,
+    plan_from_dict,
+    render_json,
+    render_markdown,
+    render_text,
+    run_plan,
+)
+from private_serverless.plan.render_markdown import access_edges
+
+from tests.plan_toy import (
     ALL_SECRETS,
     API_KEY,
     APPLICATION,
@@ -18,17 +30,6 @@ from plan_toy import (
     child_urn,
     toy_program,
 )
-from private_serverless.inventory import SECRET_PLACEHOLDER
-from private_serverless.plan import (
-    Plan,
-    PlanError,
-    plan_from_dict,
-    render_json,
-    render_markdown,
-    render_text,
-    run_plan,
-)
-from private_serverless.plan.render_markdown import access_edges
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,12 @@ from __future__ import annotations
 import pulumi
 import pulumiverse_scaleway as scw
 import pytest
-from plan_toy import (
+from private_serverless.errors import ConfigurationError, Problem
+from private_serverless.inventory import SECRET_PLACEHOLDER
+from private_serverless.plan import Plan, render_json, run_plan
+from private_serverless.plan.mocks import DEFAULT_PROJECT_ID, mock_resource_id
+
+from tests.plan_toy import (
     API_KEY,
     APPLICATION,
     FUNCTION,
@@ -22,10 +27,6 @@ from plan_toy import (
     toy_program,
     urn,
 )
-from private_serverless.errors import ConfigurationError, Problem
-from private_serverless.inventory import SECRET_PLACEHOLDER
-from private_serverless.plan import Plan, render_json, run_plan
-from private_serverless.plan.mocks import DEFAULT_PROJECT_ID, mock_resource_id
 
 
 @pytest.fixture(scope="module")

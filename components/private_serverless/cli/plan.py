@@ -79,7 +79,7 @@ def _plan_and_render(
 ) -> tuple[Plan, str]:
     # Imported here: the engine loads Pulumi and the provider SDK (about half a second), which the
     # other commands should not pay for.
-    from .. import plan as engine  # noqa: PLC0415
+    from .. import plan as engine
 
     # Read the base first: a bad file should fail before the program runs.
     base = engine.load_plan_file(against) if against is not None else None
