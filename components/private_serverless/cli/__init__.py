@@ -11,7 +11,6 @@ import sys
 import typer
 
 from ..errors import PrivateServerlessError
-from .plan import plan_command
 
 app = typer.Typer(
     name="private-serverless",
@@ -25,12 +24,10 @@ EXIT_INVALID = 2
 
 
 @app.callback()
-def _commands() -> None:
-    """Private Scaleway Serverless Functions and Containers: conditions, offline plan, audit."""
-    # Present so the app stays a group of sub-commands even while it has only one.
-
-
-app.command("plan")(plan_command)
+def _root() -> None:
+    # An explicit callback keeps sub-commands as sub-commands: without one, Typer runs an app
+    # that has a single command as that command, and `private-serverless audit FILE` breaks.
+    pass
 
 
 def main() -> None:
@@ -40,3 +37,9 @@ def main() -> None:
     except PrivateServerlessError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_INVALID)
+
+
+# Sub-commands register themselves on the app defined above.
+from .plan import register as _register_plan  # noqa: E402
+
+_register_plan(app)

@@ -128,3 +128,8 @@ def write_text_atomic(path: Path, text: str) -> None:
 
 
 _MODE_OF_NEW_FILES = 0o644
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``plan`` command to ``app``."""
+    app.command("plan")(plan_command)
