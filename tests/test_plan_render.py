@@ -101,9 +101,12 @@ def test_text_is_a_plain_tree(toy_plan: Plan) -> None:
     assert "\x1b" not in text
     lines = text.splitlines()
     assert lines[0] == (
-        f"Plan for stack {STACK} (project {PROJECT}): 5 resources, 2 components, 2 deploy waves"
+        f"Plan for stack {STACK} (project {PROJECT}): 5 resources, 1 components, 2 deploy waves"
     )
-    assert "└── test:toy:Service billing (component)" in text
+    assert lines[2:4] == [
+        f"pulumi:pulumi:Stack {PROJECT}-{STACK}",
+        "└── test:toy:Service billing (component)",
+    ]
     assert f"{FUNCTION} billing-fn  [protected]" in text
     assert f"secretEnvironmentVariables = {SECRET_PLACEHOLDER}" in text
     assert "depends on: billing-ns (Namespace)" in text

@@ -43,7 +43,6 @@ def toy_plan() -> Plan:
 def test_every_registration_is_recorded_with_engine_urns(toy_plan: Plan) -> None:
     records = toy_plan.by_urn()
     expected = {
-        STACK_URN: ("pulumi:pulumi:Stack", None, False),
         SERVICE_URN: ("test:toy:Service", STACK_URN, False),
         child_urn(NAMESPACE, "billing-ns"): (NAMESPACE, SERVICE_URN, True),
         child_urn(FUNCTION, "billing-fn"): (FUNCTION, SERVICE_URN, True),
@@ -60,6 +59,7 @@ def test_every_registration_is_recorded_with_engine_urns(toy_plan: Plan) -> None
 
 def test_order_puts_parents_and_dependencies_first(toy_plan: Plan) -> None:
     position = {record.urn: index for index, record in enumerate(toy_plan.resources)}
+    position[STACK_URN] = -1  # the root stack is not a plan resource, only a parent
     for record in toy_plan.resources:
         for before in (*record.dependencies, *([record.parent] if record.parent else [])):
             assert position[before] < position[record.urn]
@@ -184,15 +184,25 @@ def test_the_runtime_is_usable_after_a_failed_run() -> None:
         scw.iam.Application("fresh")
 
     plan = run_plan(program, project="other", stack="second")
-    assert [record.urn for record in plan.resources] == [
-        "urn:pulumi:second::other::pulumi:pulumi:Stack::other-second",
-        f"urn:pulumi:second::other::{APPLICATION}::fresh",
-    ]
+    (fresh,) = plan.resources
+    assert fresh.urn == f"urn:pulumi:second::other::{APPLICATION}::fresh"
+    assert fresh.parent == "urn:pulumi:second::other::pulumi:pulumi:Stack::other-second"
     assert pulumi.runtime.get_config("toy:token") is None
 
 
 def test_a_program_without_resources_gives_an_empty_plan() -> None:
     plan = run_plan(lambda: None, project=PROJECT, stack=STACK)
-    assert [record.type for record in plan.resources] == ["pulumi:pulumi:Stack"]
+    assert plan.resources == []
     assert plan.outputs == {}
     assert plan.waves == 0
+
+
+def test_an_export_of_nothing_is_kept_as_null() -> None:
+    def program() -> None:
+        pulumi.export("absent", None)
+        pulumi.export("secret_absent", pulumi.Output.secret(None))
+        pulumi.export("present", "yes")
+
+    plan = run_plan(program, project=PROJECT, stack=STACK)
+    # A secret stays a secret even when empty: the engine receives it wrapped.
+    assert plan.outputs == {"absent": None, "secret_absent": SECRET_PLACEHOLDER, "present": "yes"}

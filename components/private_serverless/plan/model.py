@@ -44,6 +44,9 @@ class Diagnostic:
 class Plan:
     """Every registration of one run of a program, with the stack outputs.
 
+    The root stack resource is not in ``resources`` (its outputs are ``outputs``); resources
+    created at the top of the program have its URN as ``parent``, as in a stack export.
+
     ``resources`` come in a canonical registration order (parents and dependencies first, ties
     broken by URN): the real arrival order depends on thread scheduling, and a plan must be the
     same on every run to be diffed. ``waves`` is the number of sequential deployment waves the

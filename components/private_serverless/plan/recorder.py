@@ -1,7 +1,7 @@
 """A mock Pulumi engine that records what a real one would receive.
 
 :class:`PlanRecorder` stands in for the resource monitor: it records every registration
-(custom and component, the root stack included) and the stack outputs, then lets
+(custom and component; the root stack only through its outputs) and the stack outputs, then lets
 :class:`pulumi.runtime.mocks.MockMonitor` answer with the provider outputs of the mocks.
 :class:`LogRecorder` stands in for the engine's log service and keeps warnings and errors.
 
@@ -103,8 +103,11 @@ class PlanRecorder(MockMonitor):
             dependencies=tuple(sorted(dependencies)),
             protect=bool(request.protect),
         )
-        with self._lock:
-            self._records.append(record)
+        # The root stack is not a resource of the plan: its only content, the outputs, is
+        # recorded separately (see RegisterResourceOutputs).
+        if request.type != STACK_TYPE:
+            with self._lock:
+                self._records.append(record)
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         _mark_secret_outputs(response.object, request.additionalSecretOutputs)
         return response

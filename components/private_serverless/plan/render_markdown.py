@@ -108,30 +108,36 @@ def _access_diagram(plan: Plan) -> str:
 
 
 def _component_sections(plan: Plan) -> Iterable[str]:
-    for component in plan.resources:
-        if component.custom:
-            continue
+    components = [record for record in plan.resources if not record.custom]
+    known = {record.urn for record in components}
+    top_level = [r for r in plan.resources if r.custom and r.parent not in known]
+    if top_level:
+        yield _resource_section("Stack-level resources", top_level)
+    for component in components:
         members = [record for record in plan.children(component.urn) if record.custom]
-        if not members:
-            continue
-        lines = [
-            f"### {_code(component.name)} ({_code(component.type)})",
-            "",
-            "| Resource | Type | Depends on | Protected |",
-            "|---|---|---|---|",
-        ]
-        for record in members:
-            depends = ", ".join(
-                _code(f"{urn_name(urn)} ({short_type(urn_type(urn))})")
-                for urn in record.dependencies
-            )
-            lines.append(
-                f"| {_code(record.name)} | {_code(short_type(record.type))} | {depends or '-'} "
-                f"| {'yes' if record.protect else 'no'} |"
-            )
-        for record in members:
-            lines += ["", _details(f"Inputs of <code>{html.escape(record.name)}</code>", record)]
-        yield "\n".join(lines)
+        if members:
+            title = f"{_code(component.name)} ({_code(component.type)})"
+            yield _resource_section(title, members)
+
+
+def _resource_section(title: str, members: list[ResourceRecord]) -> str:
+    lines = [
+        f"### {title}",
+        "",
+        "| Resource | Type | Depends on | Protected |",
+        "|---|---|---|---|",
+    ]
+    for record in members:
+        depends = ", ".join(
+            _code(f"{urn_name(urn)} ({short_type(urn_type(urn))})") for urn in record.dependencies
+        )
+        lines.append(
+            f"| {_code(record.name)} | {_code(short_type(record.type))} | {depends or '-'} "
+            f"| {'yes' if record.protect else 'no'} |"
+        )
+    for record in members:
+        lines += ["", _details(f"Inputs of <code>{html.escape(record.name)}</code>", record)]
+    return "\n".join(lines)
 
 
 def _details(summary: str, record: ResourceRecord) -> str:

@@ -11,15 +11,16 @@ from collections import Counter
 from typing import Any
 
 from ..inventory import SECRET_PLACEHOLDER, ResourceRecord
-from .model import Plan, short_type, urn_name, urn_type
+from .model import STACK_TYPE, Plan, short_type, urn_name, urn_type
 from .render_json import sorted_value
 
 
 def render_text(plan: Plan) -> str:
     """The component tree with each resource's inputs and dependencies, then the outputs."""
-    lines = [_headline(plan), ""]
-    for root in roots(plan):
-        _render_node(plan, root, lines, prefix="", is_last=True, is_root=True)
+    lines = [_headline(plan), "", f"{STACK_TYPE} {plan.project}-{plan.stack}"]
+    top = roots(plan)
+    for index, root in enumerate(top):
+        _render_node(plan, root, lines, prefix="", is_last=index == len(top) - 1)
     lines.append("")
     lines.append("Outputs:" if plan.outputs else "Outputs: (none)")
     lines.extend(f"  {key} = {compact(value)}" for key, value in sorted_value(plan.outputs).items())
@@ -43,7 +44,7 @@ def render_text(plan: Plan) -> str:
 
 
 def roots(plan: Plan) -> list[ResourceRecord]:
-    """The records without a parent in the plan (the stack; orphans of a hand-edited file)."""
+    """The records whose parent is not in the plan: those under the root stack."""
     known = {record.urn for record in plan.resources}
     return [record for record in plan.resources if record.parent not in known]
 
@@ -70,14 +71,13 @@ def _render_node(
     *,
     prefix: str,
     is_last: bool,
-    is_root: bool = False,
 ) -> None:
-    branch = "" if is_root else ("└── " if is_last else "├── ")
+    branch = "└── " if is_last else "├── "
     flags = "  [protected]" if record.protect else ""
     kind = "" if record.custom else " (component)"
     lines.append(f"{prefix}{branch}{record.type} {record.name}{kind}{flags}")
 
-    child_prefix = prefix + ("" if is_root else ("    " if is_last else "│   "))
+    child_prefix = prefix + ("    " if is_last else "│   ")
     children = plan.children(record.urn)
     # Details sit under the node, with the guide line continuing when children follow.
     detail_prefix = child_prefix + ("│   " if children else "    ")

@@ -15,7 +15,7 @@ from typing import cast
 
 from pulumi.runtime.config import set_all_config
 from pulumi.runtime.mocks import MockSettings
-from pulumi.runtime.settings import SETTINGS, configure, reset_options
+from pulumi.runtime.settings import SETTINGS, configure, get_root_resource, reset_options
 from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _sync_await
 
@@ -87,7 +87,16 @@ def run_plan(
         # Like the language host: a root stack resource, the program, then wait for every RPC
         # and pending output. ``set_mocks`` is not used: it would finish the root stack before
         # the program runs, and ``pulumi.export`` would be lost.
-        _sync_await(run_in_stack(program))
+        roots: list[object] = []
+
+        def program_in_stack() -> None:
+            # The root stack lives in the context of the task that runs the program, not ours:
+            # keep a reference to read the exported names once everything has run.
+            roots.append(get_root_resource())
+            program()
+
+        _sync_await(run_in_stack(program_in_stack))
+        exported = _exported_names(roots[0] if roots else None)
     except BaseException:
         _cancel_pending_work()
         raise
@@ -100,7 +109,8 @@ def run_plan(
         stack=stack,
         project=project,
         resources=resources,
-        outputs=recorder.stack_outputs,
+        # An export whose value is None never reaches the engine; show it as null, not missing.
+        outputs={name: None for name in exported} | recorder.stack_outputs,
         waves=count_waves(resources),
         diagnostics=logs.diagnostics(recorder, config_secrets),
     )
@@ -162,6 +172,12 @@ def infer_project(config: Mapping[str, str]) -> str:
         if ":" in key and key.split(":", 1)[0] not in _FOREIGN_NAMESPACES
     }
     return namespaces.pop() if len(namespaces) == 1 else DEFAULT_PROJECT
+
+
+def _exported_names(root: object) -> list[str]:
+    """The names the program passed to ``pulumi.export``, from the root stack resource."""
+    outputs = getattr(root, "outputs", None)
+    return [str(name) for name in outputs] if isinstance(outputs, dict) else []
 
 
 def _supported_features(recorder: PlanRecorder) -> set[int]:
