@@ -206,3 +206,18 @@ def test_an_export_of_nothing_is_kept_as_null() -> None:
     plan = run_plan(program, project=PROJECT, stack=STACK)
     # A secret stays a secret even when empty: the engine receives it wrapped.
     assert plan.outputs == {"absent": None, "secret_absent": SECRET_PLACEHOLDER, "present": "yes"}
+
+
+def test_log_lines_are_redacted_of_structured_secret_config() -> None:
+    def program() -> None:
+        password = pulumi.Config().require_secret_object("db")["password"]
+        password.apply(lambda value: pulumi.log.warn(f"connecting with {value}"))
+
+    plan = run_plan(
+        program,
+        project=PROJECT,
+        stack=STACK,
+        config={"db": '{"password": "PLANTED-DB-789", "port": 5432}'},
+        secret_config_keys=["db"],
+    )
+    assert [d.message for d in plan.diagnostics] == [f"connecting with {SECRET_PLACEHOLDER}"]

@@ -9,7 +9,9 @@ afterwards, whatever happened, so that many plans can run in one process.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
+import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import cast
 
@@ -64,7 +66,7 @@ def run_plan(
     config_secrets: set[str] = set()
     for key in secret_keys:
         if key in full_config:
-            config_secrets |= secret_strings(full_config[key])
+            config_secrets |= _config_secret_strings(full_config[key])
 
     recorder = PlanRecorder(ScalewayMocks())
     logs = LogRecorder()
@@ -183,6 +185,14 @@ def _exported_names(root: object) -> list[str]:
 def _supported_features(recorder: PlanRecorder) -> set[int]:
     info = recorder.GetDeploymentInfo(None)  # type: ignore[no-untyped-call]
     return set(info.supportedFeatures)
+
+
+def _config_secret_strings(value: str) -> set[str]:
+    """A secret config value and, for structured (JSON) values, every string inside it."""
+    found = secret_strings(value)
+    with contextlib.suppress(ValueError):
+        found |= secret_strings(json.loads(value))
+    return found
 
 
 def _config_key(project: str, key: str) -> str:
