@@ -41,5 +41,7 @@ def main() -> None:
 
 # Sub-commands register themselves on the app defined above.
 from .audit import register as _register_audit  # noqa: E402
+from .plan import register as _register_plan  # noqa: E402
 
 _register_audit(app)
+_register_plan(app)

@@ -31,6 +31,15 @@ def mock_uuid(*parts: str) -> str:
     return str(uuid.uuid5(_NAMESPACE, "/".join(parts)))
 
 
+def mock_resource_id(type_token: str, name: str, region: str = DEFAULT_REGION) -> str:
+    """The id the mocks give a resource, so that a plan reader can tell what an id refers to."""
+    resource_id = mock_uuid(type_token, name)
+    if type_token == "scaleway:secrets/secret:Secret":
+        # Scaleway prefixes regional secret ids with their region.
+        return f"{region}/{resource_id}"
+    return resource_id
+
+
 def _short_hash(*parts: str) -> str:
     return hashlib.sha256("/".join(parts).encode()).hexdigest()[:12]
 
@@ -103,10 +112,7 @@ class ScalewayMocks(pulumi.runtime.Mocks):
         fill = _COMPUTED.get(args.typ)
         if fill is not None:
             fill(args, state)
-        resource_id = mock_uuid(args.typ, args.name)
-        if args.typ == "scaleway:secrets/secret:Secret":
-            resource_id = f"{state['region']}/{resource_id}"
-        return resource_id, state
+        return mock_resource_id(args.typ, args.name, str(state.get("region", ""))), state
 
     def call(
         self, args: pulumi.runtime.MockCallArgs

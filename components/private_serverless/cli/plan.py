@@ -1,0 +1,135 @@
+"""``private-serverless plan``: the offline plan of a stack, or its diff against a saved plan.
+
+Exit codes: 0 when done; 2 when the input is invalid (unknown stack, bad configuration, unreadable
+base plan); 1 when the plan has a finding of severity ``mandatory`` (printed first, so CI shows
+both the plan and why it fails).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from ..errors import PrivateServerlessError
+
+if TYPE_CHECKING:
+    from ..plan.model import Plan
+
+#: Same convention as :func:`private_serverless.cli.main`.
+EXIT_INVALID = 2
+EXIT_MANDATORY_FINDINGS = 1
+
+
+class OutputFormat(StrEnum):
+    """How the plan (or diff) is written."""
+
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+
+
+def plan_command(
+    stack: Annotated[
+        str, typer.Option("--stack", "-s", help="The stack to plan, as named in stacks/.")
+    ],
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", help="text for a terminal, markdown for a PR.")
+    ] = OutputFormat.text,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", dir_okay=False, help="Write to FILE (atomically) instead of stdout."),
+    ] = None,
+    against: Annotated[
+        Path | None,
+        typer.Option(
+            "--against", dir_okay=False, help="A plan JSON file: show the changes from it."
+        ),
+    ] = None,
+) -> None:
+    """Run the stack's program offline (mocked engine and provider) and show what it would do."""
+    try:
+        plan, rendered = _plan_and_render(stack, output_format, against)
+        if out is None:
+            typer.echo(rendered, nl=False)
+        else:
+            write_text_atomic(out, rendered)
+            typer.echo(f"wrote {out}", err=True)
+    except PrivateServerlessError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_INVALID) from None
+
+    mandatory = [finding for finding in plan.findings if finding["severity"] == "mandatory"]
+    if mandatory:
+        for finding in mandatory:
+            typer.echo(
+                f"mandatory finding {finding['rule']} on {finding['urn']}: {finding['message']}",
+                err=True,
+            )
+        raise typer.Exit(EXIT_MANDATORY_FINDINGS)
+
+
+def _plan_and_render(
+    stack: str, output_format: OutputFormat, against: Path | None
+) -> tuple[Plan, str]:
+    # Imported here: the engine loads Pulumi and the provider SDK (about half a second), which the
+    # other commands should not pay for.
+    from .. import plan as engine
+
+    # Read the base first: a bad file should fail before the program runs.
+    base = engine.load_plan_file(against) if against is not None else None
+    plan = engine.run_stack_plan(stack)
+    if base is None:
+        renderers = {
+            OutputFormat.text: engine.render_text,
+            OutputFormat.markdown: engine.render_markdown,
+            OutputFormat.json: engine.render_json,
+        }
+        return plan, renderers[output_format](plan)
+    diff = engine.diff_plans(base, plan)
+    diff_renderers = {
+        OutputFormat.text: engine.render_diff_text,
+        OutputFormat.markdown: engine.render_diff_markdown,
+        OutputFormat.json: engine.render_diff_json,
+    }
+    return plan, diff_renderers[output_format](diff)
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` whole or not at all: a temporary file beside it, then rename.
+
+    Beside it so the rename stays on one filesystem (atomic); a reader never sees half a plan
+    and a failure leaves any previous file untouched.
+    """
+    directory = path.parent if str(path.parent) else Path()
+    try:
+        descriptor, temp_name = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.")
+    except OSError as exc:
+        raise PrivateServerlessError(f"{path}: cannot write: {exc.strerror}") from None
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        # mkstemp makes the file private; a plan holds no secret, give it the usual mode.
+        os.chmod(temp_name, _MODE_OF_NEW_FILES)
+        os.replace(temp_name, path)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temp_name)
+        if isinstance(exc, OSError):
+            raise PrivateServerlessError(f"{path}: cannot write: {exc.strerror}") from None
+        raise
+
+
+_MODE_OF_NEW_FILES = 0o644
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``plan`` command to ``app``."""
+    app.command("plan")(plan_command)

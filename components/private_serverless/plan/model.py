@@ -1,0 +1,95 @@
+"""The offline plan: what ``pulumi up`` would send the engine for one stack.
+
+A :class:`Plan` holds no secret: records are built from sanitised inputs (see
+:mod:`private_serverless.plan.values`) and diagnostics are redacted before they get here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypedDict
+
+from ..inventory import ResourceRecord
+
+#: The type token of the root stack resource every program registers first.
+STACK_TYPE = "pulumi:pulumi:Stack"
+
+#: The severity of a finding that must block the change (the CLI exits 1).
+MANDATORY = "mandatory"
+
+
+class Finding(TypedDict):
+    """One policy finding about the plan; the policy rules (another module) produce them."""
+
+    rule: str
+    severity: str
+    urn: str
+    message: str
+
+
+Severity = Literal["warning", "error"]
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """A warning or error the program logged through ``pulumi.log`` (already redacted)."""
+
+    severity: Severity
+    message: str
+    urn: str | None = None
+
+
+@dataclass
+class Plan:
+    """Every registration of one run of a program, with the stack outputs.
+
+    The root stack resource is not in ``resources`` (its outputs are ``outputs``); resources
+    created at the top of the program have its URN as ``parent``, as in a stack export.
+
+    ``resources`` come in a canonical registration order (parents and dependencies first, ties
+    broken by URN): the real arrival order depends on thread scheduling, and a plan must be the
+    same on every run to be diffed. ``waves`` is the number of sequential deployment waves the
+    custom resources need (see :mod:`private_serverless.plan.graph`). ``findings`` is filled by
+    the policy checks after the run; ``diagnostics`` is not part of the JSON format.
+    """
+
+    stack: str
+    project: str
+    resources: list[ResourceRecord] = field(default_factory=list)
+    outputs: dict[str, Any] = field(default_factory=dict)
+    waves: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def by_urn(self) -> dict[str, ResourceRecord]:
+        """The resources keyed by URN."""
+        return {record.urn: record for record in self.resources}
+
+    def custom_resources(self) -> Iterator[ResourceRecord]:
+        """The resources a provider creates (components are only groupings)."""
+        return (record for record in self.resources if record.custom)
+
+    def children(self, parent_urn: str | None) -> list[ResourceRecord]:
+        """The direct children of ``parent_urn`` (``None``: the roots), in plan order."""
+        return [record for record in self.resources if record.parent == parent_urn]
+
+    def has_mandatory_findings(self) -> bool:
+        """Whether a finding must block the change."""
+        return any(finding["severity"] == MANDATORY for finding in self.findings)
+
+
+def short_type(type_token: str) -> str:
+    """``scaleway:functions/function:Function`` → ``Function``: the readable part of a type."""
+    return type_token.rsplit(":", 1)[-1]
+
+
+def urn_name(urn: str) -> str:
+    """The logical name at the end of a URN."""
+    return urn.rsplit("::", 1)[-1]
+
+
+def urn_type(urn: str) -> str:
+    """The resource type of a URN (the last element of its qualified type)."""
+    parts = urn.split("::")
+    return parts[2].rsplit("$", 1)[-1] if len(parts) >= 4 else ""

@@ -1,0 +1,173 @@
+"""A mock Pulumi engine that records what a real one would receive.
+
+:class:`PlanRecorder` stands in for the resource monitor: it records every registration
+(custom and component; the root stack only through its outputs) and the stack outputs, then lets
+:class:`pulumi.runtime.mocks.MockMonitor` answer with the provider outputs of the mocks.
+:class:`LogRecorder` stands in for the engine's log service and keeps warnings and errors.
+
+Secrets are replaced as soon as a request is read; their clear text is kept in memory only long
+enough to redact log messages when the plan is built.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from pulumi.runtime.mocks import MockEngine, MockMonitor, Mocks
+from pulumi.runtime.proto import engine_pb2
+from pulumi.runtime.settings import get_project, get_stack
+
+from ..inventory import ResourceRecord
+from .model import STACK_TYPE, Diagnostic, Severity
+from .values import (
+    SECRET_SIGNATURE,
+    SIGNATURE_KEY,
+    redact,
+    secret_strings,
+    struct_to_plan_value,
+)
+
+
+@dataclass(frozen=True)
+class _RawLog:
+    severity: Severity
+    message: str
+    urn: str | None
+
+
+class PlanRecorder(MockMonitor):
+    """A mock resource monitor that records registrations and the stack outputs."""
+
+    def __init__(self, mocks: Mocks) -> None:
+        super().__init__(mocks)
+        # The SDK calls the monitor from executor threads.
+        self._lock = threading.Lock()
+        self._records: list[ResourceRecord] = []
+        self._stack_outputs: dict[str, Any] = {}
+        self._secrets: set[str] = set()
+
+    # -- what the run produced ---------------------------------------------------------------
+
+    @property
+    def records(self) -> list[ResourceRecord]:
+        """The registrations, in arrival order."""
+        with self._lock:
+            return list(self._records)
+
+    @property
+    def stack_outputs(self) -> dict[str, Any]:
+        """The exported stack outputs, secrets replaced."""
+        with self._lock:
+            return dict(self._stack_outputs)
+
+    def redact(self, text: str, extra_secrets: set[str] | None = None) -> str:
+        """``text`` without any secret seen during the run (nor ``extra_secrets``)."""
+        with self._lock:
+            secrets = self._secrets | (extra_secrets or set())
+        return redact(text, secrets)
+
+    # -- monitor RPCs --------------------------------------------------------------------------
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        """Build URNs as the engine does, so plan URNs match those of a real stack.
+
+        The SDK's mock keeps only the last type of the parent and includes the root stack's
+        type; the engine leaves the stack out and chains every ancestor's type.
+        """
+        qualified = type_
+        if parent:
+            parent_type = parent.split("::")[2]
+            if parent_type != STACK_TYPE:
+                qualified = f"{parent_type}${type_}"
+        return f"urn:pulumi:{get_stack()}::{get_project()}::{qualified}::{name}"
+
+    def RegisterResource(self, request: Any) -> Any:  # gRPC method name
+        """Record the registration, then answer as the mock monitor does."""
+        urn = self.make_urn(request.parent, request.type, request.name)
+        inputs = struct_to_plan_value(request.object, self._collect_secret)
+        dependencies = set(request.dependencies)
+        for property_dependencies in request.propertyDependencies.values():
+            dependencies.update(property_dependencies.urns)
+        dependencies.discard("")
+        record = ResourceRecord(
+            urn=urn,
+            type=request.type,
+            name=request.name,
+            parent=request.parent or None,
+            custom=bool(request.custom),
+            inputs=inputs,
+            # The SDK gathers dependencies in sets: sort them so plans are reproducible.
+            dependencies=tuple(sorted(dependencies)),
+            protect=bool(request.protect),
+        )
+        # The root stack is not a resource of the plan: its only content, the outputs, is
+        # recorded separately (see RegisterResourceOutputs).
+        if request.type != STACK_TYPE:
+            with self._lock:
+                self._records.append(record)
+        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
+        _mark_secret_outputs(response.object, request.additionalSecretOutputs)
+        return response
+
+    def RegisterResourceOutputs(self, request: Any) -> Any:  # gRPC method name
+        """Keep the root stack's outputs (``pulumi.export``); components' outputs are not plan."""
+        if request.urn.split("::")[2:3] == [STACK_TYPE]:
+            outputs = struct_to_plan_value(request.outputs, self._collect_secret)
+            with self._lock:
+                self._stack_outputs = outputs
+        return super().RegisterResourceOutputs(request)  # type: ignore[no-untyped-call]
+
+    def _collect_secret(self, value: Any) -> None:
+        found = secret_strings(value)
+        with self._lock:
+            self._secrets |= found
+
+
+def _mark_secret_outputs(state: Any, names: Iterable[str]) -> None:
+    """Wrap the outputs named in ``additionalSecretOutputs`` as secrets, as the engine does.
+
+    The SDK's mock monitor skips this, so an output the provider schema marks secret (an API
+    key's ``secretKey``) would come back in clear and could end up in the plan's outputs.
+    """
+    for name in names:
+        if name not in state.fields:
+            continue
+        value = state.fields[name]
+        wrapped = type(value)()
+        wrapped.struct_value.fields[SIGNATURE_KEY].string_value = SECRET_SIGNATURE
+        wrapped.struct_value.fields["value"].CopyFrom(value)
+        state.fields[name].CopyFrom(wrapped)
+
+
+class LogRecorder(MockEngine):
+    """A mock engine log service that keeps warnings and errors instead of printing them."""
+
+    def __init__(self) -> None:
+        super().__init__(logger=None)
+        self._lock = threading.Lock()
+        self._logs: list[_RawLog] = []
+
+    def Log(self, request: Any) -> None:  # gRPC method name
+        """Keep warnings and errors; drop debug and info, which are progress chatter."""
+        severity: Severity
+        if request.severity == engine_pb2.WARNING:
+            severity = "warning"
+        elif request.severity == engine_pb2.ERROR:
+            severity = "error"
+        else:
+            return
+        # Not forwarded to the logger: a message may hold a secret until it is redacted.
+        with self._lock:
+            self._logs.append(_RawLog(severity, str(request.message), request.urn or None))
+
+    def diagnostics(self, recorder: PlanRecorder, extra_secrets: set[str]) -> list[Diagnostic]:
+        """The kept messages, every secret known to ``recorder`` or given redacted."""
+        with self._lock:
+            logs = list(self._logs)
+        return [
+            Diagnostic(log.severity, recorder.redact(log.message, extra_secrets), log.urn)
+            for log in logs
+        ]

@@ -1,0 +1,173 @@
+"""The plan as JSON, both ways: the machine-readable format and the base of a plan diff.
+
+The shape is fixed, key order included, so that two plans of the same program are identical byte
+for byte::
+
+    {"stack", "project",
+     "resources": [{"urn", "type", "name", "parent", "custom", "inputs", "dependencies",
+                    "protect"}],
+     "outputs": {...}, "waves": N, "findings": [{"rule", "severity", "urn", "message"}]}
+
+Inputs and outputs are sorted by key at every depth. Diagnostics are not part of the format.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from ..inventory import ResourceRecord
+from .errors import PlanError
+from .model import Finding, Plan
+
+
+def plan_to_dict(plan: Plan) -> dict[str, Any]:
+    """The plan as plain data in the JSON format's key order."""
+    return {
+        "stack": plan.stack,
+        "project": plan.project,
+        "resources": [_record_to_dict(record) for record in plan.resources],
+        "outputs": sorted_value(plan.outputs),
+        "waves": plan.waves,
+        "findings": [
+            {
+                "rule": finding["rule"],
+                "severity": finding["severity"],
+                "urn": finding["urn"],
+                "message": finding["message"],
+            }
+            for finding in plan.findings
+        ],
+    }
+
+
+def render_json(plan: Plan) -> str:
+    """The plan as JSON text (indent 2, trailing newline)."""
+    return dumps(plan_to_dict(plan))
+
+
+def dumps(data: Any) -> str:
+    """JSON text as every format of this package writes it."""
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def sorted_value(value: Any) -> Any:
+    """``value`` with every mapping's keys sorted, so equal data always prints the same."""
+    if isinstance(value, Mapping):
+        return {str(key): sorted_value(value[key]) for key in sorted(value, key=str)}
+    if isinstance(value, list | tuple):
+        return [sorted_value(item) for item in value]
+    return value
+
+
+def _record_to_dict(record: ResourceRecord) -> dict[str, Any]:
+    return {
+        "urn": record.urn,
+        "type": record.type,
+        "name": record.name,
+        "parent": record.parent,
+        "custom": record.custom,
+        "inputs": sorted_value(record.inputs),
+        "dependencies": list(record.dependencies),
+        "protect": record.protect,
+    }
+
+
+# -- reading -------------------------------------------------------------------------------------
+
+
+class _ResourceModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    urn: str
+    type: str
+    name: str
+    parent: str | None
+    custom: bool
+    inputs: dict[str, Any]
+    dependencies: list[str]
+    protect: bool
+
+
+class _FindingModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    rule: str
+    severity: str
+    urn: str
+    message: str
+
+
+class _PlanModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    stack: str
+    project: str
+    resources: list[_ResourceModel]
+    outputs: dict[str, Any]
+    waves: int
+    findings: list[_FindingModel]
+
+
+def plan_from_dict(data: Any, *, source: str = "plan JSON") -> Plan:
+    """A :class:`Plan` from data in the JSON format; :class:`PlanError` naming ``source`` if not."""
+    try:
+        model = _PlanModel.model_validate(data)
+    except ValidationError as exc:
+        # Only locations and reasons: the offending values could be anything, secrets included.
+        problems = [
+            f"{'.'.join(str(part) for part in error['loc']) or '(top level)'}: {error['msg']}"
+            for error in exc.errors(include_input=False, include_url=False)
+        ]
+        shown = "; ".join(problems[:5]) + (
+            f"; and {len(problems) - 5} more" if len(problems) > 5 else ""
+        )
+        raise PlanError(f"{source}: not a valid plan: {shown}") from None
+    return Plan(
+        stack=model.stack,
+        project=model.project,
+        resources=[
+            ResourceRecord(
+                urn=resource.urn,
+                type=resource.type,
+                name=resource.name,
+                parent=resource.parent,
+                custom=resource.custom,
+                inputs=resource.inputs,
+                dependencies=tuple(resource.dependencies),
+                protect=resource.protect,
+            )
+            for resource in model.resources
+        ],
+        outputs=model.outputs,
+        waves=model.waves,
+        findings=[
+            Finding(
+                rule=finding.rule,
+                severity=finding.severity,
+                urn=finding.urn,
+                message=finding.message,
+            )
+            for finding in model.findings
+        ],
+    )
+
+
+def load_plan_file(path: Path) -> Plan:
+    """Read a plan JSON file; :class:`PlanError` naming the file if it is missing or invalid."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+        raise PlanError(f"{path}: cannot read the plan file: {reason}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise PlanError(
+            f"{path}: not a valid plan: invalid JSON at line {exc.lineno}, column {exc.colno}"
+        ) from None
+    return plan_from_dict(data, source=str(path))

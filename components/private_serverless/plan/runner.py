@@ -1,0 +1,216 @@
+"""Run a Pulumi program offline, under Pulumi's mock runtime, and return its :class:`Plan`.
+
+The program is the real one: only the engine and the provider are mocked. The program runs the
+way the Python language host runs it (``run_in_stack``), so ``pulumi.export`` works and the run
+waits for every registration and every ``apply`` before returning. The runtime is reset
+afterwards, whatever happened, so that many plans can run in one process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import cast
+
+from pulumi.runtime.config import set_all_config
+from pulumi.runtime.mocks import MockSettings
+from pulumi.runtime.settings import SETTINGS, configure, get_root_resource, reset_options
+from pulumi.runtime.stack import run_in_stack
+from pulumi.runtime.sync_await import _sync_await
+
+from .errors import PlanError
+from .graph import canonical_order, count_waves
+from .mocks import ScalewayMocks
+from .model import Finding, Plan
+from .recorder import LogRecorder, PlanRecorder
+from .values import secret_strings
+
+Program = Callable[[], None]
+
+#: For a stack name: the program, its configuration (``key`` or ``namespace:key`` → string,
+#: structured values as JSON text) and the keys whose values are secret.
+StackProgramLoader = Callable[[str], tuple[Program, dict[str, str], set[str]]]
+
+#: A policy check: the findings it has about a plan.
+PlanCheck = Callable[[Plan], Iterable[Finding]]
+
+#: The project name used when neither the caller nor the configuration names one.
+DEFAULT_PROJECT = "private-serverless"
+
+# Configuration namespaces that belong to providers or Pulumi, never to the project.
+_FOREIGN_NAMESPACES = frozenset({"pulumi", "scaleway"})
+
+
+def run_plan(
+    program: Program,
+    *,
+    project: str,
+    stack: str,
+    config: Mapping[str, str] | None = None,
+    secret_config_keys: Iterable[str] = (),
+) -> Plan:
+    """Run ``program`` under mocks and return every registration and the stack outputs.
+
+    Configuration keys without a namespace are put in ``project``'s, as ``pulumi config set``
+    does, so ``pulumi.Config()`` in the program finds them. The run is a deployment, not a
+    preview (``pulumi.runtime.is_dry_run()`` is false): with mocked providers every output is
+    known, so every ``apply`` runs and an error inside one is not hidden.
+
+    Any exception the program raises, in its body or in an ``apply``, is raised again unchanged.
+    """
+    full_config = {_config_key(project, key): value for key, value in (config or {}).items()}
+    secret_keys = sorted({_config_key(project, key) for key in secret_config_keys})
+    config_secrets: set[str] = set()
+    for key in secret_keys:
+        if key in full_config:
+            config_secrets |= _config_secret_strings(full_config[key])
+
+    recorder = PlanRecorder(ScalewayMocks())
+    logs = LogRecorder()
+    # Start from clean globals even if a previous user of the runtime did not clean up.
+    reset_options(project=project, stack=stack, preview=False)
+    set_all_config(full_config, secret_keys)
+    configure(
+        MockSettings(  # type: ignore[no-untyped-call]  # the SDK's mocks module is untyped
+            monitor=recorder,
+            monitor_features=_supported_features(recorder),
+            engine=logs,
+            project=project,
+            stack=stack,
+            dry_run=False,
+            organization=None,
+            callbacks=None,
+        )
+    )
+    try:
+        # Like the language host: a root stack resource, the program, then wait for every RPC
+        # and pending output. ``set_mocks`` is not used: it would finish the root stack before
+        # the program runs, and ``pulumi.export`` would be lost.
+        roots: list[object] = []
+
+        def program_in_stack() -> None:
+            # The root stack lives in the context of the task that runs the program, not ours:
+            # keep a reference to read the exported names once everything has run.
+            roots.append(get_root_resource())
+            program()
+
+        _sync_await(run_in_stack(program_in_stack))
+        exported = _exported_names(roots[0] if roots else None)
+    except BaseException:
+        _cancel_pending_work()
+        raise
+    finally:
+        reset_options()
+        set_all_config({}, [])
+
+    resources = canonical_order(recorder.records)
+    return Plan(
+        stack=stack,
+        project=project,
+        resources=resources,
+        # An export whose value is None never reaches the engine; show it as null, not missing.
+        outputs={name: None for name in exported} | recorder.stack_outputs,
+        waves=count_waves(resources),
+        diagnostics=logs.diagnostics(recorder, config_secrets),
+    )
+
+
+def run_stack_plan(
+    stack: str,
+    *,
+    loader: StackProgramLoader | None = None,
+    project: str | None = None,
+    checks: Sequence[PlanCheck] | None = None,
+) -> Plan:
+    """Load the program of ``stack``, run it offline and apply the policy checks.
+
+    ``loader`` defaults to :func:`default_stack_loader`; ``checks`` to
+    :func:`default_plan_checks`. ``project`` defaults to the one namespace of the configuration
+    keys that is not a provider's, else :data:`DEFAULT_PROJECT`.
+    """
+    program, config, secret_keys = (loader or default_stack_loader)(stack)
+    plan = run_plan(
+        program,
+        project=project or infer_project(config),
+        stack=stack,
+        config=config,
+        secret_config_keys=secret_keys,
+    )
+    for check in default_plan_checks() if checks is None else checks:
+        plan.findings.extend(check(plan))
+    return plan
+
+
+def default_stack_loader(stack: str) -> tuple[Program, dict[str, str], set[str]]:
+    """The project's loader, ``private_serverless.stack.load_offline_program``.
+
+    Imported at call time: the stack package is optional for the engine and its tests.
+    """
+    try:
+        module = importlib.import_module("private_serverless.stack")
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("private_serverless.stack", "private_serverless"):
+            raise
+        raise PlanError(
+            "offline plan: no stack loader available (private_serverless.stack is not installed)"
+        ) from exc
+    loader = cast(StackProgramLoader, module.load_offline_program)
+    return loader(stack)
+
+
+def default_plan_checks() -> Sequence[PlanCheck]:
+    """The checks run on every stack plan; none yet (the policy rules will plug in here)."""
+    return ()
+
+
+def infer_project(config: Mapping[str, str]) -> str:
+    """The project a configuration belongs to: its only non-provider key namespace."""
+    namespaces = {
+        key.split(":", 1)[0]
+        for key in config
+        if ":" in key and key.split(":", 1)[0] not in _FOREIGN_NAMESPACES
+    }
+    return namespaces.pop() if len(namespaces) == 1 else DEFAULT_PROJECT
+
+
+def _exported_names(root: object) -> list[str]:
+    """The names the program passed to ``pulumi.export``, from the root stack resource."""
+    outputs = getattr(root, "outputs", None)
+    return [str(name) for name in outputs] if isinstance(outputs, dict) else []
+
+
+def _supported_features(recorder: PlanRecorder) -> set[int]:
+    info = recorder.GetDeploymentInfo(None)  # type: ignore[no-untyped-call]
+    return set(info.supportedFeatures)
+
+
+def _config_secret_strings(value: str) -> set[str]:
+    """A secret config value and, for structured (JSON) values, every string inside it."""
+    found = secret_strings(value)
+    with contextlib.suppress(ValueError):
+        found |= secret_strings(json.loads(value))
+    return found
+
+
+def _config_key(project: str, key: str) -> str:
+    return key if ":" in key else f"{project}:{key}"
+
+
+def _cancel_pending_work() -> None:
+    """Cancel the registrations and applies a failed program left behind.
+
+    Otherwise they would stay on the event loop and run during the next plan, against a
+    monitor that no longer records anything.
+    """
+    pending = [
+        task
+        for task in [*SETTINGS.outputs, *SETTINGS.rpc_manager.rpcs]
+        if isinstance(task, asyncio.Future) and not task.done()
+    ]
+    for task in pending:
+        task.cancel()
+    if pending:
+        _sync_await(asyncio.gather(*pending, return_exceptions=True))
