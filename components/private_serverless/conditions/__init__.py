@@ -1,6 +1,6 @@
-"""CEL conditions for Scaleway IAM policy rules: validation (and, later, builder and simulator)."""
+"""CEL access conditions for Scaleway IAM policy rules on private serverless resources."""
 
-from .errors import ConditionError
+from .errors import ConditionError, ConditionWarning, ExpectationError
 from .validation import validate_condition
 
-__all__ = ["ConditionError", "validate_condition"]
+__all__ = ["ConditionError", "ConditionWarning", "ExpectationError", "validate_condition"]
