@@ -682,14 +682,14 @@ def _parse_int(text: str) -> int:
 
 
 @cache
-def _time_zones() -> frozenset[str]:
-    # Scanning the tz database takes a few ms; do it once.
+def known_time_zones() -> frozenset[str]:
+    """The IANA time zone names accepted in conditions (scanned once: it takes a few ms)."""
     return frozenset(available_timezones())
 
 
 def _check_zone(node: Any, zone: str) -> str:
-    if zone not in _time_zones():
-        close = difflib.get_close_matches(zone, sorted(_time_zones()), n=1)
+    if zone not in known_time_zones():
+        close = difflib.get_close_matches(zone, sorted(known_time_zones()), n=1)
         hint = f' (did you mean "{close[0]}"?)' if close else ' such as "Europe/Paris"'
         raise _error(node, f'unknown time zone "{zone}": use an IANA time zone name{hint}')
     return zone
