@@ -152,7 +152,7 @@ def analyze_condition(expression: str) -> tuple[Any, list[ConditionWarning]]:
     if result.type != "bool":
         where = _position(tree)
         raise ConditionError(
-            f"the condition must be true or false, but it is a {result.type}; "
+            f"the condition must be true or false, but it is {_article(result.type)}; "
             'compare it, for example request.user_agent.contains("...")',
             line=where.line,
             column=where.column,
