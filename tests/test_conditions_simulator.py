@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-
 from private_serverless.conditions import (
     AccessRequest,
     ConditionError,
@@ -20,8 +19,10 @@ UA_EXAMPLE = 'request.user_agent.contains("InternalAdminTool/1.0")'
 HOURS_EXAMPLE = """request.time.getDayOfWeek() != 0 && request.time.getDayOfWeek() != 6
 && request.time.getHours("Europe/Paris") >= 9
 && request.time.getHours("Europe/Paris") < 18"""
-COMBINED_EXAMPLE = """(inIpRange(request.ip, "203.0.113.42/32") || request.user_agent.contains("TrustedCI"))
-&& request.time.getDayOfWeek() != 0 && request.time.getDayOfWeek() != 6"""
+COMBINED_EXAMPLE = (
+    '(inIpRange(request.ip, "203.0.113.42/32") || request.user_agent.contains("TrustedCI"))\n'
+    "&& request.time.getDayOfWeek() != 0 && request.time.getDayOfWeek() != 6"
+)
 PARIS_HOURS = (
     'request.time.getHours("Europe/Paris") >= 9 && request.time.getHours("Europe/Paris") < 18'
 )
@@ -193,7 +194,7 @@ def test_other_documented_functions() -> None:
 
 
 def test_invalid_condition_is_an_error_not_a_denial() -> None:
-    with pytest.raises(ConditionError, match="unknown attribute 'request.foo'"):
+    with pytest.raises(ConditionError, match=r"unknown attribute 'request\.foo'"):
         evaluate_condition('request.foo == "x"', call())
 
 

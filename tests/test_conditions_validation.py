@@ -6,7 +6,6 @@ import subprocess
 import sys
 
 import pytest
-
 from private_serverless.conditions import ConditionError, ConditionWarning, validate_condition
 from private_serverless.errors import PrivateServerlessError
 
@@ -64,7 +63,7 @@ def test_other_valid_conditions(expression: str) -> None:
         ('inIpRange(request.ip, "10.0.0.300/8")', '"10.0.0.300/8" is not a valid CIDR', 1, 23),
         ('inIpRange(request.ip, "198.51.100.7/24")', 'did you mean "198.51.100.0/24"', 1, 23),
         ('inIpRange("1.2.3", "198.51.100.0/24")', "not a valid IP address", 1, 11),
-        ('inIpRange(request.ip)', "inIpRange() takes an IP address and a subnet", 1, 1),
+        ("inIpRange(request.ip)", "inIpRange() takes an IP address and a subnet", 1, 1),
         ("inIpRange(request.ip, 24)", "argument 2 of inIpRange() must be a string", 1, 23),
         (
             'request.time.getHours("Europe/Pariss") >= 9',
@@ -83,14 +82,14 @@ def test_other_valid_conditions(expression: str) -> None:
         ("1 + 2", "arithmetic ('+') is not supported", 1, 1),
         ("request.time.getHours()", "must be true or false, but it is an int", 1, 1),
         ("request", "'request' must be followed by .ip, .user_agent or .time", 1, 1),
-        ('request.ip == 3', "cannot compare a string with an int", 1, 1),
+        ("request.ip == 3", "cannot compare a string with an int", 1, 1),
         ("request.ip.getHours() == 3", "unknown method 'getHours' on a string", 1, 12),
-        ('request.user_agent.contains(1)', "argument 1 of contains() must be a string", 1, 29),
+        ("request.user_agent.contains(1)", "argument 1 of contains() must be a string", 1, 29),
         ('request.user_agent.matches("(")', "invalid regular expression", 1, 28),
         ("request.time > 3", "cannot compare a timestamp with an int", 1, 1),
         ('request.time > timestamp("2026-01-01")', "not an RFC 3339 timestamp", 1, 26),
         ("true ? true : false", "'? :' is not supported", 1, 1),
-        ('request.ip && true', "'&&' needs true/false operands, not a string", 1, 1),
+        ("request.ip && true", "'&&' needs true/false operands, not a string", 1, 1),
         ('request.user_agent[0] == "a"', "index expressions", 1, 1),
         ('{"a": 1}.size() == 1', "map literals", 1, 1),
         ("has(request.ip)", "unknown function 'has'", 1, 1),
@@ -167,7 +166,8 @@ def test_long_user_agent_literal_warns() -> None:
     "expression",
     [
         'request.time.getHours("Europe/Paris") >= 18 && request.time.getHours("Europe/Paris") < 9',
-        "request.time.getHours() > 17 && request.ip == \"203.0.113.1\" && request.time.getHours() <= 8",
+        'request.time.getHours() > 17 && request.ip == "203.0.113.1"'
+        " && request.time.getHours() <= 8",
         "(request.time.getDayOfWeek() == 0 && request.time.getDayOfWeek() == 6) || true",
         "request.time.getDayOfWeek() in [0, 6] && request.time.getDayOfWeek() in [1, 2]",
     ],
