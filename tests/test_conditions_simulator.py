@@ -201,3 +201,9 @@ def test_invalid_condition_is_an_error_not_a_denial() -> None:
 def test_request_time_must_be_aware() -> None:
     with pytest.raises(ValueError, match="timezone"):
         AccessRequest(ip="192.0.2.1", time=datetime(2026, 3, 30, 9))
+
+
+def test_deep_nesting_is_a_condition_error() -> None:
+    assert evaluate_condition("(" * 30 + "true" + ")" * 30, call())
+    with pytest.raises(ConditionError, match="nested"):
+        evaluate_condition("(" * 300 + "true" + ")" * 300, call())

@@ -216,3 +216,26 @@ def test_importing_the_package_does_not_load_the_cel_engine() -> None:
         "assert 'celpy' not in sys.modules and 'lark' not in sys.modules, 'loaded'"
     )
     subprocess.run([sys.executable, "-W", "ignore", "-c", code], check=True)
+
+
+def test_utc_zone_and_default_zone_are_the_same_accessor() -> None:
+    (warning,) = validate_condition(
+        'request.time.getHours() >= 18 && request.time.getHours("UTC") < 9'
+    )
+    assert "never true" in warning.message
+
+
+def test_too_long_condition_is_rejected() -> None:
+    long = " || ".join(['request.user_agent.contains("abcdefghij")'] * 60)
+    with pytest.raises(ConditionError, match="at most 2048 characters"):
+        validate_condition(long)
+
+
+def test_absurd_nesting_is_an_error_not_a_crash() -> None:
+    assert validate_condition("(" * 40 + "true" + ")" * 40) == []
+    for depth in (70, 800):
+        with pytest.raises(ConditionError, match="nested more than 64 levels deep"):
+            validate_condition("(" * depth + "true" + ")" * depth)
+    # Long flat chains are not nesting.
+    assert validate_condition(" || ".join(["true"] * 200)) == []
+    assert validate_condition(" && ".join(["true"] * 200)) == []

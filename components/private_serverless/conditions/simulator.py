@@ -39,7 +39,11 @@ def evaluate_condition(expression: ConditionLike, request: AccessRequest) -> boo
             }
         )
     }
-    result = program.evaluate(activation)
+    try:
+        result = program.evaluate(activation)
+    except RecursionError:
+        # cel-python evaluates recursively, a few frames per grammar rule.
+        raise ConditionError("the condition is nested too deeply to evaluate") from None
     if isinstance(result, celtypes.BoolType):
         return bool(result)
     # A validated condition is boolean; anything else is an evaluation error (CELEvalError),

@@ -31,6 +31,7 @@ from functools import cache
 from typing import Any, Final
 from zoneinfo import available_timezones
 
+from ..limits import CONDITION_MAX_LENGTH
 from .errors import ConditionError, ConditionWarning
 from .request import USER_AGENT_MAX_LENGTH
 from .syntax import parse_cel
@@ -58,6 +59,9 @@ TIMESTAMP_ACCESSORS: Final[dict[str, tuple[str, range | None]]] = {
 DURATION_ACCESSORS: Final = frozenset({"getHours", "getMinutes", "getSeconds", "getMilliseconds"})
 STRING_PREDICATES: Final = frozenset({"contains", "startsWith", "endsWith", "matches"})
 GLOBAL_FUNCTIONS: Final = ("inIpRange", "size", "timestamp", "duration")
+
+#: Deepest nesting of operators, calls and parentheses accepted (real conditions use < 10).
+MAX_NESTING: Final = 64
 
 _NUMERIC: Final = frozenset({"int", "uint", "double"})
 _ORDERED: Final = _NUMERIC | {"string", "bytes", "bool", "timestamp", "duration"}
@@ -146,6 +150,11 @@ def analyze_condition(expression: str) -> tuple[Any, list[ConditionWarning]]:
         raise ConditionError(f"a condition must be a string, not {type(expression).__name__}")
     if not expression.strip():
         raise ConditionError("the condition is empty; omit it to grant access without one")
+    if len(expression.strip()) > CONDITION_MAX_LENGTH:
+        raise ConditionError(
+            f"Scaleway accepts conditions of at most {CONDITION_MAX_LENGTH} characters "
+            f"(this one has {len(expression.strip())})"
+        )
     tree = parse_cel(expression)
     checker = _Checker()
     result = checker.value(tree)
@@ -191,6 +200,7 @@ class _Checker:
     """Walks cel-python's lark tree, computing a type for each node and collecting warnings."""
 
     warnings: list[ConditionWarning] = field(default_factory=list)
+    depth: int = 0
 
     def warn(self, node: Any, message: str) -> None:
         where = _position(node)
@@ -206,13 +216,24 @@ class _Checker:
         return typed
 
     def node(self, node: Any) -> _Typed:
-        children = _children_trees(node)
-        if len(node.children) == 1 and len(children) == 1 and node.data in _PASS_THROUGH:
-            return self.node(children[0])
+        # Skip wrapper rules in a loop, not by recursion: each parenthesis costs ten of them.
+        while node.data in _PASS_THROUGH and len(node.children) == 1:
+            children = _children_trees(node)
+            if len(children) != 1:
+                break
+            node = children[0]
         handler: Callable[[Any], _Typed] | None = getattr(self, f"rule_{node.data}", None)
         if handler is None:  # a construct this checker does not allow-list
             raise _error(node, f"unsupported CEL construct ({node.data}) in an access condition")
-        return handler(node)
+        # A fixed limit, so that the answer does not depend on the interpreter's recursion limit
+        # (cel-python raises it when it first evaluates).
+        if self.depth >= MAX_NESTING:
+            raise _error(node, f"the condition is nested more than {MAX_NESTING} levels deep")
+        self.depth += 1
+        try:
+            return handler(node)
+        finally:
+            self.depth -= 1
 
     # Logical operators.
 
@@ -220,8 +241,13 @@ class _Checker:
         raise _error(node, "the conditional operator '? :' is not supported; use && and ||")
 
     def rule_conditionalor(self, node: Any) -> _Typed:
-        for operand in _children_trees(node):
-            self._expect_bool(operand, "||")
+        # a || b || c is left-nested; walk the chain in a loop so long chains stay shallow.
+        current = node
+        while current.data == "conditionalor" and len(current.children) == 2:
+            left, right = current.children
+            self._expect_bool(right, "||")
+            current = left
+        self._expect_bool(current, "||")
         return _Typed("bool")
 
     def rule_conditionaland(self, node: Any) -> _Typed:
@@ -393,9 +419,11 @@ class _Checker:
                 self._expect_type(argument_nodes[0], arguments[0], "string", f"{method}()", 1)
                 if isinstance(arguments[0].literal, str):
                     zone = _check_zone(argument_nodes[0], arguments[0].literal)
+                    # getHours("UTC") and getHours() read the same value.
+                    zone = None if zone == "UTC" else zone
             _, valid = TIMESTAMP_ACCESSORS[method]
             is_request_time = receiver.attribute == "request.time"
-            known_zone = zone is not None or not arguments
+            known_zone = not arguments or isinstance(arguments[0].literal, str)
             accessor = _Accessor(method, zone) if is_request_time and known_zone and valid else None
             return _Typed("int", accessor=accessor, accessor_range=valid)
         if receiver.type == "duration" and method in DURATION_ACCESSORS:
