@@ -521,6 +521,7 @@ class _Checker:
         self, node: Any, network: ipaddress.IPv4Network | ipaddress.IPv6Network
     ) -> None:
         for non_public, label in _NON_PUBLIC_NETWORKS:
+            # subnet_of() needs two networks of one version; the first test guarantees it.
             if network.version == non_public.version and network.subnet_of(non_public):  # type: ignore[arg-type]
                 self.warn(
                     node,
