@@ -11,6 +11,7 @@ import sys
 import typer
 
 from ..errors import PrivateServerlessError
+from .condition import condition_app
 
 app = typer.Typer(
     name="private-serverless",
@@ -19,6 +20,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+
+app.add_typer(condition_app, name="condition")
 
 EXIT_INVALID = 2
 

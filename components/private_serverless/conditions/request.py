@@ -1,0 +1,34 @@
+"""The attributes of one call that Scaleway IAM exposes to a serverless access condition."""
+
+from __future__ import annotations
+
+from ipaddress import IPv4Address, IPv6Address
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict
+
+# Scaleway truncates ``request.user_agent`` to this many characters before evaluating the
+# condition: https://www.scaleway.com/en/docs/iam/reference-content/understanding-request-level-conditions/
+USER_AGENT_MAX_LENGTH = 255
+
+
+class AccessRequest(BaseModel):
+    """A sample call: source address, User-Agent header and time (with a UTC offset).
+
+    ``time`` must be timezone-aware: a naive time is ambiguous and Scaleway evaluates on an
+    absolute instant.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    ip: IPv4Address | IPv6Address
+    user_agent: str = ""
+    time: AwareDatetime
+
+    @property
+    def effective_user_agent(self) -> str:
+        """The user agent as the condition sees it, truncated like Scaleway does."""
+        return self.user_agent[:USER_AGENT_MAX_LENGTH]
+
+    def describe(self) -> str:
+        """A one-line rendering for error messages."""
+        return f"ip={self.ip}, user_agent={self.user_agent!r}, time={self.time.isoformat()}"

@@ -1,0 +1,93 @@
+"""Parsing CEL text into cel-python's lark tree, with syntax errors that say where.
+
+cel-python is imported inside the function: the engine and its grammar cost about 100 ms to
+load and most programs that import ``private_serverless`` never parse a condition.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from .errors import ConditionError
+
+# lark names terminals after their text; users should see the text, not the names.
+_TOKEN_TEXT = {
+    "$END": "end of the condition",
+    "RPAR": "')'",
+    "LPAR": "'('",
+    "RSQB": "']'",
+    "LSQB": "'['",
+    "COMMA": "','",
+    "DOT": "'.'",
+}
+
+
+def end_position(text: str) -> tuple[int, int]:
+    """The 1-based (line, column) just after the last character of ``text``."""
+    lines = text.split("\n")
+    return len(lines), len(lines[-1]) + 1
+
+
+@cache
+def _parser() -> Any:
+    """A lark parser for cel-python's grammar, built once.
+
+    cel-python's own singleton parser turns ``true``/``false`` identifiers into literals with a
+    lexer callback that drops their position; this one keeps it, so errors about a boolean
+    literal still say where. The trees are the same, so cel-python can evaluate them.
+    """
+    import celpy.celparser  # lazy on purpose, see the module docstring
+    from lark import Lark, Token
+
+    def literal_keywords(token: Token) -> Token:
+        if token.value in {"true", "false"}:
+            return Token.new_borrow_pos("BOOL_LIT", token.value, token)
+        return token
+
+    grammar = (Path(celpy.celparser.__file__).parent / "cel.lark").read_text()
+    return Lark(
+        grammar,
+        parser="lalr",
+        start="expr",
+        g_regex_flags=re.M,
+        lexer_callbacks={"IDENT": literal_keywords},
+        propagate_positions=True,
+        maybe_placeholders=False,
+        priority="invert",
+    )
+
+
+def parse_cel(expression: str) -> Any:
+    """Parse ``expression`` with cel-python's grammar and return the lark ``Tree``.
+
+    Raises :class:`ConditionError` with a 1-based line and column for a syntax error.
+    """
+    from lark.exceptions import (  # lazy on purpose
+        LarkError,
+        UnexpectedCharacters,
+        UnexpectedToken,
+    )
+
+    try:
+        return _parser().parse(expression)
+    except UnexpectedToken as exc:
+        if exc.token.type == "$END":
+            line, column = end_position(expression.rstrip())
+            raise ConditionError(
+                "invalid CEL syntax: the condition ends too early", line=line, column=column
+            ) from None
+        found = _TOKEN_TEXT.get(exc.token.type, repr(str(exc.token)))
+        raise ConditionError(
+            f"invalid CEL syntax: unexpected {found}", line=exc.line, column=exc.column
+        ) from None
+    except UnexpectedCharacters as exc:
+        raise ConditionError(
+            f"invalid CEL syntax: unexpected character {exc.char!r}",
+            line=exc.line,
+            column=exc.column,
+        ) from None
+    except LarkError as exc:  # other grammar failures carry no reliable position
+        raise ConditionError(f"invalid CEL syntax: {exc}") from None
