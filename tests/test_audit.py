@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _policy_records import NOW, ORG, PROJECT, compliant_records, find, replaced
+from ._policy_records import NOW, ORG, PROJECT, compliant_records, find, replaced
 from private_serverless.audit import (
     AuditError,
     audit_export,

@@ -12,7 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from _policy_records import (
+from ._policy_records import (
     BILLING_APP_ID,
     CONTAINER,
     FUNCTION,

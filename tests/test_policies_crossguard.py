@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from _policy_records import (
+from ._policy_records import (
     BILLING_APP_ID,
     IP_CONDITION,
     NOW,
@@ -27,7 +27,7 @@ from pulumi_policy import ResourceValidationPolicy, StackValidationPolicy
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, unknown_checking_proxy
 
 # The same broken resources as through evaluate().
-from test_policies import BROKEN
+from .test_policies import BROKEN
 
 
 @dataclass

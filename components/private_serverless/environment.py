@@ -42,6 +42,16 @@ EnvName = Annotated[str, AfterValidator(_check_env_name)]
 """An environment variable name Scaleway accepts and does not reserve."""
 
 
+def check_plain_env(env: Mapping[str, object]) -> None:
+    """Refuse credential-looking names in plain variables; the message never has a value."""
+    sensitive = sorted(name for name in env if looks_like_secret_name(name))
+    if sensitive:
+        raise ValueError(
+            f"{', '.join(sensitive)} in `env` looks like a credential: plain environment variables "
+            "are stored in clear; move it to `secrets` (encrypted at rest)"
+        )
+
+
 def check_env_and_secrets(env: Mapping[str, object], secrets: Mapping[str, object]) -> None:
     """Cross-checks between plain variables and secrets; messages never include a value."""
     both = sorted(set(env) & set(secrets))
@@ -49,15 +59,8 @@ def check_env_and_secrets(env: Mapping[str, object], secrets: Mapping[str, objec
         raise ValueError(
             f"{', '.join(both)} defined in both `env` and `secrets`; keep it in `secrets`"
         )
-    sensitive = sorted(name for name in env if looks_like_secret_name(name))
-    if sensitive:
-        raise ValueError(
-            f"{', '.join(sensitive)} in `env` looks like a credential: plain environment variables "
-            "are stored in clear; move it to `secrets` (encrypted at rest)"
-        )
-    total = len(env) + len(secrets)
     if len(env) > limits.MAX_ENV_VARS or len(secrets) > limits.MAX_SECRETS:
         raise ValueError(
             f"at most {limits.MAX_ENV_VARS} environment variables and {limits.MAX_SECRETS} secrets "
-            f"per service (got {len(env)} and {len(secrets)}, {total} in all)"
+            f"per service (got {len(env)} and {len(secrets)})"
         )

@@ -19,7 +19,7 @@ from pydantic import (
 
 from . import limits
 from .access import AccessArgs
-from .environment import EnvName, check_env_and_secrets
+from .environment import EnvName, check_env_and_secrets, check_plain_env
 
 
 def check_service_name(name: str, pattern: str = limits.FUNCTION_NAME_PATTERN) -> str:
@@ -128,6 +128,12 @@ class ServiceArgs(BaseModel):
                     f"(got {len(raw)}); base64 or a Secret Manager reference fits larger ones"
                 )
         return values
+
+    @field_validator("env")
+    @classmethod
+    def _check_plain_env(cls, env: dict[str, Any]) -> dict[str, Any]:
+        check_plain_env(env)
+        return env
 
     @model_validator(mode="after")
     def _check_service(self) -> Self:

@@ -23,7 +23,8 @@ from private_serverless.inventory import ResourceRecord
 
 from .findings import ADVISORY, MANDATORY, Finding, Severity
 from .kinds import Kind, kind_of
-from .secrets import name_looks_secret, secret_values
+from ..sensitive_names import name_looks_secret
+from .secrets import secret_values
 from .settings import PolicySettings
 
 #: Stand-in for a value the engine does not know yet (an output of a resource to be created).
