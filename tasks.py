@@ -38,8 +38,16 @@ def ensure_venv() -> None:
         print("Creating .venv ...", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
     print("Installing the project and its dev tools into .venv ...", flush=True)
-    _run(BIN / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-         "-e", ".[dev]")
+    _run(
+        BIN / "python",
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "-e",
+        ".[dev]",
+    )
     STAMP.write_text(wanted)
 
 
@@ -54,7 +62,9 @@ def plan(args: list[str]) -> None:
 
 def test(args: list[str]) -> None:
     """Lint, type-check the library, then run the test suite."""
-    sources = [p for p in ("components", "tests", "policy", "bench", "tasks.py") if (ROOT / p).exists()]
+    sources = [
+        p for p in ("components", "tests", "policy", "bench", "tasks.py") if (ROOT / p).exists()
+    ]
     _run(BIN / "ruff", "check", *sources)
     _run(BIN / "mypy", "--strict", "components/private_serverless")
     _run(BIN / "python", "-m", "pytest", *args)

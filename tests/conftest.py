@@ -8,7 +8,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
 from private_serverless.inventory import ResourceRecord
 from private_serverless.plan.model import Plan
 from private_serverless.plan.runner import run_plan
@@ -27,7 +26,9 @@ def source_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def plan_of(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[Callable[[], None]], Plan]:
+def plan_of(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Callable[[Callable[[], None]], Plan]:
     """Run a program under the mock runtime and return what the engine received."""
     monkeypatch.chdir(tmp_path)  # archives are written relative to the working directory
 

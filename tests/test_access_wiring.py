@@ -7,11 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pulumi
 import pytest
-from pydantic import ValidationError
-
 from private_serverless import AccessArgs, ConfigurationError, PrivateFunction, PrivateFunctionArgs
 from private_serverless.inventory import SECRET_PLACEHOLDER
 from private_serverless.key_rotation import live_slots, slot_of
+from pydantic import ValidationError
 
 from .conftest import by_type, dump, only
 
@@ -20,9 +19,15 @@ POLICY = "scaleway:iam/policy:Policy"
 
 
 def _function(source_dir, **access):
-    return PrivateFunction("billing", PrivateFunctionArgs(
-        runtime="python312", handler="handler.handle", source_dir=source_dir,
-        access=AccessArgs(**access)))
+    return PrivateFunction(
+        "billing",
+        PrivateFunctionArgs(
+            runtime="python312",
+            handler="handler.handle",
+            source_dir=source_dir,
+            access=AccessArgs(**access),
+        ),
+    )
 
 
 def _keys(plan):
@@ -50,22 +55,30 @@ def test_two_rotations_keep_exactly_current_and_previous_key(plan_of, source_dir
             fn = _function(source_dir, key_generation=generation)
             pulumi.export("api_key", fn.api_key)
             fn.active_key.urn.apply(exported.append)
+
         return program
 
     initial = _keys(plan_of(at(0)))
     assert initial == {"billing-key-a": "billing caller key, generation 0"}
 
     first = _keys(plan_of(at(1)))
-    assert first == {"billing-key-a": "billing caller key, generation 0",
-                     "billing-key-b": "billing caller key, generation 1"}
+    assert first == {
+        "billing-key-a": "billing caller key, generation 0",
+        "billing-key-b": "billing caller key, generation 1",
+    }
 
     second_plan = plan_of(at(2))
     second = _keys(second_plan)
     # Slot a was re-used: generation 0 is retired, 1 (previous) and 2 (current) remain.
-    assert second == {"billing-key-a": "billing caller key, generation 2",
-                      "billing-key-b": "billing caller key, generation 1"}
+    assert second == {
+        "billing-key-a": "billing caller key, generation 2",
+        "billing-key-b": "billing caller key, generation 1",
+    }
     assert [urn.rsplit("::", 1)[1] for urn in exported] == [
-        "billing-key-a", "billing-key-b", "billing-key-a"]
+        "billing-key-a",
+        "billing-key-b",
+        "billing-key-a",
+    ]
     assert second_plan.outputs["api_key"] == SECRET_PLACEHOLDER
 
 
@@ -115,9 +128,15 @@ def test_secret_manager_storage_keeps_the_key_out_of_outputs(plan_of, source_dir
 
 def test_dedicated_project_scopes_namespace_and_policy(plan_of, source_dir):
     def program():
-        PrivateFunction("billing", PrivateFunctionArgs(
-            runtime="python312", handler="handler.handle", source_dir=source_dir,
-            dedicated_project=True))
+        PrivateFunction(
+            "billing",
+            PrivateFunctionArgs(
+                runtime="python312",
+                handler="handler.handle",
+                source_dir=source_dir,
+                dedicated_project=True,
+            ),
+        )
 
     plan = plan_of(program)
     project = only(plan, "scaleway:account/project:Project")
@@ -129,8 +148,13 @@ def test_dedicated_project_scopes_namespace_and_policy(plan_of, source_dir):
 
 def test_dedicated_project_conflicts_with_project_id(source_dir):
     with pytest.raises(ValidationError, match="dedicated_project"):
-        PrivateFunctionArgs(runtime="python312", handler="h.h", source_dir=source_dir,
-                            dedicated_project=True, project_id="p")
+        PrivateFunctionArgs(
+            runtime="python312",
+            handler="h.h",
+            source_dir=source_dir,
+            dedicated_project=True,
+            project_id="p",
+        )
 
 
 def test_grant_invoke_adds_a_least_privilege_policy_once_per_application(plan_of, source_dir):

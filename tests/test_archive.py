@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from private_serverless.archive import build_archive, zip_directory
 
 
@@ -57,8 +56,10 @@ def test_unchanged_archive_is_not_rewritten(source_dir, tmp_path):
 
 
 files = st.dictionaries(
-    st.from_regex(r"\A[a-z]{1,8}(/[a-z]{1,8}){0,2}\.txt\Z"), st.binary(max_size=200),
-    min_size=1, max_size=8,
+    st.from_regex(r"\A[a-z]{1,8}(/[a-z]{1,8}){0,2}\.txt\Z"),
+    st.binary(max_size=200),
+    min_size=1,
+    max_size=8,
 )
 
 

@@ -8,10 +8,9 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pydantic import ValidationError
-
 from private_serverless import PrivateContainerArgs, PrivateFunctionArgs, Probe, limits
 from private_serverless.environment import looks_like_secret_name
+from pydantic import ValidationError
 
 from .conftest import PLANTED_SECRET
 
@@ -44,7 +43,8 @@ def test_function_name_accepted_iff_scaleway_rule(name):
     expected = (
         1 <= len(name) <= 34
         and all(c.islower() or c.isdigit() or c == "-" for c in name)
-        and name[0] != "-" and name[-1] != "-"
+        and name[0] != "-"
+        and name[-1] != "-"
     )
     try:
         fn_args(name=name)
@@ -168,8 +168,17 @@ def test_invalid_env_names(name):
 
 
 @pytest.mark.parametrize(
-    "name", ["DB_PASSWORD", "api_token", "STRIPE_SECRET", "SIGNING_KEY", "AWS_ACCESS_KEY_ID",
-             "GITHUB_TOKEN", "PRIVATE_KEY_PEM", "SENTRY_DSN"]
+    "name",
+    [
+        "DB_PASSWORD",
+        "api_token",
+        "STRIPE_SECRET",
+        "SIGNING_KEY",
+        "AWS_ACCESS_KEY_ID",
+        "GITHUB_TOKEN",
+        "PRIVATE_KEY_PEM",
+        "SENTRY_DSN",
+    ],
 )
 def test_secret_looking_env_points_to_secrets_without_echoing_the_value(name):
     with pytest.raises(ValidationError) as info:

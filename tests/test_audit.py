@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ._policy_records import NOW, ORG, PROJECT, compliant_records, find, replaced
 from private_serverless.audit import (
     AuditError,
     audit_export,
@@ -24,6 +23,8 @@ from private_serverless.cli import app as main_app
 from private_serverless.inventory import SECRET_PLACEHOLDER, ResourceRecord
 from private_serverless.policies import PolicySettings
 from typer.testing import CliRunner
+
+from ._policy_records import NOW, ORG, PROJECT, compliant_records, find, replaced
 
 SIG = "4dabf18193072939515e22adb298388d"
 SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"

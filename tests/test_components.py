@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pulumi
 import pytest
-
 from private_serverless import (
     AccessArgs,
     ConfigurationError,
@@ -85,9 +84,7 @@ def test_one_application_key_and_policy_per_service(scenario):
 
 
 def test_policy_rules_grant_exactly_private_access_on_the_project(scenario):
-    rules = {
-        r.name: r.inputs["rules"] for r in by_type(scenario, POLICY)
-    }
+    rules = {r.name: r.inputs["rules"] for r in by_type(scenario, POLICY)}
     assert [rule["permissionSetNames"] for rule in rules["billing-policy"]] == [
         ["FunctionsPrivateAccess"]
     ]
@@ -155,9 +152,15 @@ def test_invalid_args_register_nothing_and_name_component_and_field(plan_of, sou
 
     def program() -> None:
         try:
-            PrivateFunction("billing", {"runtime": "python27", "handler": "h.handle",
-                                        "source_dir": str(source_dir),
-                                        "env": {"DB_PASSWORD": PLANTED_SECRET}})
+            PrivateFunction(
+                "billing",
+                {
+                    "runtime": "python27",
+                    "handler": "h.handle",
+                    "source_dir": str(source_dir),
+                    "env": {"DB_PASSWORD": PLANTED_SECRET},
+                },
+            )
         except ConfigurationError as exc:
             raised.append(exc)
 
@@ -172,14 +175,22 @@ def test_invalid_args_register_nothing_and_name_component_and_field(plan_of, sou
 
 def test_component_name_must_be_a_valid_service_name(plan_of, source_dir):
     with pytest.raises(ConfigurationError, match="name"):
-        plan_of(lambda: PrivateFunction("Billing_Fn", PrivateFunctionArgs(
-            runtime="python312", handler="h.handle", source_dir=source_dir)))
+        plan_of(
+            lambda: PrivateFunction(
+                "Billing_Fn",
+                PrivateFunctionArgs(runtime="python312", handler="h.handle", source_dir=source_dir),
+            )
+        )
 
 
 def test_unchanged_source_keeps_the_zip_hash(plan_of, source_dir):
     def program() -> None:
-        PrivateFunction("billing", PrivateFunctionArgs(
-            runtime="python312", handler="handler.handle", source_dir=source_dir))
+        PrivateFunction(
+            "billing",
+            PrivateFunctionArgs(
+                runtime="python312", handler="handler.handle", source_dir=source_dir
+            ),
+        )
 
     first = only(plan_of(program), FUNCTION).inputs["zipHash"]
     second = only(plan_of(program), FUNCTION).inputs["zipHash"]

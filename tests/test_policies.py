@@ -12,6 +12,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from private_serverless.inventory import SECRET_PLACEHOLDER, ResourceRecord
+from private_serverless.policies import RULES, Finding, PolicySettings, evaluate
+from private_serverless.policies.secrets import value_looks_secret
+
 from ._policy_records import (
     BILLING_APP_ID,
     CONTAINER,
@@ -27,9 +31,6 @@ from ._policy_records import (
     record,
     replaced,
 )
-from private_serverless.inventory import SECRET_PLACEHOLDER, ResourceRecord
-from private_serverless.policies import RULES, Finding, PolicySettings, evaluate
-from private_serverless.policies.secrets import value_looks_secret
 
 Records = list[ResourceRecord]
 ROOT = Path(__file__).resolve().parent.parent

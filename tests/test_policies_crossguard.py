@@ -11,6 +11,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from private_serverless.inventory import ResourceRecord
+from private_serverless.policies import RULES, evaluate
+from private_serverless.policies.crossguard import build_policies
+from pulumi_policy import ResourceValidationPolicy, StackValidationPolicy
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, unknown_checking_proxy
+
 from ._policy_records import (
     BILLING_APP_ID,
     IP_CONDITION,
@@ -20,11 +26,6 @@ from ._policy_records import (
     find,
     replaced,
 )
-from private_serverless.inventory import ResourceRecord
-from private_serverless.policies import RULES, evaluate
-from private_serverless.policies.crossguard import build_policies
-from pulumi_policy import ResourceValidationPolicy, StackValidationPolicy
-from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, unknown_checking_proxy
 
 # The same broken resources as through evaluate().
 from .test_policies import BROKEN

@@ -12,7 +12,6 @@ import warnings
 from pathlib import Path
 
 import pytest
-
 from private_serverless import (
     AccessArgs,
     PrivateContainer,
@@ -25,7 +24,7 @@ from private_serverless import (
 
 def schema_of(type_token: str) -> dict[str, bool]:
     """Engine input name -> deprecated?, read from the SDK's Args class for ``type_token``."""
-    package, module_and_class = type_token.split(":", 1)
+    _, module_and_class = type_token.split(":", 1)
     module_path, class_name = module_and_class.split(":")
     module = importlib.import_module(f"pulumiverse_scaleway.{module_path.split('/')[0]}")
     args_class = getattr(module, f"{class_name}Args")
@@ -50,19 +49,44 @@ def test_schema_reader_sees_known_deprecations():
 
 
 def _everything(source_dir: Path) -> None:
-    PrivateFunction("fn", PrivateFunctionArgs(
-        runtime="node22", handler="index.handler", source_dir=source_dir,
-        env={"MODE": "x"}, secrets={"TOKEN_A": "x"}, dedicated_project=True,
-        access=AccessArgs(condition="request.user_agent.contains(\"CI\")", key_generation=1,
-                          store_key_in_secret_manager=True),
-        region="nl-ams", tags=["team-a"], description="d", protect=True,
-    )).grant_invoke("ci", "00000000-0000-4000-8000-000000000000")
-    PrivateContainer("ctr", PrivateContainerArgs(
-        image="rg.fr-par.scw.cloud/ns/img:1", port=8443, protocol="h2c",
-        command=["/app"], args=["--serve"], env={"MODE": "x"}, secrets={"TOKEN_B": "y"},
-        liveness_probe=Probe(), startup_probe=Probe(http_path=None),
-        min_scale=1, max_scale=3, memory_limit_mb=1024, cpu_limit_mvcpu=560,
-    ))
+    PrivateFunction(
+        "fn",
+        PrivateFunctionArgs(
+            runtime="node22",
+            handler="index.handler",
+            source_dir=source_dir,
+            env={"MODE": "x"},
+            secrets={"TOKEN_A": "x"},
+            dedicated_project=True,
+            access=AccessArgs(
+                condition='request.user_agent.contains("CI")',
+                key_generation=1,
+                store_key_in_secret_manager=True,
+            ),
+            region="nl-ams",
+            tags=["team-a"],
+            description="d",
+            protect=True,
+        ),
+    ).grant_invoke("ci", "00000000-0000-4000-8000-000000000000")
+    PrivateContainer(
+        "ctr",
+        PrivateContainerArgs(
+            image="rg.fr-par.scw.cloud/ns/img:1",
+            port=8443,
+            protocol="h2c",
+            command=["/app"],
+            args=["--serve"],
+            env={"MODE": "x"},
+            secrets={"TOKEN_B": "y"},
+            liveness_probe=Probe(),
+            startup_probe=Probe(http_path=None),
+            min_scale=1,
+            max_scale=3,
+            memory_limit_mb=1024,
+            cpu_limit_mvcpu=560,
+        ),
+    )
 
 
 def test_every_sent_input_exists_and_is_not_deprecated(plan_of, source_dir):
@@ -71,21 +95,29 @@ def test_every_sent_input_exists_and_is_not_deprecated(plan_of, source_dir):
         plan = plan_of(lambda: _everything(source_dir))
     custom = [r for r in plan.resources if r.custom]
     assert {r.type for r in custom} >= {
-        "scaleway:functions/function:Function", "scaleway:containers/container:Container",
-        "scaleway:iam/apiKey:ApiKey", "scaleway:iam/policy:Policy",
-        "scaleway:secrets/secret:Secret", "scaleway:account/project:Project",
+        "scaleway:functions/function:Function",
+        "scaleway:containers/container:Container",
+        "scaleway:iam/apiKey:ApiKey",
+        "scaleway:iam/policy:Policy",
+        "scaleway:secrets/secret:Secret",
+        "scaleway:account/project:Project",
     }
     for record in custom:
         schema = schema_of(record.type)
         for name in record.inputs:
             assert name in schema, f"{record.name}: {name} is not an input of {record.type}"
             assert not schema[name], f"{record.name}: {name} is deprecated"
-    deprecations = [w for w in caught if issubclass(w.category, DeprecationWarning)
-                    and "pulumiverse_scaleway" in w.filename]
+    deprecations = [
+        w
+        for w in caught
+        if issubclass(w.category, DeprecationWarning) and "pulumiverse_scaleway" in w.filename
+    ]
     assert deprecations == []
 
 
-@pytest.mark.parametrize("token", ["scaleway:functions/token:Token", "scaleway:containers/token:Token"])
+@pytest.mark.parametrize(
+    "token", ["scaleway:functions/token:Token", "scaleway:containers/token:Token"]
+)
 def test_no_legacy_token_is_ever_registered(plan_of, source_dir, token):
     plan = plan_of(lambda: _everything(source_dir))
     assert all(r.type != token and "Token" not in r.type for r in plan.resources)

@@ -15,6 +15,7 @@ from .sensitive_names import name_looks_secret
 # digits and underscores. Scaleway rejects other keys at deploy time, so reject them here first.
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
+
 def looks_like_secret_name(name: str) -> bool:
     """True for names such as ``DB_PASSWORD``, ``API_TOKEN`` or ``STRIPE_KEY``."""
     return name_looks_secret(name) is not None

@@ -21,9 +21,9 @@ from typing import Any
 from private_serverless.conditions import ConditionError, validate_condition
 from private_serverless.inventory import ResourceRecord
 
+from ..sensitive_names import name_looks_secret
 from .findings import ADVISORY, MANDATORY, Finding, Severity
 from .kinds import Kind, kind_of
-from ..sensitive_names import name_looks_secret
 from .secrets import secret_values
 from .settings import PolicySettings
 
