@@ -37,7 +37,7 @@ def stacks(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Callable[[], N
     """Programs by stack name, served by a loader injected in place of the project's."""
     programs: dict[str, Callable[[], None]] = {STACK: toy_program()}
 
-    def loader(stack: str) -> Loaded:
+    def loader(stack: str, env_file=None) -> Loaded:
         if stack not in programs:
             raise ConfigurationError(f"stacks/Pulumi.{stack}.yaml", [Problem("", "no such stack")])
         # Namespaced keys, as a stack file holds them: the project is inferred from them.
@@ -168,7 +168,7 @@ def test_a_mandatory_finding_exits_1_after_printing(
             }
         ]
 
-    monkeypatch.setattr(runner, "default_plan_checks", lambda: [check])
+    monkeypatch.setattr(runner, "default_plan_checks", lambda config: [check])
     result = cli.invoke(app, ["plan", "-s", STACK])
     assert result.exit_code == 1
     assert "[mandatory] no-public-functions: make it private" in result.stdout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -15,6 +16,15 @@ from .function_args import PrivateFunctionArgs
 from .private_service import PrivateService, coerce_args, namespace_name_for
 
 TYPE_TOKEN = "private-serverless:index:PrivateFunction"
+
+
+def _portable(path: Path) -> str:
+    # Relative to the working directory (the project, under `pulumi up`) when inside it, so the
+    # input is the same on every machine and checkout and never shows as a change by itself.
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 class PrivateFunction(PrivateService):
@@ -89,7 +99,7 @@ class PrivateFunction(PrivateService):
             http_option="redirected" if args.https_only else "enabled",
             environment_variables=dict(args.env),
             secret_environment_variables=args.secret_inputs(),
-            zip_file=str(self.archive.path),
+            zip_file=_portable(self.archive.path),
             zip_hash=self.archive.sha256,
             deploy=True,
             region=args.region,

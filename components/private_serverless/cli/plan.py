@@ -51,10 +51,18 @@ def plan_command(
             "--against", dir_okay=False, help="A plan JSON file: show the changes from it."
         ),
     ] = None,
+    env_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--env-file",
+            dir_okay=False,
+            help="Read env: secrets from this file instead of .env (e.g. .env.example).",
+        ),
+    ] = None,
 ) -> None:
     """Run the stack's program offline (mocked engine and provider) and show what it would do."""
     try:
-        plan, rendered = _plan_and_render(stack, output_format, against)
+        plan, rendered = _plan_and_render(stack, output_format, against, env_file)
         if out is None:
             typer.echo(rendered, nl=False)
         else:
@@ -75,7 +83,7 @@ def plan_command(
 
 
 def _plan_and_render(
-    stack: str, output_format: OutputFormat, against: Path | None
+    stack: str, output_format: OutputFormat, against: Path | None, env_file: Path | None
 ) -> tuple[Plan, str]:
     # Imported here: the engine loads Pulumi and the provider SDK (about half a second), which the
     # other commands should not pay for.
@@ -83,7 +91,9 @@ def _plan_and_render(
 
     # Read the base first: a bad file should fail before the program runs.
     base = engine.load_plan_file(against) if against is not None else None
-    plan = engine.run_stack_plan(stack)
+    if env_file is not None and not env_file.is_file():
+        raise PrivateServerlessError(f"--env-file {env_file}: no such file")
+    plan = engine.run_stack_plan(stack, env_file=env_file)
     if base is None:
         renderers = {
             OutputFormat.text: engine.render_text,

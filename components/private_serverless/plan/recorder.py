@@ -11,7 +11,11 @@ enough to redact log messages when the plan is built.
 
 from __future__ import annotations
 
+import asyncio
+import atexit
+import contextlib
 import threading
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -109,6 +113,7 @@ class PlanRecorder(MockMonitor):
             with self._lock:
                 self._records.append(record)
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
+        _track_worker_loop()
         _mark_secret_outputs(response.object, request.additionalSecretOutputs)
         return response
 
@@ -171,3 +176,23 @@ class LogRecorder(MockEngine):
             Diagnostic(log.severity, recorder.redact(log.message, extra_secrets), log.urn)
             for log in logs
         ]
+
+
+# The SDK's mock monitor gives each worker thread an event loop of its own and never closes it.
+# Left to the garbage collector at interpreter exit, such a loop may close after its selector
+# and print "Exception ignored ... Invalid file descriptor". Close them first, at exit.
+_WORKER_LOOPS: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
+
+
+def _track_worker_loop() -> None:
+    if threading.current_thread() is threading.main_thread():
+        return
+    with contextlib.suppress(RuntimeError):
+        _WORKER_LOOPS.add(asyncio.get_event_loop())
+
+
+@atexit.register
+def _close_worker_loops() -> None:
+    for loop in list(_WORKER_LOOPS):
+        if not loop.is_running() and not loop.is_closed():
+            loop.close()

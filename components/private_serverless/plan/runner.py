@@ -13,6 +13,7 @@ import contextlib
 import importlib
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import cast
 
 from pulumi.runtime.config import set_all_config
@@ -124,14 +125,19 @@ def run_stack_plan(
     loader: StackProgramLoader | None = None,
     project: str | None = None,
     checks: Sequence[PlanCheck] | None = None,
+    env_file: Path | None = None,
 ) -> Plan:
     """Load the program of ``stack``, run it offline and apply the policy checks.
 
-    ``loader`` defaults to :func:`default_stack_loader`; ``checks`` to
-    :func:`default_plan_checks`. ``project`` defaults to the one namespace of the configuration
-    keys that is not a provider's, else :data:`DEFAULT_PROJECT`.
+    ``loader`` defaults to :func:`default_stack_loader` (reading secrets from ``env_file``,
+    else the project's ``.env``); ``checks`` to :func:`default_plan_checks` for the stack's
+    configuration. ``project`` defaults to the one namespace of the configuration keys that is
+    not a provider's, else :data:`DEFAULT_PROJECT`.
     """
-    program, config, secret_keys = (loader or default_stack_loader)(stack)
+    if loader is not None:
+        program, config, secret_keys = loader(stack)
+    else:
+        program, config, secret_keys = default_stack_loader(stack, env_file=env_file)
     plan = run_plan(
         program,
         project=project or infer_project(config),
@@ -139,12 +145,14 @@ def run_stack_plan(
         config=config,
         secret_config_keys=secret_keys,
     )
-    for check in default_plan_checks() if checks is None else checks:
+    for check in default_plan_checks(config) if checks is None else checks:
         plan.findings.extend(check(plan))
     return plan
 
 
-def default_stack_loader(stack: str) -> tuple[Program, dict[str, str], set[str]]:
+def default_stack_loader(
+    stack: str, *, env_file: Path | None = None
+) -> tuple[Program, dict[str, str], set[str]]:
     """The project's loader, ``private_serverless.stack.load_offline_program``.
 
     Imported at call time: the stack package is optional for the engine and its tests.
@@ -157,13 +165,27 @@ def default_stack_loader(stack: str) -> tuple[Program, dict[str, str], set[str]]
         raise PlanError(
             "offline plan: no stack loader available (private_serverless.stack is not installed)"
         ) from exc
-    loader = cast(StackProgramLoader, module.load_offline_program)
-    return loader(stack)
+    loader = cast(
+        Callable[..., tuple[Program, dict[str, str], set[str]]], module.load_offline_program
+    )
+    return loader(stack, env_file=env_file)
 
 
-def default_plan_checks() -> Sequence[PlanCheck]:
-    """The checks run on every stack plan; none yet (the policy rules will plug in here)."""
-    return ()
+def default_plan_checks(config: Mapping[str, str]) -> Sequence[PlanCheck]:
+    """The policy rules, with the settings of the stack's ``policy`` configuration key."""
+    from ..policies import PolicySettings, evaluate
+
+    settings = PolicySettings()
+    for key, value in config.items():
+        if key.endswith(":policy") and not key.startswith(tuple(_FOREIGN_NAMESPACES)):
+            # A bad policy key is reported by the program itself, naming the stack file.
+            with contextlib.suppress(ValueError):
+                settings = PolicySettings.model_validate(json.loads(value))
+
+    def policy_check(plan: Plan) -> list[Finding]:
+        return [cast(Finding, finding.to_dict()) for finding in evaluate(plan.resources, settings)]
+
+    return (policy_check,)
 
 
 def infer_project(config: Mapping[str, str]) -> str:

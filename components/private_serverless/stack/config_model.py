@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from .. import limits
+from ..policies.settings import PolicySettings
 from .secret_sources import SecretReference
 
 _STRICT = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
@@ -44,20 +45,6 @@ class StackDefaults(BaseModel):
     """Give each service its own Scaleway project (per-service IAM isolation)."""
 
 
-class StackPolicy(BaseModel):
-    """Guardrails the offline plan (and the policy pack) enforce on this stack."""
-
-    model_config = _STRICT
-
-    max_key_lifetime_days: Annotated[
-        int, Field(ge=limits.KEY_LIFETIME_MIN_DAYS, le=limits.KEY_LIFETIME_MAX_DAYS)
-    ] = 90
-    """No API key may live longer than this."""
-
-    require_condition: bool = False
-    """Every policy rule must carry a CEL condition."""
-
-
 class ServiceEntry(BaseModel):
     """One service: its kind and secret references; every other key goes to the component."""
 
@@ -79,4 +66,5 @@ class StackConfig(BaseModel):
     """The private services of this stack, by component name."""
 
     defaults: StackDefaults = Field(default_factory=StackDefaults)
-    policy: StackPolicy = Field(default_factory=StackPolicy)
+    policy: PolicySettings = Field(default_factory=PolicySettings)
+    """Guardrails the offline plan and the policy pack enforce on this stack."""

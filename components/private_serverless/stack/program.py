@@ -102,7 +102,8 @@ def _service_inputs(
     for field in _PATH_FIELDS:
         if isinstance(values.get(field), str):
             values[field] = context.project_dir / values[field]
-    values.setdefault("build_dir", context.project_dir / ".private-serverless" / "build")
+    if entry.kind == "function":
+        values.setdefault("build_dir", context.project_dir / ".private-serverless" / "build")
     return values
 
 
