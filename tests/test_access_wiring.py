@@ -223,3 +223,32 @@ def test_plan_dump_never_holds_the_key(plan_of, source_dir):
     plan = plan_of(lambda: pulumi.export("k", _function(source_dir).api_key))
     assert plan.outputs["k"] == SECRET_PLACEHOLDER
     assert "secret-key" not in dump(plan)
+
+
+def test_expectations_hold_or_the_args_fail():
+    condition = (
+        'inIpRange(request.ip, "198.51.100.0/24") && request.time.getDayOfWeek() != 0 '
+        "&& request.time.getDayOfWeek() != 6"
+    )
+    ok = AccessArgs(
+        condition=condition,
+        expect={
+            "allow": [{"ip": "198.51.100.7", "time": "2026-11-23T10:00:00+01:00"}],
+            "deny": [
+                {"ip": "203.0.113.9", "time": "2026-11-23T10:00:00+01:00"},
+                {"ip": "198.51.100.7", "time": "2026-11-22T10:00:00+01:00"},  # a Sunday
+            ],
+        },
+    )
+    assert ok.expect is not None
+    with pytest.raises(ValidationError) as info:
+        AccessArgs(
+            condition=condition,
+            expect={"allow": [{"ip": "198.51.100.7", "time": "2026-11-22T10:00:00+01:00"}]},
+        )
+    assert "expected allowed but denied" in str(info.value) and "198.51.100.7" in str(info.value)
+
+
+def test_a_deny_expectation_without_condition_fails():
+    with pytest.raises(ValidationError, match="no condition"):
+        AccessArgs(expect={"deny": [{"ip": "203.0.113.9", "time": "2026-11-23T10:00:00Z"}]})

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from . import limits
-from .conditions import ConditionError, validate_condition
+from .conditions import AccessExpectations, ConditionError, check_expectations, validate_condition
 
 
 class AccessArgs(BaseModel):
@@ -39,6 +39,11 @@ class AccessArgs(BaseModel):
     """Write the key's secret to Scaleway Secret Manager (``secret_id``) instead of the Pulumi
     state. The ``api_key`` output is then empty and ``key_secret_id`` names the secret."""
 
+    expect: AccessExpectations | None = None
+    """Sample requests (``ip``, ``user_agent``, ``time``) the condition must ``allow`` and
+    ``deny``: unit tests for the access rule, checked with the simulator before anything is
+    deployed."""
+
     @field_validator("condition", mode="before")
     @classmethod
     def _render_builder(cls, value: Any) -> Any:
@@ -69,3 +74,12 @@ class AccessArgs(BaseModel):
         if self.condition is None:
             return []
         return [str(warning) for warning in validate_condition(self.condition)]
+
+    @model_validator(mode="after")
+    def _check_expectations(self) -> Self:
+        if self.expect is not None:
+            try:
+                check_expectations(self.condition, self.expect)
+            except ConditionError as exc:
+                raise ValueError(str(exc)) from None
+        return self
