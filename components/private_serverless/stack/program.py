@@ -48,13 +48,13 @@ def stack_file_label(stack: str) -> str:
 
 
 def read_stack_config(source: str) -> StackConfig:
-    """Read and check the project's configuration keys, naming ``source`` in every error."""
-    project = pulumi.get_project()
+    """Read and check the project's configuration keys, naming ``source`` in every error.
+
+    Besides :data:`CONFIG_KEYS`, the project's namespace may hold the secrets that services
+    reference as ``config:KEY`` (``pulumi config set --secret KEY`` puts them there); any other
+    key is a mistake, most likely a typo.
+    """
     problems: list[Problem] = []
-    for full_key in sorted(_config_keys()):
-        namespace, _, key = full_key.partition(":")
-        if namespace == project and key not in CONFIG_KEYS:
-            problems.append(Problem(key, f"unknown key; allowed: {', '.join(sorted(CONFIG_KEYS))}"))
     raw: dict[str, Any] = {}
     config = pulumi.Config()
     for key in sorted(CONFIG_KEYS):
@@ -67,12 +67,35 @@ def read_stack_config(source: str) -> StackConfig:
             raw[key] = value
     if "services" not in raw and not problems:
         problems.append(Problem("services", "missing: declare at least one service"))
-    if problems:
+    parsed: StackConfig | None = None
+    if not problems:
+        try:
+            parsed = StackConfig.model_validate(raw)
+        except ValidationError as exc:
+            problems.extend(_problems(exc))
+    referenced = set() if parsed is None else _referenced_config_keys(parsed)
+    project = pulumi.get_project()
+    for full_key in sorted(_config_keys()):
+        namespace, _, key = full_key.partition(":")
+        if namespace == project and key not in CONFIG_KEYS and key not in referenced:
+            allowed = ", ".join(sorted(CONFIG_KEYS))
+            problems.append(
+                Problem(
+                    key, f"unknown key; allowed: {allowed}, and secrets referenced as config:KEY"
+                )
+            )
+    if problems or parsed is None:
         raise ConfigurationError(source, problems)
-    try:
-        return StackConfig.model_validate(raw)
-    except ValidationError as exc:
-        raise ConfigurationError(source, _problems(exc)) from None
+    return parsed
+
+
+def _referenced_config_keys(config: StackConfig) -> set[str]:
+    return {
+        ref.name
+        for entry in config.services.values()
+        for ref in entry.secrets.values()
+        if ref.source == "config" and ":" not in ref.name
+    }
 
 
 def _config_keys() -> set[str]:
