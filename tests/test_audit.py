@@ -207,7 +207,7 @@ def test_redact_handles_both_secret_forms() -> None:
 @pytest.mark.parametrize(
     ("content", "reason"),
     [
-        ("{not json", "not valid JSON"),
+        ("{not json", "invalid JSON"),
         ("[1, 2]", "not a Pulumi stack export"),
         ('{"version": 2, "deployment": {}}', "unsupported export version"),
         ('{"version": 3, "deployment": {"resources": {}}}', "not a list"),

@@ -11,10 +11,11 @@ import hashlib
 import io
 import os
 import stat
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from .files import write_atomic
 
 # The earliest timestamp the zip format can store; any fixed value would do.
 _FIXED_DATE_TIME = (1980, 1, 1, 0, 0, 0)
@@ -83,13 +84,5 @@ def build_archive(source_dir: Path, destination: Path) -> FunctionArchive:
     if destination.is_file() and sha256_file(destination) == digest:
         return FunctionArchive(destination, digest)
     destination.parent.mkdir(parents=True, exist_ok=True)
-    # Write next to the target and rename: a crash never leaves a half-written archive.
-    fd, tmp_name = tempfile.mkstemp(prefix=destination.name, suffix=".tmp", dir=destination.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp_name, destination)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    write_atomic(destination, data)
     return FunctionArchive(destination, digest)

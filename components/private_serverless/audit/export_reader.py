@@ -8,12 +8,12 @@ Secret values in it are objects tagged with Pulumi's secret signature, holding e
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from private_serverless.errors import PrivateServerlessError
+from private_serverless.files import read_json
 from private_serverless.inventory import SECRET_PLACEHOLDER, ResourceRecord
 
 #: Key and value marking a secret in serialized Pulumi properties.
@@ -92,15 +92,5 @@ def read_export(path: Path) -> list[ResourceRecord]:
     Raises :class:`AuditError`, naming the file, when it cannot be read or is not an export.
     The message never quotes the file's content, which may hold secrets shown in clear.
     """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
-        raise AuditError(f"{path}: cannot read the file ({reason})") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise AuditError(
-            f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
-        ) from None
+    data = read_json(path, what="stack export", error=AuditError)
     return records_from_export(data, str(path))

@@ -7,9 +7,6 @@ both the plan and why it fails).
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -17,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ..errors import PrivateServerlessError
+from ..files import write_atomic
 
 if TYPE_CHECKING:
     from ..plan.model import Plan
@@ -66,7 +64,7 @@ def plan_command(
         if out is None:
             typer.echo(rendered, nl=False)
         else:
-            write_text_atomic(out, rendered)
+            write_atomic(out, rendered)
             typer.echo(f"wrote {out}", err=True)
     except PrivateServerlessError as exc:
         typer.echo(f"error: {exc}", err=True)
@@ -108,36 +106,6 @@ def _plan_and_render(
         OutputFormat.json: engine.render_diff_json,
     }
     return plan, diff_renderers[output_format](diff)
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` whole or not at all: a temporary file beside it, then rename.
-
-    Beside it so the rename stays on one filesystem (atomic); a reader never sees half a plan
-    and a failure leaves any previous file untouched.
-    """
-    directory = path.parent if str(path.parent) else Path()
-    try:
-        descriptor, temp_name = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.")
-    except OSError as exc:
-        raise PrivateServerlessError(f"{path}: cannot write: {exc.strerror}") from None
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        # mkstemp makes the file private; a plan holds no secret, give it the usual mode.
-        os.chmod(temp_name, _MODE_OF_NEW_FILES)
-        os.replace(temp_name, path)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(temp_name)
-        if isinstance(exc, OSError):
-            raise PrivateServerlessError(f"{path}: cannot write: {exc.strerror}") from None
-        raise
-
-
-_MODE_OF_NEW_FILES = 0o644
 
 
 def register(app: typer.Typer) -> None:

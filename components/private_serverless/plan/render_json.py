@@ -20,6 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from ..files import read_json
 from ..inventory import ResourceRecord
 from .errors import PlanError
 from .model import Finding, Plan
@@ -159,15 +160,5 @@ def plan_from_dict(data: Any, *, source: str = "plan JSON") -> Plan:
 
 def load_plan_file(path: Path) -> Plan:
     """Read a plan JSON file; :class:`PlanError` naming the file if it is missing or invalid."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
-        raise PlanError(f"{path}: cannot read the plan file: {reason}") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise PlanError(
-            f"{path}: not a valid plan: invalid JSON at line {exc.lineno}, column {exc.colno}"
-        ) from None
+    data = read_json(path, what="plan file", error=PlanError)
     return plan_from_dict(data, source=str(path))
