@@ -72,21 +72,9 @@ class PrivateContainer(PrivateService):
 
         project_id = self._project_for(service_name, args)
 
-        namespace_id: pulumi.Input[str]
-        self.namespace = None
-        if args.namespace_id is not None:
-            namespace_id = args.namespace_id
-        else:
-            self.namespace = containers.Namespace(
-                self._child("namespace"),
-                name=namespace_name,
-                description=f"Namespace of the private container {service_name}.",
-                project_id=project_id,
-                region=args.region,
-                tags=list(args.tags),
-                opts=self._opts(),
-            )
-            namespace_id = self.namespace.id
+        self.namespace, namespace_id = self._namespace(
+            containers.Namespace, namespace_name, service_name, args, project_id
+        )
 
         self.container = containers.Container(
             self._child("container"),

@@ -68,21 +68,9 @@ class PrivateFunction(PrivateService):
 
         project_id = self._project_for(service_name, args)
 
-        namespace_id: pulumi.Input[str]
-        self.namespace = None
-        if args.namespace_id is not None:
-            namespace_id = args.namespace_id
-        else:
-            self.namespace = functions.Namespace(
-                self._child("namespace"),
-                name=namespace_name,
-                description=f"Namespace of the private function {service_name}.",
-                project_id=project_id,
-                region=args.region,
-                tags=list(args.tags),
-                opts=self._opts(),
-            )
-            namespace_id = self.namespace.id
+        self.namespace, namespace_id = self._namespace(
+            functions.Namespace, namespace_name, service_name, args, project_id
+        )
 
         self.function = functions.Function(
             self._child("function"),

@@ -9,7 +9,7 @@ that grants the service's private-access permission set on its project, and offe
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, TypeVar
 
 import pulumi
@@ -135,6 +135,28 @@ class PrivateService(pulumi.ComponentResource):
         if args.dedicated_project:
             return self._create_dedicated_project(service_name, args)
         return args.project_id
+
+    def _namespace(
+        self,
+        namespace_type: Callable[..., Any],
+        namespace_name: str,
+        service_name: str,
+        args: ServiceArgs,
+        project_id: pulumi.Input[str] | None,
+    ) -> tuple[Any, pulumi.Input[str]]:
+        """The namespace to deploy into: ``(created namespace, id)`` or ``(None, given id)``."""
+        if args.namespace_id is not None:
+            return None, args.namespace_id
+        namespace = namespace_type(
+            self._child("namespace"),
+            name=namespace_name,
+            description=f"Namespace of the private {self.kind.lower()} {service_name}.",
+            project_id=project_id,
+            region=args.region,
+            tags=list(args.tags),
+            opts=self._opts(),
+        )
+        return namespace, namespace.id
 
     def _wire_access(
         self, service_name: str, args: ServiceArgs, project_id: pulumi.Input[str]
