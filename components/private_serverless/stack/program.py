@@ -60,7 +60,9 @@ def read_stack_config(source: str) -> StackConfig:
     for key in sorted(CONFIG_KEYS):
         try:
             value = config.get_object(key)
-        except (json.JSONDecodeError, ValueError):
+        except (json.JSONDecodeError, ValueError, pulumi.ConfigTypeError):
+            # ConfigTypeError: a key left empty (`policy:` with nothing under it) reaches the
+            # program as "", which Pulumi refuses to parse as an object.
             problems.append(Problem(key, "must be a mapping (YAML object)"))
             continue
         if value is not None:
@@ -92,7 +94,10 @@ def _service_inputs(
     values.setdefault("region", defaults.region)
     values.setdefault("protect", defaults.protect)
     values.setdefault("dedicated_project", defaults.dedicated_projects)
-    values["tags"] = [*defaults.tags, *values.get("tags", [])]
+    tags = values.get("tags", [])
+    # Merged only when a list: a string would be spread into letters and anything else would
+    # raise TypeError here; left as is, validation reports the key path instead.
+    values["tags"] = [*defaults.tags, *tags] if isinstance(tags, list) else tags
     access = values.get("access", {})
     if isinstance(access, dict):
         access = dict(access)
@@ -142,11 +147,19 @@ def build_services(config: StackConfig, context: StackContext) -> dict[str, Priv
     services: dict[str, PrivateService] = {}
     for name, (model, values) in prepared.items():
         args = model.model_validate(values)
-        if isinstance(args, PrivateFunctionArgs):
-            services[name] = PrivateFunction(name, args)
-        else:
-            assert isinstance(args, PrivateContainerArgs)
-            services[name] = PrivateContainer(name, args)
+        try:
+            if isinstance(args, PrivateFunctionArgs):
+                services[name] = PrivateFunction(name, args)
+            else:
+                assert isinstance(args, PrivateContainerArgs)
+                services[name] = PrivateContainer(name, args)
+        except ConfigurationError as exc:
+            # What only building finds (an unreadable source_dir): name the stack file and the
+            # service's key path, like the validation errors above.
+            raise ConfigurationError(
+                context.source,
+                [Problem(f"services.{name}.{p.path}".rstrip("."), p.message) for p in exc.problems],
+            ) from None
     return services
 
 
