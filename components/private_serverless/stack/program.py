@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
+from pulumi.runtime.config import is_config_secret
 from pydantic import SecretStr, ValidationError
 
 from ..container_args import PrivateContainerArgs
@@ -53,7 +54,9 @@ def read_stack_config(source: str) -> StackConfig:
     problems: list[Problem] = []
     for full_key in sorted(_config_keys()):
         namespace, _, key = full_key.partition(":")
-        if namespace == project and key not in CONFIG_KEYS:
+        # A secret key is a value some `config:` secret reference reads (`pulumi config set
+        # --secret key` puts it in the project's namespace), not a misspelt setting.
+        if namespace == project and key not in CONFIG_KEYS and not is_config_secret(full_key):
             problems.append(Problem(key, f"unknown key; allowed: {', '.join(sorted(CONFIG_KEYS))}"))
     raw: dict[str, Any] = {}
     config = pulumi.Config()
