@@ -171,7 +171,7 @@ def _plan_or_configuration_error(project: Path, text: str | bytes) -> None:
         assert "Traceback" not in str(exc)
         return
     assert plan.resources
-    assert set(plan.outputs["services"]) == set(plan.outputs["services"])
+    assert plan.outputs["services"]  # a valid plan exports its services
 
 
 @given(document=mutated_stacks())
