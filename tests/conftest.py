@@ -4,13 +4,26 @@ Pulumi's mock runtime (the offline plan engine, the same one `private-serverless
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from private_serverless.inventory import ResourceRecord
 from private_serverless.plan.model import Plan
 from private_serverless.plan.runner import run_plan
+
+# Hypothesis profiles, picked with HYPOTHESIS_PROFILE. They set the example count of the tests
+# that do not fix their own (the fuzz suites, tests/test_fuzz_*.py, five tests): `default` keeps
+# the whole suite fast (about 300 fuzz cases), `slow` runs more than 10,000 (minutes; not in CI).
+_FUZZ_SETTINGS = {
+    "deadline": None,  # one case runs the whole offline plan; timing varies with the machine
+    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
+}
+settings.register_profile("default", max_examples=60, **_FUZZ_SETTINGS)
+settings.register_profile("slow", max_examples=2500, **_FUZZ_SETTINGS)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 PLANTED_SECRET = "PLANTED-s3cr3t-7f3a9c"
 PLANTED_SECRET_2 = "PLANTED-tok-51be02"

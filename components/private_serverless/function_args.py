@@ -3,12 +3,28 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 
-from pydantic import DirectoryPath, Field, FilePath, model_validator
+from pydantic import (
+    DirectoryPath,
+    Field,
+    FilePath,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+    model_validator,
+)
 
 from . import limits
 from .service_args import ServiceArgs
+
+
+def _os_error_as_value_error(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    # pydantic's path checks call stat(), which raises OSError for a name too long for the
+    # filesystem; pydantic only turns ValueError into a validation error.
+    try:
+        return handler(value)
+    except OSError as exc:
+        raise ValueError(f"cannot be checked: {exc.strerror or 'invalid path'}") from None
 
 
 class PrivateFunctionArgs(ServiceArgs):
@@ -20,10 +36,10 @@ class PrivateFunctionArgs(ServiceArgs):
     handler: Annotated[str, Field(min_length=1, max_length=255, pattern=r"^\S+$")]
     """Entry point inside the code, for example ``handler.handle``."""
 
-    source_dir: DirectoryPath | None = None
+    source_dir: Annotated[DirectoryPath | None, WrapValidator(_os_error_as_value_error)] = None
     """Directory zipped (deterministically) into the function's code."""
 
-    zip_file: FilePath | None = None
+    zip_file: Annotated[FilePath | None, WrapValidator(_os_error_as_value_error)] = None
     """A ready zip of the code, instead of ``source_dir``."""
 
     memory_limit_mb: limits.FunctionMemoryMB = 256

@@ -109,6 +109,13 @@ class PrivateFunction(PrivateService):
         try:
             return build_archive(args.source_dir, args.build_dir / f"{name}.zip")
         except (OSError, ValueError) as exc:
+            # Reading the sources or writing the archive: blame the setting that names the path.
+            failed = getattr(exc, "filename", None)
+            field = (
+                "build_dir"
+                if failed is not None and Path(failed).is_relative_to(args.build_dir)
+                else "source_dir"
+            )
             raise ConfigurationError(
-                f"PrivateFunction {name!r}", [Problem("source_dir", str(exc))]
+                f"PrivateFunction {name!r}", [Problem(field, str(exc))]
             ) from None

@@ -15,7 +15,10 @@ from .condition import condition_app
 
 app = typer.Typer(
     name="private-serverless",
-    help="Private Scaleway Serverless Functions and Containers: conditions, offline plan, audit.",
+    help=(
+        "Private Scaleway Serverless Functions and Containers: conditions, offline plan, "
+        "audit, verify."
+    ),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -45,6 +48,8 @@ def main() -> None:
 # Sub-commands register themselves on the app defined above.
 from .audit import register as _register_audit  # noqa: E402
 from .plan import register as _register_plan  # noqa: E402
+from .verify import register as _register_verify  # noqa: E402
 
 _register_audit(app)
 _register_plan(app)
+_register_verify(app)

@@ -28,7 +28,7 @@ def project_name(project_dir: Path) -> str:
     path = project_dir / "Pulumi.yaml"
     try:
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ConfigurationError(
             str(path), [Problem("", f"cannot read the project file: {exc}")]
         ) from None
@@ -36,6 +36,108 @@ def project_name(project_dir: Path) -> str:
     if not isinstance(name, str):
         raise ConfigurationError("Pulumi.yaml", [Problem("name", "missing project name")])
     return name
+
+
+#: Deeper than this, a stack file is junk, not configuration; refusing it early keeps every
+#: later recursive step (JSON encoding, validation) far from Python's recursion limit.
+MAX_NESTING = 32
+
+
+class _StackLoader(yaml.SafeLoader):
+    """YAML as a stack file should be read: plain JSON-like data, every mistake a YAMLError.
+
+    Unlike ``yaml.safe_load``: a date stays the string it was written as (Pulumi hands the
+    program strings), ``!!binary`` and ``!!set`` are refused (they have no JSON form), and an
+    integer too long for Python's int-to-string limit is a YAML error, not a ``ValueError``.
+    """
+
+    yaml_implicit_resolvers = {  # noqa: RUF012  # PyYAML's class-level table, filtered
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        try:
+            return super().construct_yaml_int(node)
+        except ValueError:
+            raise yaml.constructor.ConstructorError(
+                None, None, "integer too large", node.start_mark
+            ) from None
+
+    def _as_string(self, node: yaml.ScalarNode) -> str:
+        return self.construct_scalar(node)
+
+    def _refuse(self, node: yaml.Node) -> None:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"{node.tag} values are not supported in a stack file", node.start_mark
+        )
+
+
+_StackLoader.add_constructor("tag:yaml.org,2002:int", _StackLoader.construct_yaml_int)
+_StackLoader.add_constructor("tag:yaml.org,2002:timestamp", _StackLoader._as_string)
+_StackLoader.add_constructor("tag:yaml.org,2002:binary", _StackLoader._refuse)
+_StackLoader.add_constructor("tag:yaml.org,2002:set", _StackLoader._refuse)
+
+
+def load_stack_yaml(text: str, label: str) -> Any:
+    """Parse a stack file, refusing duplicate keys and junk; errors name ``label``.
+
+    PyYAML keeps the last of two equal keys without a word, so a service declared twice, or a
+    setting written twice, would silently lose one; here it is an error naming the key path.
+    """
+    loader: _StackLoader | None = None
+    try:
+        loader = _StackLoader(text)  # checks the characters already: inside the try
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        problems = _check_nodes(node, "", 0)
+        if problems:
+            raise ConfigurationError(label, problems)
+        return loader.construct_document(node)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None)
+        reason = f": {problem}" if problem else ""
+        raise ConfigurationError(label, [Problem("", f"invalid YAML{where}{reason}")]) from None
+    except RecursionError:
+        raise ConfigurationError(label, [Problem("", "invalid YAML: nested too deeply")]) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+
+
+def _check_nodes(node: yaml.Node, path: str, depth: int) -> list[Problem]:
+    """Duplicate keys and excessive nesting under ``node``, with their key paths."""
+    if depth > MAX_NESTING:
+        return [Problem(path, f"nested more than {MAX_NESTING} levels deep")]
+    problems: list[Problem] = []
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[tuple[str, str], int] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue  # `<<: *anchor` overriding keys is what merge keys are for
+            key_text = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
+            child = f"{path}.{key_text}" if path else key_text
+            if isinstance(key_node, yaml.ScalarNode):
+                identity = (key_node.tag, key_node.value)
+                line = key_node.start_mark.line + 1
+                if identity in seen:
+                    problems.append(
+                        Problem(
+                            child,
+                            f"duplicate key (lines {seen[identity]} and {line}); "
+                            "YAML would silently keep only the last one",
+                        )
+                    )
+                else:
+                    seen[identity] = line
+            problems.extend(_check_nodes(value_node, child, depth + 1))
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            problems.extend(_check_nodes(item, f"{path}[{index}]", depth + 1))
+    return problems
 
 
 def available_stacks(project_dir: Path) -> list[str]:
@@ -84,11 +186,11 @@ def read_stack_file(project_dir: Path, stack: str, project: str) -> tuple[dict[s
         known = ", ".join(available_stacks(project_dir)) or "none"
         raise ConfigurationError(label, [Problem("", f"no such stack file (stacks: {known})")])
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ConfigurationError(label, [Problem("", f"invalid YAML{where}")]) from None
+        document = load_stack_yaml(path.read_text(encoding="utf-8"), label) or {}
+    except UnicodeDecodeError:
+        raise ConfigurationError(label, [Problem("", "not UTF-8 text")]) from None
+    except OSError as exc:
+        raise ConfigurationError(label, [Problem("", f"cannot read: {exc.strerror}")]) from None
     if not isinstance(document, dict):
         raise ConfigurationError(label, [Problem("", "must be a mapping with a `config` key")])
     unknown = sorted(

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
+from pulumi.runtime.config import is_config_secret
 from pydantic import SecretStr, ValidationError
 
 from ..container_args import PrivateContainerArgs
@@ -60,7 +61,9 @@ def read_stack_config(source: str) -> StackConfig:
     for key in sorted(CONFIG_KEYS):
         try:
             value = config.get_object(key)
-        except (json.JSONDecodeError, ValueError):
+        except (json.JSONDecodeError, ValueError, pulumi.ConfigTypeError):
+            # ConfigTypeError: a key left empty (`policy:` with nothing under it) reaches the
+            # program as "", which Pulumi refuses to parse as an object.
             problems.append(Problem(key, "must be a mapping (YAML object)"))
             continue
         if value is not None:
@@ -77,7 +80,9 @@ def read_stack_config(source: str) -> StackConfig:
     project = pulumi.get_project()
     for full_key in sorted(_config_keys()):
         namespace, _, key = full_key.partition(":")
-        if namespace == project and key not in CONFIG_KEYS and key not in referenced:
+        # A secret (secure:) value is one a `config:` reference reads, not a misspelt setting.
+        known = key in CONFIG_KEYS or key in referenced or is_config_secret(full_key)
+        if namespace == project and not known:
             allowed = ", ".join(sorted(CONFIG_KEYS))
             problems.append(
                 Problem(
@@ -115,7 +120,10 @@ def _service_inputs(
     values.setdefault("region", defaults.region)
     values.setdefault("protect", defaults.protect)
     values.setdefault("dedicated_project", defaults.dedicated_projects)
-    values["tags"] = [*defaults.tags, *values.get("tags", [])]
+    tags = values.get("tags", [])
+    # Merged only when a list: a string would be spread into letters and anything else would
+    # raise TypeError here; left as is, validation reports the key path instead.
+    values["tags"] = [*defaults.tags, *tags] if isinstance(tags, list) else tags
     access = values.get("access", {})
     if isinstance(access, dict):
         access = dict(access)
@@ -165,11 +173,19 @@ def build_services(config: StackConfig, context: StackContext) -> dict[str, Priv
     services: dict[str, PrivateService] = {}
     for name, (model, values) in prepared.items():
         args = model.model_validate(values)
-        if isinstance(args, PrivateFunctionArgs):
-            services[name] = PrivateFunction(name, args)
-        else:
-            assert isinstance(args, PrivateContainerArgs)
-            services[name] = PrivateContainer(name, args)
+        try:
+            if isinstance(args, PrivateFunctionArgs):
+                services[name] = PrivateFunction(name, args)
+            else:
+                assert isinstance(args, PrivateContainerArgs)
+                services[name] = PrivateContainer(name, args)
+        except ConfigurationError as exc:
+            # What only building finds (an unreadable source_dir): name the stack file and the
+            # service's key path, like the validation errors above.
+            raise ConfigurationError(
+                context.source,
+                [Problem(f"services.{name}.{p.path}".rstrip("."), p.message) for p in exc.problems],
+            ) from None
     return services
 
 
