@@ -758,8 +758,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--repeat-large",
         type=int,
-        default=3,
-        help="at most this many runs for N >= 1000 (default 3)",
+        default=1,
+        help="at most this many runs for N >= 1000, which take ~40 s each (default 1)",
     )
     parser.add_argument(
         "--import-repeat", type=int, default=7, help="fresh-process imports per variant (default 7)"
