@@ -7,7 +7,11 @@ from typing import Annotated, Any, Self
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from . import limits
-from .conditions import AccessExpectations, ConditionError, check_expectations, validate_condition
+from .conditions.expectations import AccessExpectations
+
+# The condition checker (CEL grammar, time zones, networks) is imported by the validators
+# below, on the first condition only: most services have none, and importing the package
+# should cost little more than importing the provider SDK it wraps.
 
 
 class AccessArgs(BaseModel):
@@ -18,7 +22,10 @@ class AccessArgs(BaseModel):
     project, restricted by ``condition`` when one is given.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
+    # defer_build: validators are built on first use, not at import (see ServiceArgs).
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", hide_input_in_errors=True, defer_build=True
+    )
 
     condition: str | None = None
     """CEL condition on the policy rule, for example ``inIpRange(request.ip, "198.51.100.0/24")``.
@@ -56,6 +63,8 @@ class AccessArgs(BaseModel):
     def _check_condition(cls, value: str | None) -> str | None:
         if value is None:
             return None
+        from .conditions import ConditionError, validate_condition
+
         value = value.strip()
         if len(value) > limits.CONDITION_MAX_LENGTH:
             raise ValueError(
@@ -73,11 +82,15 @@ class AccessArgs(BaseModel):
         """What is valid but almost surely wrong in the condition (empty when none)."""
         if self.condition is None:
             return []
+        from .conditions import validate_condition
+
         return [str(warning) for warning in validate_condition(self.condition)]
 
     @model_validator(mode="after")
     def _check_expectations(self) -> Self:
         if self.expect is not None:
+            from .conditions import ConditionError, check_expectations
+
             try:
                 check_expectations(self.condition, self.expect)
             except ConditionError as exc:

@@ -13,7 +13,10 @@ from .service_args import ServiceArgs
 class Probe(BaseModel):
     """A health probe: an HTTP GET on ``http_path``, or a TCP connection when it is ``None``."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
+    # defer_build: validators are built on first use, not at import (see ServiceArgs).
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", hide_input_in_errors=True, defer_build=True
+    )
 
     http_path: (
         Annotated[str, Field(pattern=r"^/\S*$", max_length=limits.PROBE_PATH_MAX_LENGTH)] | None

@@ -54,7 +54,13 @@ class ServiceArgs(BaseModel):
     """Settings shared by :class:`PrivateFunctionArgs` and :class:`PrivateContainerArgs`."""
 
     model_config = ConfigDict(
-        frozen=True, extra="forbid", arbitrary_types_allowed=True, hide_input_in_errors=True
+        frozen=True,
+        extra="forbid",
+        arbitrary_types_allowed=True,
+        hide_input_in_errors=True,
+        # Build the validators on first use, not at import: `import private_serverless` should
+        # cost little more than the provider SDK (docs/benchmarks.md). Same validation.
+        defer_build=True,
     )
 
     name_pattern: ClassVar[str] = limits.FUNCTION_NAME_PATTERN

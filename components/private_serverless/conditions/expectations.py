@@ -6,12 +6,15 @@ local hours, a /24 that should have been a /32) before a deployment does.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pydantic import BaseModel, ConfigDict, Field
 
-from .builder import ConditionLike
 from .errors import ExpectationError
 from .request import AccessRequest
-from .simulator import evaluate_condition
+
+if TYPE_CHECKING:
+    from .builder import ConditionLike
 
 
 class AccessExpectations(BaseModel):
@@ -29,6 +32,9 @@ def check_expectations(condition: ConditionLike | None, expectations: AccessExpe
     Without a condition every request that carries a valid key is allowed, so any ``deny``
     sample is a contradiction. An invalid condition raises :class:`ConditionError`.
     """
+
+    # The simulator loads the CEL engine: only when there are samples to check.
+    from .simulator import evaluate_condition
 
     def allowed(request: AccessRequest) -> bool:
         return True if condition is None else evaluate_condition(condition, request)
