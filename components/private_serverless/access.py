@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -63,16 +64,11 @@ class AccessArgs(BaseModel):
     def _check_condition(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        from .conditions import ConditionError, validate_condition
+        from .conditions import ConditionError
 
         value = value.strip()
-        if len(value) > limits.CONDITION_MAX_LENGTH:
-            raise ValueError(
-                f"conditions are at most {limits.CONDITION_MAX_LENGTH} characters "
-                f"(got {len(value)})"
-            )
         try:
-            validate_condition(value)
+            _condition_warnings(value)  # also enforces Scaleway's length limit
         except ConditionError as exc:
             raise ValueError(str(exc)) from None
         return value
@@ -80,11 +76,7 @@ class AccessArgs(BaseModel):
     @property
     def condition_warnings(self) -> list[str]:
         """What is valid but almost surely wrong in the condition (empty when none)."""
-        if self.condition is None:
-            return []
-        from .conditions import validate_condition
-
-        return [str(warning) for warning in validate_condition(self.condition)]
+        return [] if self.condition is None else list(_condition_warnings(self.condition))
 
     @model_validator(mode="after")
     def _check_expectations(self) -> Self:
@@ -96,3 +88,12 @@ class AccessArgs(BaseModel):
             except ConditionError as exc:
                 raise ValueError(str(exc)) from None
         return self
+
+
+@functools.lru_cache(maxsize=256)
+def _condition_warnings(condition: str) -> tuple[str, ...]:
+    # Parsing is the expensive part of a condition; stacks repeat the same few conditions, and
+    # each is needed twice (validation, then the component's warnings).
+    from .conditions import validate_condition
+
+    return tuple(str(warning) for warning in validate_condition(condition))
