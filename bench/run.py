@@ -172,7 +172,7 @@ def raw_program(n: int, source_dir: Path, build_dir: Path) -> Callable[[], None]
             tags=list(TAGS),
         )
         key = iam.ApiKey(
-            f"{name}-key-a",
+            f"{name}-key-gen0",
             application_id=application.id,
             description=f"{name} caller key, generation 0",
             default_project_id=project_id,

@@ -9,7 +9,7 @@ import pulumi
 import pytest
 from private_serverless import AccessArgs, ConfigurationError, PrivateFunction, PrivateFunctionArgs
 from private_serverless.inventory import SECRET_PLACEHOLDER
-from private_serverless.key_rotation import live_slots, slot_of
+from private_serverless.key_rotation import live_keys
 from pydantic import ValidationError
 
 from .conftest import by_type, dump, only
@@ -59,56 +59,73 @@ def test_two_rotations_keep_exactly_current_and_previous_key(plan_of, source_dir
         return program
 
     initial = _keys(plan_of(at(0)))
-    assert initial == {"billing-key-a": "billing caller key, generation 0"}
+    assert initial == {"billing-key-gen0": "billing caller key, generation 0"}
 
     first = _keys(plan_of(at(1)))
     assert first == {
-        "billing-key-a": "billing caller key, generation 0",
-        "billing-key-b": "billing caller key, generation 1",
+        "billing-key-gen0": "billing caller key, generation 0",
+        "billing-key-gen1": "billing caller key, generation 1",
     }
 
     second_plan = plan_of(at(2))
-    second = _keys(second_plan)
-    # Slot a was re-used: generation 0 is retired, 1 (previous) and 2 (current) remain.
-    assert second == {
-        "billing-key-a": "billing caller key, generation 2",
-        "billing-key-b": "billing caller key, generation 1",
+    # Generation 0 is retired; 1 (previous) and 2 (current) remain, each its own resource.
+    assert _keys(second_plan) == {
+        "billing-key-gen1": "billing caller key, generation 1",
+        "billing-key-gen2": "billing caller key, generation 2",
     }
     assert [urn.rsplit("::", 1)[1] for urn in exported] == [
-        "billing-key-a",
-        "billing-key-b",
-        "billing-key-a",
+        "billing-key-gen0",
+        "billing-key-gen1",
+        "billing-key-gen2",
     ]
     assert second_plan.outputs["api_key"] == SECRET_PLACEHOLDER
 
 
-def test_slot_model():
+def test_live_key_model():
     for generation in range(50):
-        slots = live_slots(generation)
-        assert slots[0].active and slots[0].generation == generation
-        assert len(slots) == (1 if generation == 0 else 2)
-        assert len({slot.slot for slot in slots}) == len(slots)
-        assert slot_of(generation) != slot_of(generation + 1)
+        keys = live_keys(generation)
+        assert keys[0].active and keys[0].generation == generation
+        assert [key.generation for key in keys[1:]] == ([generation - 1] if generation else [])
+        # A new generation never takes the name of a key that is still alive or was alive.
+        assert live_keys(generation + 1)[0].role not in {key.role for key in keys}
+        # The 0.1 layout alternated slots, so the two live keys never shared one.
+        assert len({key.legacy_role for key in keys}) == len(keys)
 
 
-def test_key_replaced_only_on_new_generation_not_on_new_day(plan_of, source_dir, monkeypatch):
-    # The expiry is computed from today: a later run must not replace the key because of it,
-    # while a new generation (in the description) must.
+def test_new_generation_is_a_new_resource_carrying_legacy_slots_over(
+    plan_of, source_dir, monkeypatch
+):
+    # The engine copies ignored inputs from the old state, also on replace: a new generation
+    # must be a new resource (a create), so its expiry is counted from its own creation.
     from private_serverless import private_service
 
-    seen = []
+    seen = {}
     original = private_service.iam.ApiKey
 
     def recording(name, *args, opts=None, **kwargs):
-        seen.append(opts)
+        seen[name] = opts
         return original(name, *args, opts=opts, **kwargs)
 
     monkeypatch.setattr(private_service.iam, "ApiKey", recording)
-    plan_of(lambda: _function(source_dir, key_generation=1))
-    assert len(seen) == 2
-    for opts in seen:
+    plan_of(lambda: _function(source_dir, key_generation=3))
+    assert set(seen) == {"billing-key-gen3", "billing-key-gen2"}
+    for opts in seen.values():
         assert opts.ignore_changes == ["expires_at"]
         assert opts.replace_on_changes == ["description"]
+    assert [alias.name for alias in seen["billing-key-gen3"].aliases] == ["billing-key-b"]
+    assert [alias.name for alias in seen["billing-key-gen2"].aliases] == ["billing-key-a"]
+
+
+def test_function_in_an_existing_namespace_needs_its_project(source_dir):
+    # The provider fills project_id on a namespace it creates, never on a function: without
+    # project_id the policy and the keys would name no project.
+    with pytest.raises(ValidationError, match="project_id is required with namespace_id"):
+        PrivateFunctionArgs(
+            runtime="python312",
+            handler="handler.handle",
+            source_dir=source_dir,
+            namespace_id="fr-par/11111111-1111-4111-8111-111111111111",
+        )
 
 
 def test_secret_manager_storage_keeps_the_key_out_of_outputs(plan_of, source_dir):

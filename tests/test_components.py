@@ -106,7 +106,7 @@ def test_policy_is_for_the_services_own_application(scenario):
     for name in ("billing", "api"):
         app_urn = apps[f"{name}-app"].urn
         assert app_urn in policies[f"{name}-policy"].dependencies
-        assert app_urn in keys[f"{name}-key-a"].dependencies
+        assert app_urn in keys[f"{name}-key-gen0"].dependencies
 
 
 def test_every_child_is_parented_to_its_component_and_named_after_it(scenario):

@@ -81,9 +81,6 @@ class PrivateContainerArgs(ServiceArgs):
 
     @model_validator(mode="after")
     def _check_resources(self) -> Self:
-        if self.namespace_id is not None and self.project_id is None:
-            # A container exposes no project_id of its own, and the policy must name one.
-            raise ValueError("project_id is required with namespace_id: the policy must name it")
         if self.port in limits.RESERVED_PORTS:
             raise ValueError(
                 f"port {self.port} is used by the Scaleway platform; avoid "

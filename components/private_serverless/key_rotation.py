@@ -1,42 +1,57 @@
-"""Two key slots per service, so that rotating a key never breaks a caller.
+"""Key rotation that never breaks a caller: the active key and the previous one both work.
 
-Generation ``g`` lives in slot ``"a"`` when ``g`` is even and ``"b"`` when it is odd. A service at
-generation ``g`` keeps the keys of generations ``g`` (active) and ``g - 1`` (still valid, for
-callers not yet updated). Raising ``g`` replaces the key in the idle slot, which is the one
-two generations old: the new key appears and the oldest one is retired in the same step.
+A service at generation ``g`` keeps two API keys: generation ``g`` (active) and ``g - 1``
+(still valid, for callers not yet updated). Raising ``g`` creates the key of the new generation
+and retires the one two generations old, in the same ``pulumi up``.
+
+Each generation is a resource of its own (``<service>-key-gen<g>``), not a slot that is
+reused. The engine copies an ignored input (``ignore_changes``) from the old state even when it
+replaces a resource, so a reused slot would give the new key the expiry of the key it
+replaces, made two rotations earlier (pulumi/pulumi ``pkg/resource/deploy/step_generator.go``,
+``processIgnoreChanges``). A key of a new name is a create: its expiry counts from its own
+creation, and ``ignore_changes`` only keeps later runs from moving it.
+
+Version 0.1 kept keys in two slots, ``key-a`` (even generations) and ``key-b`` (odd ones).
+:func:`legacy_slot_name` gives the alias that carries such a key over without replacing it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Literal
-
-Slot = Literal["a", "b"]
 
 
 @dataclass(frozen=True)
-class KeySlot:
-    """One live key: the slot it occupies and the generation it holds."""
+class LiveKey:
+    """One key that exists at a generation: the generation it holds and whether it is active."""
 
-    slot: Slot
     generation: int
     active: bool
 
+    @property
+    def role(self) -> str:
+        """The child-resource role: ``key-gen<g>``."""
+        return f"key-gen{self.generation}"
 
-def slot_of(generation: int) -> Slot:
-    """The slot a generation lives in."""
+    @property
+    def legacy_role(self) -> str:
+        """The role the same key had in version 0.1 (``key-a`` or ``key-b``)."""
+        return f"key-{legacy_slot_name(self.generation)}"
+
+
+def legacy_slot_name(generation: int) -> str:
+    """The 0.1 slot of a generation: ``"a"`` when even, ``"b"`` when odd."""
     return "a" if generation % 2 == 0 else "b"
 
 
-def live_slots(generation: int) -> list[KeySlot]:
+def live_keys(generation: int) -> list[LiveKey]:
     """The keys that exist at ``generation``: the active one first, then the previous one."""
     if generation < 0:
         raise ValueError("key generation must be >= 0")
-    slots = [KeySlot(slot_of(generation), generation, active=True)]
+    keys = [LiveKey(generation, active=True)]
     if generation > 0:
-        slots.append(KeySlot(slot_of(generation - 1), generation - 1, active=False))
-    return slots
+        keys.append(LiveKey(generation - 1, active=False))
+    return keys
 
 
 def expiry_timestamp(lifetime_days: int, today: date | None = None) -> str:

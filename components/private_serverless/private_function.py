@@ -96,8 +96,10 @@ class PrivateFunction(PrivateService):
         )
 
         if project_id is None:
-            # The provider picked the project; read it back from what we created.
-            project_id = (self.namespace or self.function).project_id
+            # The provider picked the project; read it back from the namespace we created
+            # (PrivateFunctionArgs requires project_id with namespace_id).
+            assert self.namespace is not None
+            project_id = self.namespace.project_id
         self._wire_access(service_name, args, project_id)
         self._finish(pulumi.Output.concat("https://", self.function.domain_name))
 

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from . import limits
 from .access import AccessArgs
 from .errors import ConfigurationError, Problem, problems_from_validation_error
-from .key_rotation import expiry_timestamp, live_slots
+from .key_rotation import expiry_timestamp, live_keys
 from .service_args import ServiceArgs, check_service_name
 
 ArgsT = TypeVar("ArgsT", bound=ServiceArgs)
@@ -96,8 +96,9 @@ class PrivateService(pulumi.ComponentResource):
     """Secret Manager secret that holds the key, when ``store_key_in_secret_manager`` is on."""
 
     application: iam.Application
-    api_keys: dict[str, iam.ApiKey]
-    """Live keys by slot (``"a"``, ``"b"``); the active one is :attr:`active_key`."""
+    api_keys: dict[int, iam.ApiKey]
+    """Live keys by generation (the active one and the previous one); the active one is
+    :attr:`active_key`."""
     active_key: iam.ApiKey
     policy: iam.Policy
     key_secret: scw_secrets.Secret | None
@@ -190,22 +191,26 @@ class PrivateService(pulumi.ComponentResource):
 
         expires_at = expiry_timestamp(access.key_expires_in_days)
         self.api_keys = {}
-        for slot in live_slots(access.key_generation):
-            self.api_keys[slot.slot] = key = iam.ApiKey(
-                self._child(f"key-{slot.slot}"),
+        for live in live_keys(access.key_generation):
+            self.api_keys[live.generation] = key = iam.ApiKey(
+                self._child(live.role),
                 application_id=self.application.id,
-                description=f"{service_name} caller key, generation {slot.generation}",
+                description=f"{service_name} caller key, generation {live.generation}",
                 default_project_id=project_id,
                 expires_at=expires_at,
                 secret_id=secret_id,
                 opts=self._opts(
-                    # The expiry is fixed when a key is created; a later run must not replace
-                    # the key because today moved on. A new generation (description) does.
+                    # A generation is created once, with an expiry counted from that day; later
+                    # runs must not move it (ignore_changes). A new generation is a new resource,
+                    # never a replacement, so it cannot inherit an old expiry (key_rotation.py).
                     ignore_changes=["expires_at"],
+                    # A key whose generation changes under the same name is a new secret.
                     replace_on_changes=["description"],
+                    # Carries a key of version 0.1's two-slot layout over without replacing it.
+                    aliases=[pulumi.Alias(name=self._child(live.legacy_role))],
                 ),
             )
-            if slot.active:
+            if live.active:
                 self.active_key = key
 
         self.policy = self._create_policy(

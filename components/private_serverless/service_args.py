@@ -75,7 +75,9 @@ class ServiceArgs(BaseModel):
     """Use this existing namespace instead of creating one."""
 
     project_id: PlainValue | None = None
-    """Scaleway project; defaults to the provider's project (``SCW_DEFAULT_PROJECT_ID``)."""
+    """Scaleway project; defaults to the provider's project (``SCW_DEFAULT_PROJECT_ID``).
+    Required with ``namespace_id``: the IAM policy must name the project, and the provider
+    fills no project on a function or container (only on the namespace it creates)."""
 
     dedicated_project: bool = False
     """Create a Scaleway project for this service alone. IAM access is granted per project, so
@@ -153,6 +155,10 @@ class ServiceArgs(BaseModel):
                 "dedicated_project creates its own project and namespace: drop project_id and "
                 "namespace_id, or drop dedicated_project"
             )
+        if self.namespace_id is not None and self.project_id is None:
+            # The policy and the keys must name the project. Only a namespace the provider
+            # creates reports one; a function's or container's project_id is never filled.
+            raise ValueError("project_id is required with namespace_id: the policy must name it")
         if self.namespace_id is not None and self.namespace_name is not None:
             raise ValueError(
                 "namespace_name names a namespace to create; drop it with namespace_id"
