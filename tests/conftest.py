@@ -42,11 +42,14 @@ def source_dir(tmp_path: Path) -> Path:
 def plan_of(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Callable[[Callable[[], None]], Plan]:
-    """Run a program under the mock runtime and return what the engine received."""
+    """Run a program under the mock runtime and return what the engine received.
+
+    One deployment-style run (every output has a made-up value), unless ``preview=True`` asks
+    for the preview view a plan shows as well (the program then runs twice)."""
     monkeypatch.chdir(tmp_path)  # archives are written relative to the working directory
 
-    def run(program: Callable[[], None]) -> Plan:
-        return run_plan(program, project="test", stack="dev")
+    def run(program: Callable[[], None], *, preview: bool = False) -> Plan:
+        return run_plan(program, project="test", stack="dev", preview=preview)
 
     return run
 

@@ -61,8 +61,12 @@ class PlanDiff:
 
 def diff_plans(base: Plan | Mapping[str, Any], head: Plan | Mapping[str, Any]) -> PlanDiff:
     """The changes from ``base`` to ``head``; dicts must be in the plan JSON format."""
-    base_plan = base if isinstance(base, Plan) else plan_from_dict(base, source="base plan")
-    head_plan = head if isinstance(head, Plan) else plan_from_dict(head, source="head plan")
+    base_plan = (
+        base.as_shown() if isinstance(base, Plan) else plan_from_dict(base, source="base plan")
+    )
+    head_plan = (
+        head.as_shown() if isinstance(head, Plan) else plan_from_dict(head, source="head plan")
+    )
     old = base_plan.by_urn()
     new = head_plan.by_urn()
     changed = []

@@ -6,7 +6,7 @@ A :class:`Plan` holds no secret: records are built from sanitised inputs (see
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypedDict
 
@@ -40,6 +40,15 @@ class Diagnostic:
     urn: str | None = None
 
 
+@dataclass(frozen=True)
+class PreviewView:
+    """Registrations and outputs as a preview on a new stack sees them (computed values
+    unknown), in the same order as :attr:`Plan.resources`."""
+
+    resources: list[ResourceRecord]
+    outputs: dict[str, Any]
+
+
 @dataclass
 class Plan:
     """Every registration of one run of a program, with the stack outputs.
@@ -52,6 +61,14 @@ class Plan:
     same on every run to be diffed. ``waves`` is the number of sequential deployment waves the
     custom resources need (see :mod:`private_serverless.plan.graph`). ``findings`` is filled by
     the policy checks after the run; ``diagnostics`` is not part of the JSON format.
+
+    Two views of the same registrations. ``resources`` and ``outputs`` come from a run against
+    mocks that give every computed output a deterministic made-up value: the policy checks
+    judge them (two resources in the default project share one project id there, as they do
+    at Scaleway). ``preview`` holds the same registrations as ``pulumi preview`` sees them on a
+    new stack, every computed value unknown: it is what the renderers show and what a diff
+    compares (:meth:`shown_resources`), so a made-up value never reaches a reader. A plan read
+    back from JSON has only that view, as ``resources``.
     """
 
     stack: str
@@ -61,6 +78,47 @@ class Plan:
     waves: int = 0
     findings: list[Finding] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    preview: PreviewView | None = None
+    describe_invented: Callable[[str], str] | None = field(default=None, repr=False)
+    """Rewrites a made-up value of ``resources`` found in free text (a finding's message)."""
+
+    def shown_resources(self) -> list[ResourceRecord]:
+        """The records as a reader sees them: the preview view when there is one."""
+        return self.preview.resources if self.preview is not None else self.resources
+
+    def shown_outputs(self) -> dict[str, Any]:
+        """The stack outputs as a reader sees them: the preview view when there is one."""
+        return self.preview.outputs if self.preview is not None else self.outputs
+
+    def as_shown(self) -> Plan:
+        """The plan a reader sees: the preview view, findings free of made-up values."""
+        if self.preview is None and self.describe_invented is None:
+            return self
+        describe = self.describe_invented or (lambda text: text)
+        return Plan(
+            stack=self.stack,
+            project=self.project,
+            resources=self.shown_resources(),
+            outputs=self.shown_outputs(),
+            waves=self.waves,
+            findings=[
+                Finding(
+                    rule=finding["rule"],
+                    severity=finding["severity"],
+                    urn=finding["urn"],
+                    message=describe(finding["message"]),
+                )
+                for finding in self.findings
+            ],
+            diagnostics=[
+                Diagnostic(item.severity, describe(item.message), item.urn)
+                for item in self.diagnostics
+            ],
+        )
+
+    def shown_by_urn(self) -> dict[str, ResourceRecord]:
+        """The shown records keyed by URN."""
+        return {record.urn: record for record in self.shown_resources()}
 
     def by_urn(self) -> dict[str, ResourceRecord]:
         """The resources keyed by URN."""

@@ -27,7 +27,8 @@ from .model import Finding, Plan
 
 
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
-    """The plan as plain data in the JSON format's key order."""
+    """The plan as plain data in the JSON format's key order (the view a reader sees)."""
+    plan = plan.as_shown()
     return {
         "stack": plan.stack,
         "project": plan.project,

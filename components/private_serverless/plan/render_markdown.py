@@ -17,7 +17,8 @@ from ..inventory import ResourceRecord
 from .mocks import mock_resource_id
 from .model import Plan, short_type, urn_name, urn_type
 from .render_json import sorted_value
-from .render_text import compact
+from .render_text import KNOWN_AFTER_APPLY, compact
+from .values import UNKNOWN_PLACEHOLDER
 
 SERVICE_TYPES = frozenset(
     {"scaleway:functions/function:Function", "scaleway:containers/container:Container"}
@@ -28,6 +29,7 @@ GRANT_TYPES = frozenset({"scaleway:iam/policy:Policy", "scaleway:iam/apiKey:ApiK
 
 def render_markdown(plan: Plan) -> str:
     """The whole PR comment."""
+    plan = plan.as_shown()
     sections = [
         _summary(plan),
         _access_diagram(plan),
@@ -141,7 +143,9 @@ def _resource_section(title: str, members: list[ResourceRecord]) -> str:
 
 
 def _details(summary: str, record: ResourceRecord) -> str:
-    body = json.dumps(sorted_value(record.inputs), indent=2, ensure_ascii=False)
+    body = json.dumps(sorted_value(record.inputs), indent=2, ensure_ascii=False).replace(
+        json.dumps(UNKNOWN_PLACEHOLDER), KNOWN_AFTER_APPLY
+    )
     fence = _fence(body)
     return "\n".join(
         [

@@ -13,10 +13,12 @@ from typing import Any
 from ..inventory import SECRET_PLACEHOLDER, ResourceRecord
 from .model import STACK_TYPE, Plan, short_type, urn_name, urn_type
 from .render_json import sorted_value
+from .values import UNKNOWN_PLACEHOLDER
 
 
 def render_text(plan: Plan) -> str:
     """The component tree with each resource's inputs and dependencies, then the outputs."""
+    plan = plan.as_shown()
     lines = [_headline(plan), "", f"{STACK_TYPE} {plan.project}-{plan.stack}"]
     top = roots(plan)
     for index, root in enumerate(top):
@@ -49,11 +51,17 @@ def roots(plan: Plan) -> list[ResourceRecord]:
     return [record for record in plan.resources if record.parent not in known]
 
 
+#: How text and Markdown show a value the engine learns only during the deployment (the JSON
+#: format keeps :data:`~private_serverless.plan.values.UNKNOWN_PLACEHOLDER`).
+KNOWN_AFTER_APPLY = "(known after apply)"
+
+
 def compact(value: Any) -> str:
-    """A value on one line: JSON, except the secret placeholder, which is shown bare."""
+    """A value on one line: JSON, with the secret placeholder bare and unknowns spelled out."""
     if value == SECRET_PLACEHOLDER:
         return SECRET_PLACEHOLDER
-    return json.dumps(sorted_value(value), ensure_ascii=False, separators=(", ", ": "))
+    text = json.dumps(sorted_value(value), ensure_ascii=False, separators=(", ", ": "))
+    return text.replace(json.dumps(UNKNOWN_PLACEHOLDER), KNOWN_AFTER_APPLY)
 
 
 def _headline(plan: Plan) -> str:

@@ -13,19 +13,22 @@ import contextlib
 import importlib
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from pulumi.runtime.config import set_all_config
-from pulumi.runtime.mocks import MockSettings
+from pulumi.runtime.mocks import Mocks, MockSettings
 from pulumi.runtime.settings import SETTINGS, configure, get_root_resource, reset_options
 from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _sync_await
 
+from ..inventory import ResourceRecord
 from .errors import PlanError
 from .graph import canonical_order, count_waves
 from .mocks import ScalewayMocks
-from .model import Finding, Plan
+from .model import Diagnostic, Finding, Plan, PreviewView
+from .preview_mocks import InventedValues, PreviewMocks
 from .recorder import LogRecorder, PlanRecorder
 from .values import secret_strings
 
@@ -52,13 +55,19 @@ def run_plan(
     stack: str,
     config: Mapping[str, str] | None = None,
     secret_config_keys: Iterable[str] = (),
+    preview: bool = True,
 ) -> Plan:
     """Run ``program`` under mocks and return every registration and the stack outputs.
 
     Configuration keys without a namespace are put in ``project``'s, as ``pulumi config set``
-    does, so ``pulumi.Config()`` in the program finds them. The run is a deployment, not a
-    preview (``pulumi.runtime.is_dry_run()`` is false): with mocked providers every output is
-    known, so every ``apply`` runs and an error inside one is not hidden.
+    does, so ``pulumi.Config()`` in the program finds them.
+
+    The program runs as a deployment (``pulumi.runtime.is_dry_run()`` is false) against mocks
+    that give every computed output a deterministic value, so every ``apply`` runs and an error
+    inside one is not hidden: that run gives :attr:`Plan.resources`, which the policy checks
+    judge. With ``preview`` (the default) it runs a second time as ``pulumi preview`` does on a
+    new stack, every computed value unknown (:class:`PreviewMocks`): that run is what a plan
+    shows (:attr:`Plan.preview`), so no made-up value reaches a reader.
 
     Any exception the program raises, in its body or in an ``apply``, is raised again unchanged.
     """
@@ -69,11 +78,63 @@ def run_plan(
         if key in full_config:
             config_secrets |= _config_secret_strings(full_config[key])
 
-    recorder = PlanRecorder(ScalewayMocks())
+    def run(mocks: Mocks, *, dry_run: bool) -> _Run:
+        return _run_once(
+            program,
+            mocks,
+            project=project,
+            stack=stack,
+            config=full_config,
+            secret_keys=secret_keys,
+            config_secrets=config_secrets,
+            dry_run=dry_run,
+        )
+
+    invented = InventedValues(ScalewayMocks())
+    deployed = run(invented, dry_run=False)
+    plan = Plan(
+        stack=stack,
+        project=project,
+        resources=deployed.resources,
+        outputs=deployed.outputs,
+        waves=count_waves(deployed.resources),
+        diagnostics=deployed.diagnostics,
+        describe_invented=invented.describe,
+    )
+    if preview:
+        previewed = run(PreviewMocks(ScalewayMocks()), dry_run=True)
+        plan.preview = PreviewView(
+            _same_order(previewed.resources, deployed.resources), previewed.outputs
+        )
+        # What `pulumi preview` would print: messages logged from applies on values that exist
+        # only after the deployment are not among them.
+        plan.diagnostics = previewed.diagnostics
+    return plan
+
+
+@dataclass(frozen=True)
+class _Run:
+    resources: list[ResourceRecord]
+    outputs: dict[str, Any]
+    diagnostics: list[Diagnostic]
+
+
+def _run_once(
+    program: Program,
+    mocks: Mocks,
+    *,
+    project: str,
+    stack: str,
+    config: dict[str, str],
+    secret_keys: list[str],
+    config_secrets: set[str],
+    dry_run: bool,
+) -> _Run:
+    recorder = PlanRecorder(mocks)
     logs = LogRecorder()
     # Start from clean globals even if a previous user of the runtime did not clean up.
-    reset_options(project=project, stack=stack, preview=False)
-    set_all_config(full_config, secret_keys)
+    reset_options(project=project, stack=stack, preview=dry_run)
+    set_all_config(config, secret_keys)
     configure(
         MockSettings(  # type: ignore[no-untyped-call]  # the SDK's mocks module is untyped
             monitor=recorder,
@@ -81,7 +142,7 @@ def run_plan(
             engine=logs,
             project=project,
             stack=stack,
-            dry_run=False,
+            dry_run=dry_run,
             organization=None,
             callbacks=None,
         )
@@ -107,16 +168,21 @@ def run_plan(
         reset_options()
         set_all_config({}, [])
 
-    resources = canonical_order(recorder.records)
-    return Plan(
-        stack=stack,
-        project=project,
-        resources=resources,
+    return _Run(
+        resources=canonical_order(recorder.records),
         # An export whose value is None never reaches the engine; show it as null, not missing.
         outputs={name: None for name in exported} | recorder.stack_outputs,
-        waves=count_waves(resources),
         diagnostics=logs.diagnostics(recorder, config_secrets),
     )
+
+
+def _same_order(
+    records: list[ResourceRecord], reference: list[ResourceRecord]
+) -> list[ResourceRecord]:
+    """``records`` in the order of ``reference`` (the canonical order can differ between the
+    two runs where it breaks ties on dependencies that only one run knows)."""
+    position = {record.urn: index for index, record in enumerate(reference)}
+    return sorted(records, key=lambda record: position.get(record.urn, len(position)))
 
 
 def run_stack_plan(

@@ -1,0 +1,109 @@
+"""What a plan shows is what `pulumi preview` knows on a new stack: no value the mocks made up."""
+
+from __future__ import annotations
+
+import json
+
+import pulumi
+import pytest
+from private_serverless.plan import render_json, render_markdown, render_text, run_plan
+from private_serverless.plan.mocks import (
+    DEFAULT_ORGANIZATION_ID,
+    DEFAULT_PROJECT_ID,
+    ScalewayMocks,
+    mock_resource_id,
+)
+from private_serverless.plan.render_text import KNOWN_AFTER_APPLY
+from private_serverless.plan.values import UNKNOWN_PLACEHOLDER
+
+from .test_stacks import plan, project  # noqa: F401  # the fixture and the CLI helper
+
+FORMATS = ("text", "markdown", "json")
+
+
+def _invented_values(records) -> set[str]:
+    """Every value the deployment-style mocks give a resource that is not one of its inputs."""
+    mocks = ScalewayMocks()
+    found = {DEFAULT_PROJECT_ID, DEFAULT_ORGANIZATION_ID}
+    for record in records:
+        if not record.custom:
+            continue
+        found.add(mock_resource_id(record.type, record.name, record.inputs.get("region", "")))
+
+        args = pulumi.runtime.MockResourceArgs(
+            typ=record.type,
+            name=record.name,
+            inputs=dict(record.inputs),
+            provider="",
+            resource_id="",
+        )
+        _, state = mocks.new_resource(args)
+        for key, value in state.items():
+            if key not in record.inputs and isinstance(value, str) and len(value) >= 12:
+                found.add(value)
+    return found
+
+
+@pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
+def test_no_made_up_value_in_any_format(project, stack):  # noqa: F811
+    from private_serverless.plan.runner import run_stack_plan
+
+    deployed = run_stack_plan(stack, env_file=project / ".env.example")
+    invented = _invented_values(deployed.resources)
+    assert invented  # the mocks do make values up: the check below means something
+    for output_format in FORMATS:
+        result = plan("--stack", stack, "--format", output_format, "--env-file", ".env.example")
+        assert result.exit_code == 0, result.output
+        leaked = sorted(value for value in invented if value in result.output)
+        assert leaked == [], f"{output_format}: made-up values shown: {leaked}"
+
+
+def test_unknowns_are_spelled_out_in_text_and_markdown_and_marked_in_json(project):  # noqa: F811
+    as_json = plan("--stack", "dev", "--format", "json", "--env-file", ".env.example")
+    data = json.loads(as_json.output)
+    functions = [r for r in data["resources"] if r["type"].endswith("function:Function")]
+    assert functions and all(f["inputs"]["namespaceId"] == UNKNOWN_PLACEHOLDER for f in functions)
+    assert data["outputs"]["services"]["billing"]["endpoint"] == UNKNOWN_PLACEHOLDER
+    for output_format in ("text", "markdown"):
+        shown = plan("--stack", "dev", "--format", output_format, "--env-file", ".env.example")
+        assert KNOWN_AFTER_APPLY in shown.output
+        assert UNKNOWN_PLACEHOLDER not in shown.output
+
+
+def test_policies_judge_the_run_where_outputs_have_values():
+    import pulumiverse_scaleway as scw
+
+    def program() -> None:
+        namespace = scw.functions.Namespace("ns")
+        scw.functions.Function(
+            "fn", namespace_id=namespace.id, privacy="private", runtime="go124", handler="Handle"
+        )
+
+    both = run_plan(program, project="p", stack="s")
+    [fn] = [r for r in both.resources if r.name == "fn"]
+    [shown_fn] = [r for r in both.shown_resources() if r.name == "fn"]
+    # The deployment view links the function to its namespace's id; the shown one cannot.
+    assert fn.inputs["namespaceId"] == mock_resource_id(
+        "scaleway:functions/namespace:Namespace", "ns"
+    )
+    assert shown_fn.inputs["namespaceId"] == UNKNOWN_PLACEHOLDER
+    for render in (render_text, render_markdown, render_json):
+        assert fn.inputs["namespaceId"] not in render(both)
+
+
+def test_a_finding_quoting_a_made_up_id_is_rewritten():
+    import pulumiverse_scaleway as scw
+    from private_serverless.plan.model import Finding
+
+    def program() -> None:
+        scw.functions.Namespace("ns")
+
+    made = run_plan(program, project="p", stack="s")
+    [namespace] = made.resources
+    project_id = DEFAULT_PROJECT_ID
+    made.findings.append(
+        Finding(rule="r", severity="advisory", urn=namespace.urn, message=f"in {project_id}")
+    )
+    shown = render_text(made)
+    assert project_id not in shown
+    assert "projectId of ns, known after apply" in shown
