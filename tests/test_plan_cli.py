@@ -141,8 +141,11 @@ def test_against_prints_the_diff(cli: CliRunner, tmp_path: Path, output_format: 
     assert "MODE" in result.stdout
     _no_secret(result.output)
     if output_format == "json":
-        changes = json.loads(result.stdout)["changed"][0]["changes"]
-        assert changes == [
+        [changed] = [
+            item for item in json.loads(result.stdout)["resources"] if item["op"] != "same"
+        ]
+        assert changed["op"] == "update"
+        assert changed["changes"] == [
             {"path": "environmentVariables.MODE", "kind": "changed", "old": "dev", "new": "prod"}
         ]
 

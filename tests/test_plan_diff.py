@@ -75,17 +75,19 @@ def test_added_changed_and_removed_resources(base: Plan, head: Plan) -> None:
     assert [r.urn for r in reverse.removed] == [urn(APPLICATION, "auditor")]
 
 
-def test_option_and_output_changes(base: Plan) -> None:
+def test_input_and_output_changes_but_not_options(base: Plan) -> None:
     data = plan_to_dict(base)
     function = next(r for r in data["resources"] if r["type"] == FUNCTION)
-    function["protect"] = False
+    function["protect"] = False  # an option, not an input: the engine updates nothing for it
     del function["inputs"]["privacy"]
     data["outputs"]["endpoint"] = "old.example"
     diff = diff_plans(data, base)
-    changes = {c.path: c for c in diff.changed[0].changes}
-    assert changes["privacy"] == ValueChange("privacy", "added", None, "private")
-    assert changes["[protect]"] == ValueChange("[protect]", "changed", False, True)
+    [change] = diff.changed
+    assert change.op == "update"
+    assert change.changes == (ValueChange("privacy", "added", None, "private"),)
     assert [c.path for c in diff.outputs] == ["endpoint"]
+    function["inputs"]["privacy"] = "private"
+    assert diff_plans(data, base).with_op("update") == ()
 
 
 def test_a_dict_that_is_not_a_plan_is_rejected(base: Plan) -> None:
@@ -108,16 +110,21 @@ def test_diff_formats_show_no_secret(base: Plan, head: Plan, render) -> None:
 def test_diff_renderings(base: Plan, head: Plan) -> None:
     diff = diff_plans(base, head)
     text = render_diff_text(diff)
-    assert f"+ {APPLICATION} auditor" in text
+    assert f"+ create {APPLICATION} auditor" in text
+    assert f"~ update {FUNCTION} billing-fn" in text
     assert '~ environmentVariables.MODE: "prod" → "staging"' in text
     markdown = render_diff_markdown(diff)
-    assert "| + | `auditor` | `Application` |" in markdown
+    assert "| create | `auditor` | `Application` |  |" in markdown
+    assert "| update | `billing-fn` | `Function` | `environmentVariables` |" in markdown
     assert '| `environmentVariables.MODE` | `"prod"` | `"staging"` |' in markdown
     data = json.loads(render_diff_json(diff))
-    assert data["added"] == [
-        {"urn": urn(APPLICATION, "auditor"), "type": APPLICATION, "name": "auditor"}
-    ]
-    assert data["changed"][0]["changes"] == [
+    ops = {item["name"]: item["op"] for item in data["resources"]}
+    assert ops["auditor"] == "create"
+    assert ops["billing-fn"] == "update"
+    assert set(ops.values()) == {"create", "update", "same"}
+    assert data["summary"] == {"create": 1, "update": 1, "replace": 0, "delete": 0, "same": 5}
+    [function] = [item for item in data["resources"] if item["name"] == "billing-fn"]
+    assert function["changes"] == [
         {"path": "environmentVariables.MODE", "kind": "changed", "old": "prod", "new": "staging"}
     ]
 

@@ -74,6 +74,10 @@ def test_json_has_the_exact_shape(toy_plan: Plan) -> None:
             "inputs",
             "dependencies",
             "protect",
+            "ignore_changes",
+            "replace_on_changes",
+            "aliases",
+            "property_dependencies",
         ]
     assert list(data["findings"][0]) == ["rule", "severity", "urn", "message"]
     function = next(r for r in data["resources"] if r["type"] == FUNCTION)

@@ -27,3 +27,11 @@ class ResourceRecord:
     inputs: Mapping[str, Any] = field(default_factory=dict)
     dependencies: tuple[str, ...] = ()
     protect: bool = False
+    #: Options the engine applies when it compares this registration with the resource's state
+    #: (top-level input names as the engine receives them, camelCase).
+    ignore_changes: tuple[str, ...] = ()
+    replace_on_changes: tuple[str, ...] = ()
+    #: Other URNs the resource may be known by in the state (``aliases``).
+    aliases: tuple[str, ...] = ()
+    #: For each input, the resources whose outputs it was computed from.
+    property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)

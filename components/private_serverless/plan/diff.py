@@ -1,22 +1,46 @@
-"""What changes between two plans: resources added, removed and changed, outputs changed.
+"""What ``pulumi up`` would do to a stack planned as ``base`` if it now runs ``head``.
 
-Resources are matched by URN. Inputs are compared key by key, descending into nested mappings
-(``rules`` lists are compared whole: their order is meaningful and index paths read badly).
-Both plans are secret-free, so a changed secret is not visible: ``[secret]`` equals ``[secret]``.
+Each resource of either plan gets the operation the engine would give it (pulumi/pulumi
+``pkg/resource/deploy/step_generator.go``):
+
+- a head resource is matched to a base one by URN, else by one of its ``aliases``; unmatched, it
+  is a **create**; a base resource nothing matches is a **delete**;
+- a component resource has no provider: matched, it is **same**;
+- a custom resource's new inputs first get the ignored paths (``ignore_changes``) reset to the
+  old inputs (``processIgnoreChanges``: the old value where there is one, else the input is
+  dropped), also when the resource is then replaced; then the inputs are compared key by key;
+- a change of an input the provider marks force-new (:mod:`.force_new`) or that
+  ``replace_on_changes`` names is a **replace**, any other change an **update**, none **same**.
+
+A plan shows a value the engine learns only during the deployment as ``[unknown]``. In the head,
+such an input is known after all when every resource it comes from (its property dependencies)
+is kept (same or update): the engine then reads it from the state, where it equals the old
+input. If one of them is created or replaced, the input is unknown to the engine too and counts
+as changed; that is how a region change, which replaces a namespace, also replaces the function
+in it.
+
+Both plans are secret-free, so a changed secret value is not visible: ``[secret]`` equals
+``[secret]``. Options that are not inputs (``protect``, dependencies) never make an operation.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ..inventory import ResourceRecord
+from .force_new import force_new_inputs
 from .model import Plan, short_type
 from .render_json import dumps, plan_from_dict, sorted_value
 from .render_text import compact
+from .values import UNKNOWN_PLACEHOLDER
 
 ChangeKind = Literal["added", "removed", "changed"]
+Operation = Literal["create", "update", "replace", "delete", "same"]
+
+#: Operations in the order a summary lists them.
+OPERATIONS: tuple[Operation, ...] = ("create", "update", "replace", "delete", "same")
 
 _ABSENT = object()
 
@@ -33,34 +57,64 @@ class ValueChange:
 
 @dataclass(frozen=True)
 class ResourceChange:
-    """A resource present in both plans whose inputs or options differ."""
+    """What the engine does to one resource, and the input changes that make it do so.
+
+    ``replace_reasons`` are the changed inputs that force the replacement; ``kept`` the inputs
+    the engine takes from the state instead of the program (``ignore_changes``), shown for a
+    replacement because the new resource gets those old values.
+    """
 
     urn: str
     type: str
     name: str
-    changes: tuple[ValueChange, ...]
+    op: Operation
+    changes: tuple[ValueChange, ...] = ()
+    replace_reasons: tuple[str, ...] = ()
+    kept: tuple[ValueChange, ...] = ()
+    old_urn: str | None = None
 
 
 @dataclass(frozen=True)
 class PlanDiff:
-    """The difference from a base plan to a head plan."""
+    """The difference from a base plan to a head plan, resource by resource."""
 
     stack: str
-    added: tuple[ResourceRecord, ...] = ()
-    removed: tuple[ResourceRecord, ...] = ()
-    changed: tuple[ResourceChange, ...] = ()
+    resources: tuple[ResourceChange, ...] = ()
     outputs: tuple[ValueChange, ...] = ()
     waves: tuple[int, int] = (0, 0)
     base_stack: str = field(default="")
 
+    def with_op(self, *operations: Operation) -> tuple[ResourceChange, ...]:
+        """The resources the engine gives one of ``operations``, in plan order."""
+        return tuple(change for change in self.resources if change.op in operations)
+
+    @property
+    def added(self) -> tuple[ResourceChange, ...]:
+        """Resources to create."""
+        return self.with_op("create")
+
+    @property
+    def removed(self) -> tuple[ResourceChange, ...]:
+        """Resources to delete."""
+        return self.with_op("delete")
+
+    @property
+    def changed(self) -> tuple[ResourceChange, ...]:
+        """Resources to update or replace."""
+        return self.with_op("update", "replace")
+
+    def counts(self) -> dict[Operation, int]:
+        """How many resources get each operation."""
+        return {op: len(self.with_op(op)) for op in OPERATIONS}
+
     @property
     def is_empty(self) -> bool:
-        """Whether the plans are the same as far as the engine is concerned."""
-        return not (self.added or self.removed or self.changed or self.outputs)
+        """Whether the engine would change nothing."""
+        return not (self.with_op("create", "update", "replace", "delete") or self.outputs)
 
 
 def diff_plans(base: Plan | Mapping[str, Any], head: Plan | Mapping[str, Any]) -> PlanDiff:
-    """The changes from ``base`` to ``head``; dicts must be in the plan JSON format."""
+    """What the engine does going from ``base`` to ``head``; dicts are in the plan JSON format."""
     base_plan = (
         base.as_shown() if isinstance(base, Plan) else plan_from_dict(base, source="base plan")
     )
@@ -68,38 +122,127 @@ def diff_plans(base: Plan | Mapping[str, Any], head: Plan | Mapping[str, Any]) -
         head.as_shown() if isinstance(head, Plan) else plan_from_dict(head, source="head plan")
     )
     old = base_plan.by_urn()
-    new = head_plan.by_urn()
-    changed = []
+    matched: set[str] = set()
+    ops: dict[str, Operation] = {}
+    changes: list[ResourceChange] = []
+    # Plan order puts dependencies first: their operations are known when a dependent needs them.
     for record in head_plan.resources:
-        previous = old.get(record.urn)
+        previous = _match(record, old, matched)
         if previous is None:
-            continue
-        changes = _record_changes(previous, record)
-        if changes:
-            changed.append(ResourceChange(record.urn, record.type, record.name, changes))
+            change = ResourceChange(record.urn, record.type, record.name, "create")
+        else:
+            matched.add(previous.urn)
+            change = _compare(previous, record, ops)
+        ops[record.urn] = change.op
+        changes.append(change)
+    changes += [
+        ResourceChange(record.urn, record.type, record.name, "delete")
+        for record in base_plan.resources
+        if record.urn not in matched
+    ]
     return PlanDiff(
         stack=head_plan.stack,
         base_stack=base_plan.stack,
-        added=tuple(record for record in head_plan.resources if record.urn not in old),
-        removed=tuple(record for record in base_plan.resources if record.urn not in new),
-        changed=tuple(changed),
+        resources=tuple(changes),
         outputs=tuple(_value_changes("", base_plan.outputs, head_plan.outputs)),
         waves=(base_plan.waves, head_plan.waves),
     )
 
 
-def _record_changes(old: ResourceRecord, new: ResourceRecord) -> tuple[ValueChange, ...]:
-    changes = _value_changes("", old.inputs, new.inputs)
-    # Options that change what the engine does, shown as pseudo-inputs in brackets.
-    if old.protect != new.protect:
-        changes.append(ValueChange("[protect]", "changed", old.protect, new.protect))
-    if old.parent != new.parent:
-        changes.append(ValueChange("[parent]", "changed", old.parent, new.parent))
-    if tuple(sorted(old.dependencies)) != tuple(sorted(new.dependencies)):
-        changes.append(
-            ValueChange("[dependencies]", "changed", list(old.dependencies), list(new.dependencies))
+def _match(
+    record: ResourceRecord, old: Mapping[str, ResourceRecord], matched: set[str]
+) -> ResourceRecord | None:
+    for urn in (record.urn, *record.aliases):
+        previous = old.get(urn)
+        if previous is not None and urn not in matched:
+            return previous
+    return None
+
+
+def _compare(
+    old: ResourceRecord, new: ResourceRecord, ops: Mapping[str, Operation]
+) -> ResourceChange:
+    moved = old.urn if old.urn != new.urn else None
+    if not new.custom:
+        return ResourceChange(new.urn, new.type, new.name, "same", old_urn=moved)
+    inputs, kept = _reset_ignored(old.inputs, new.inputs, new.ignore_changes)
+    changed_keys = [
+        key
+        for key in sorted(old.inputs.keys() | inputs.keys())
+        if not _same_input(
+            old.inputs.get(key, _ABSENT),
+            inputs.get(key, _ABSENT),
+            new.property_dependencies.get(key, ()),
+            ops,
         )
-    return tuple(changes)
+    ]
+    value_changes = tuple(
+        item for key in changed_keys for item in _key_changes(key, old.inputs, inputs)
+    )
+    if not changed_keys:
+        return ResourceChange(new.urn, new.type, new.name, "same", old_urn=moved)
+    forcing = force_new_inputs(new.type) | set(new.replace_on_changes)
+    reasons = tuple(key for key in changed_keys if key in forcing or "*" in forcing)
+    return ResourceChange(
+        new.urn,
+        new.type,
+        new.name,
+        "replace" if reasons else "update",
+        changes=value_changes,
+        replace_reasons=reasons,
+        kept=kept if reasons else (),
+        old_urn=moved,
+    )
+
+
+def _key_changes(key: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> list[ValueChange]:
+    """The changes under one input; an unknown that equals an old unknown is still a change
+    when its sources are replaced, and shows as one."""
+    found = _value_changes(
+        "", {key: old[key]} if key in old else {}, {key: new[key]} if key in new else {}
+    )
+    return found or [ValueChange(key, "changed", old.get(key), new.get(key))]
+
+
+def _reset_ignored(
+    old: Mapping[str, Any], new: Mapping[str, Any], ignored: Iterable[str]
+) -> tuple[dict[str, Any], tuple[ValueChange, ...]]:
+    """The new inputs with each ignored top-level path set to its old value (dropped when the
+    old inputs lack it), as the engine does before diffing, and what that overrode."""
+    inputs = dict(new)
+    kept: list[ValueChange] = []
+    for path in ignored:
+        key = path.split(".", 1)[0].split("[", 1)[0]
+        if key in old:
+            if key in inputs and inputs[key] != old[key]:
+                kept.append(ValueChange(key, "changed", inputs[key], old[key]))
+            inputs[key] = old[key]
+        else:
+            inputs.pop(key, None)
+    return inputs, tuple(kept)
+
+
+def _same_input(old: Any, new: Any, sources: Iterable[str], ops: Mapping[str, Operation]) -> bool:
+    """Whether the engine sees no change, reading an unknown head value from the state when
+    every resource it comes from is kept."""
+    if old is _ABSENT or new is _ABSENT:
+        return old is new
+    kept = all(ops.get(urn) in ("same", "update") for urn in sources)
+    return _equal(old, new, unknown_matches=kept)
+
+
+def _equal(old: Any, new: Any, *, unknown_matches: bool) -> bool:
+    if new == UNKNOWN_PLACEHOLDER:
+        return unknown_matches
+    if isinstance(old, Mapping) and isinstance(new, Mapping):
+        return old.keys() == new.keys() and all(
+            _equal(old[key], new[key], unknown_matches=unknown_matches) for key in new
+        )
+    if isinstance(old, list) and isinstance(new, list):
+        return len(old) == len(new) and all(
+            _equal(a, b, unknown_matches=unknown_matches) for a, b in zip(old, new, strict=True)
+        )
+    return bool(old == new)
 
 
 def _value_changes(
@@ -123,23 +266,23 @@ def _value_changes(
 
 # -- rendering ------------------------------------------------------------------------------------
 
+#: How the text format marks each operation (Pulumi's own symbols).
+_SYMBOLS: Mapping[Operation, str] = {
+    "create": "+",
+    "update": "~",
+    "replace": "+-",
+    "delete": "-",
+    "same": " ",
+}
+
 
 def diff_to_dict(diff: PlanDiff) -> dict[str, Any]:
-    """The diff as plain data, for JSON."""
+    """The diff as plain data, for JSON: every resource with its ``op``."""
     return {
         "stack": diff.stack,
         "base_stack": diff.base_stack,
-        "added": [_brief(record) for record in diff.added],
-        "removed": [_brief(record) for record in diff.removed],
-        "changed": [
-            {
-                "urn": change.urn,
-                "type": change.type,
-                "name": change.name,
-                "changes": [_change_to_dict(item) for item in change.changes],
-            }
-            for change in diff.changed
-        ],
+        "summary": dict(diff.counts()),
+        "resources": [_resource_to_dict(change) for change in diff.resources],
         "outputs": [_change_to_dict(item) for item in diff.outputs],
         "waves": {"base": diff.waves[0], "head": diff.waves[1]},
     }
@@ -151,15 +294,21 @@ def render_diff_json(diff: PlanDiff) -> str:
 
 
 def render_diff_text(diff: PlanDiff) -> str:
-    """The diff for the terminal: ``+`` added, ``-`` removed, ``~`` changed."""
+    """The diff for the terminal, one line a resource that changes: ``+`` create, ``~``
+    update, ``+-`` replace, ``-`` delete (as ``pulumi preview`` marks them)."""
     if diff.is_empty:
         return f"No changes to stack {diff.stack}.\n"
     lines = [f"Changes to stack {diff.stack}: {_counts(diff)}"]
-    lines += [f"+ {record.type} {record.name}" for record in diff.added]
-    lines += [f"- {record.type} {record.name}" for record in diff.removed]
-    for change in diff.changed:
-        lines.append(f"~ {change.type} {change.name}")
+    for change in diff.resources:
+        if change.op == "same":
+            continue
+        lines.append(
+            f"{_SYMBOLS[change.op]} {change.op} {change.type} {change.name}{_moved(change)}"
+        )
+        if change.replace_reasons:
+            lines.append(f"    replaced because of: {', '.join(change.replace_reasons)}")
         lines += [f"    {_describe(item)}" for item in change.changes]
+        lines += [f"    {_describe_kept(item)}" for item in change.kept]
     if diff.outputs:
         lines.append("Outputs:")
         lines += [f"    {_describe(item)}" for item in diff.outputs]
@@ -172,14 +321,19 @@ def render_diff_markdown(diff: PlanDiff) -> str:
     if diff.is_empty:
         return f"{title}\n\nNo changes.\n"
     lines = [title, "", _counts(diff), ""]
-    if diff.added or diff.removed:
-        lines += ["| | Resource | Type |", "|---|---|---|"]
-        lines += [f"| + | `{r.name}` | `{short_type(r.type)}` |" for r in diff.added]
-        lines += [f"| - | `{r.name}` | `{short_type(r.type)}` |" for r in diff.removed]
-        lines.append("")
-    for change in diff.changed:
-        lines += [f"### `{change.name}` (`{short_type(change.type)}`)", ""]
-        lines += _change_table(change.changes)
+    moving = [change for change in diff.resources if change.op != "same"]
+    lines += ["| Operation | Resource | Type | Why |", "|---|---|---|---|"]
+    lines += [
+        f"| {change.op} | `{change.name}`{_moved(change)} | `{short_type(change.type)}` | "
+        f"{_why(change)} |"
+        for change in moving
+    ]
+    lines.append("")
+    for change in moving:
+        if not (change.changes or change.kept):
+            continue
+        lines += [f"### {change.op}: `{change.name}` (`{short_type(change.type)}`)", ""]
+        lines += _change_table(change.changes + change.kept)
     if diff.outputs:
         lines += ["### Outputs", ""]
         lines += _change_table(diff.outputs, heading="Output")
@@ -187,15 +341,29 @@ def render_diff_markdown(diff: PlanDiff) -> str:
 
 
 def _counts(diff: PlanDiff) -> str:
+    counts = diff.counts()
     waves = (
         f", deploy waves {diff.waves[0]} → {diff.waves[1]}"
         if diff.waves[0] != diff.waves[1]
         else ""
     )
     return (
-        f"{len(diff.added)} to add, {len(diff.removed)} to remove, {len(diff.changed)} to change, "
-        f"{len(diff.outputs)} outputs changed{waves}"
+        f"{counts['create']} to create, {counts['update']} to update, "
+        f"{counts['replace']} to replace, {counts['delete']} to delete, "
+        f"{counts['same']} unchanged, {len(diff.outputs)} outputs changed{waves}"
     )
+
+
+def _moved(change: ResourceChange) -> str:
+    return f" (was {change.old_urn.rsplit('::', 1)[-1]})" if change.old_urn else ""
+
+
+def _why(change: ResourceChange) -> str:
+    if change.replace_reasons:
+        return "changes " + ", ".join(f"`{key}`" for key in change.replace_reasons)
+    if change.changes:
+        return ", ".join(sorted({f"`{item.path.split('.', 1)[0]}`" for item in change.changes}))
+    return ""
 
 
 def _change_table(changes: tuple[ValueChange, ...], heading: str = "Input") -> list[str]:
@@ -220,8 +388,29 @@ def _describe(item: ValueChange) -> str:
     return f"~ {item.path}: {compact(item.old)} → {compact(item.new)}"
 
 
-def _brief(record: ResourceRecord) -> dict[str, Any]:
-    return {"urn": record.urn, "type": record.type, "name": record.name}
+def _describe_kept(item: ValueChange) -> str:
+    return (
+        f"! {item.path}: the program sets {compact(item.old)}, but ignore_changes keeps "
+        f"{compact(item.new)} from the replaced resource"
+    )
+
+
+def _resource_to_dict(change: ResourceChange) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "urn": change.urn,
+        "type": change.type,
+        "name": change.name,
+        "op": change.op,
+    }
+    if change.old_urn:
+        data["old_urn"] = change.old_urn
+    if change.replace_reasons:
+        data["replace_reasons"] = list(change.replace_reasons)
+    if change.changes:
+        data["changes"] = [_change_to_dict(item) for item in change.changes]
+    if change.kept:
+        data["kept_from_state"] = [_change_to_dict(item) for item in change.kept]
+    return data
 
 
 def _change_to_dict(item: ValueChange) -> dict[str, Any]:

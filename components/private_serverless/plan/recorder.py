@@ -93,8 +93,12 @@ class PlanRecorder(MockMonitor):
         urn = self.make_urn(request.parent, request.type, request.name)
         inputs = struct_to_plan_value(request.object, self._collect_secret)
         dependencies = set(request.dependencies)
-        for property_dependencies in request.propertyDependencies.values():
-            dependencies.update(property_dependencies.urns)
+        property_dependencies = {
+            str(key): tuple(sorted(urn for urn in value.urns if urn))
+            for key, value in request.propertyDependencies.items()
+        }
+        for urns in property_dependencies.values():
+            dependencies.update(urns)
         dependencies.discard("")
         record = ResourceRecord(
             urn=urn,
@@ -106,6 +110,10 @@ class PlanRecorder(MockMonitor):
             # The SDK gathers dependencies in sets: sort them so plans are reproducible.
             dependencies=tuple(sorted(dependencies)),
             protect=bool(request.protect),
+            ignore_changes=tuple(request.ignoreChanges),
+            replace_on_changes=tuple(request.replaceOnChanges),
+            aliases=tuple(self._alias_urns(request)),
+            property_dependencies={k: v for k, v in sorted(property_dependencies.items()) if v},
         )
         # The root stack is not a resource of the plan: its only content, the outputs, is
         # recorded separately (see RegisterResourceOutputs).
@@ -124,6 +132,22 @@ class PlanRecorder(MockMonitor):
             with self._lock:
                 self._stack_outputs = outputs
         return super().RegisterResourceOutputs(request)  # type: ignore[no-untyped-call]
+
+    def _alias_urns(self, request: Any) -> list[str]:
+        """The URNs the ``aliases`` option names, resolved as the engine resolves them."""
+        urns: list[str] = []
+        for alias in request.aliases:
+            if alias.WhichOneof("alias") == "urn":
+                urns.append(alias.urn)
+                continue
+            spec = alias.spec
+            parent = "" if spec.noParent else (spec.parentUrn or request.parent)
+            urn = self.make_urn(parent, spec.type or request.type, spec.name or request.name)
+            qualified_type_and_name = urn.split("::", 2)[2]
+            stack = spec.stack or get_stack()
+            project = spec.project or get_project()
+            urns.append(f"urn:pulumi:{stack}::{project}::{qualified_type_and_name}")
+        return urns
 
     def _collect_secret(self, value: Any) -> None:
         found = secret_strings(value)

@@ -5,7 +5,8 @@ for byte::
 
     {"stack", "project",
      "resources": [{"urn", "type", "name", "parent", "custom", "inputs", "dependencies",
-                    "protect"}],
+                    "protect", "ignore_changes", "replace_on_changes", "aliases",
+                    "property_dependencies"}],
      "outputs": {...}, "waves": N, "findings": [{"rule", "severity", "urn", "message"}]}
 
 Inputs and outputs are sorted by key at every depth. Diagnostics are not part of the format.
@@ -76,6 +77,12 @@ def _record_to_dict(record: ResourceRecord) -> dict[str, Any]:
         "inputs": sorted_value(record.inputs),
         "dependencies": list(record.dependencies),
         "protect": record.protect,
+        "ignore_changes": list(record.ignore_changes),
+        "replace_on_changes": list(record.replace_on_changes),
+        "aliases": list(record.aliases),
+        "property_dependencies": {
+            key: list(urns) for key, urns in sorted(record.property_dependencies.items())
+        },
     }
 
 
@@ -93,6 +100,11 @@ class _ResourceModel(BaseModel):
     inputs: dict[str, Any]
     dependencies: list[str]
     protect: bool
+    # Absent from plans written by version 0.1.
+    ignore_changes: list[str] = []
+    replace_on_changes: list[str] = []
+    aliases: list[str] = []
+    property_dependencies: dict[str, list[str]] = {}
 
 
 class _FindingModel(BaseModel):
@@ -142,6 +154,12 @@ def plan_from_dict(data: Any, *, source: str = "plan JSON") -> Plan:
                 inputs=resource.inputs,
                 dependencies=tuple(resource.dependencies),
                 protect=resource.protect,
+                ignore_changes=tuple(resource.ignore_changes),
+                replace_on_changes=tuple(resource.replace_on_changes),
+                aliases=tuple(resource.aliases),
+                property_dependencies={
+                    key: tuple(urns) for key, urns in resource.property_dependencies.items()
+                },
             )
             for resource in model.resources
         ],
