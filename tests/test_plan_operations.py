@@ -178,3 +178,60 @@ def test_secret_manager_storage_replaces_the_keys(project):  # noqa: F811
 
 def test_a_plan_against_itself_changes_nothing(project):  # noqa: F811
     assert _diff(project, lambda config: None).is_empty
+
+
+def _change_secret(project_dir) -> None:
+    env = project_dir / ".env.example"
+    env.write_text(
+        env.read_text().replace("example-dev-db-password", "example-dev-db-password-rotated")
+    )
+
+
+def test_a_changed_secret_updates_its_function_when_plans_share_a_key(project, monkeypatch):  # noqa: F811
+    plan_key = "plan-key-only-this-job-knows"
+    monkeypatch.setenv("PRIVATE_SERVERLESS_PLAN_KEY", plan_key)
+    diff = _diff(project, lambda config: _change_secret(project))
+    assert _moving(diff) == {"billing-function": "update"}
+    [change] = diff.with_op("update")
+    assert [(item.path, item.old, item.new) for item in change.changes] == [
+        ("secretEnvironmentVariables", "[secret]", "[secret]")
+    ]
+    assert diff.secrets_not_compared == ()
+    from private_serverless.plan.diff import (
+        render_diff_json,
+        render_diff_markdown,
+        render_diff_text,
+    )
+
+    for render in (render_diff_text, render_diff_markdown, render_diff_json):
+        shown = render(diff)
+        assert "example-dev-db-password" not in shown
+        assert plan_key not in shown
+
+
+def test_without_a_plan_key_a_diff_says_secrets_were_not_compared(project, monkeypatch):  # noqa: F811
+    monkeypatch.delenv("PRIVATE_SERVERLESS_PLAN_KEY", raising=False)
+    diff = _diff(project, lambda config: _change_secret(project))
+    assert diff.is_empty
+    assert set(diff.secrets_not_compared) == {
+        "billing-function",
+        "reports-function",
+        "api-container",
+    }
+    from private_serverless.plan.diff import render_diff_text
+
+    assert "Secret values were not compared" in render_diff_text(diff)
+
+
+def test_plan_json_with_digests_shows_neither_secrets_nor_the_key(project, monkeypatch):  # noqa: F811
+    from .test_stacks import plan as run_cli
+
+    plan_key = "plan-key-only-this-job-knows"
+    monkeypatch.setenv("PRIVATE_SERVERLESS_PLAN_KEY", plan_key)
+    result = run_cli("--stack", "dev", "--format", "json", "--env-file", ".env.example")
+    assert result.exit_code == 0, result.output
+    for line in (project / ".env.example").read_text().splitlines():
+        if "=" in line and not line.startswith("#"):
+            assert line.split("=", 1)[1] not in result.output
+    assert plan_key not in result.output
+    assert '"secretEnvironmentVariables": "' in result.output  # a digest is there

@@ -78,6 +78,7 @@ def test_json_has_the_exact_shape(toy_plan: Plan) -> None:
             "replace_on_changes",
             "aliases",
             "property_dependencies",
+            "secret_digests",
         ]
     assert list(data["findings"][0]) == ["rule", "severity", "urn", "message"]
     function = next(r for r in data["resources"] if r["type"] == FUNCTION)

@@ -35,3 +35,6 @@ class ResourceRecord:
     aliases: tuple[str, ...] = ()
     #: For each input, the resources whose outputs it was computed from.
     property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: For each input holding a secret, a keyed digest of its value (plan/secret_digests.py),
+    #: when the plan was made with a key; never the value.
+    secret_digests: Mapping[str, str] = field(default_factory=dict)

@@ -19,8 +19,11 @@ input. If one of them is created or replaced, the input is unknown to the engine
 as changed; that is how a region change, which replaces a namespace, also replaces the function
 in it.
 
-Both plans are secret-free, so a changed secret value is not visible: ``[secret]`` equals
-``[secret]``. Options that are not inputs (``protect``, dependencies) never make an operation.
+Both plans are secret-free: a secret shows as ``[secret]`` in both. A changed secret value is
+seen only through the keyed digests both plans carry when they were made with the same
+``PRIVATE_SERVERLESS_PLAN_KEY`` (:mod:`.secret_digests`); otherwise the diff says that secret
+values were not compared. Options that are not inputs (``protect``, dependencies) never make an
+operation.
 """
 
 from __future__ import annotations
@@ -29,11 +32,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ..inventory import ResourceRecord
+from ..inventory import SECRET_PLACEHOLDER, ResourceRecord
 from .force_new import force_new_inputs
 from .model import Plan, short_type
 from .render_json import dumps, plan_from_dict, sorted_value
 from .render_text import compact
+from .secret_digests import PLAN_KEY_VARIABLE
 from .values import UNKNOWN_PLACEHOLDER
 
 ChangeKind = Literal["added", "removed", "changed"]
@@ -83,6 +87,8 @@ class PlanDiff:
     outputs: tuple[ValueChange, ...] = ()
     waves: tuple[int, int] = (0, 0)
     base_stack: str = field(default="")
+    #: Resources with a secret input the two plans hold no comparable digests for.
+    secrets_not_compared: tuple[str, ...] = ()
 
     def with_op(self, *operations: Operation) -> tuple[ResourceChange, ...]:
         """The resources the engine gives one of ``operations``, in plan order."""
@@ -125,6 +131,7 @@ def diff_plans(base: Plan | Mapping[str, Any], head: Plan | Mapping[str, Any]) -
     matched: set[str] = set()
     ops: dict[str, Operation] = {}
     changes: list[ResourceChange] = []
+    blind: list[str] = []
     # Plan order puts dependencies first: their operations are known when a dependent needs them.
     for record in head_plan.resources:
         previous = _match(record, old, matched)
@@ -133,6 +140,8 @@ def diff_plans(base: Plan | Mapping[str, Any], head: Plan | Mapping[str, Any]) -
         else:
             matched.add(previous.urn)
             change = _compare(previous, record, ops)
+            if _secret_inputs(record) - _comparable_secrets(previous, record):
+                blind.append(record.name)
         ops[record.urn] = change.op
         changes.append(change)
     changes += [
@@ -146,7 +155,16 @@ def diff_plans(base: Plan | Mapping[str, Any], head: Plan | Mapping[str, Any]) -
         resources=tuple(changes),
         outputs=tuple(_value_changes("", base_plan.outputs, head_plan.outputs)),
         waves=(base_plan.waves, head_plan.waves),
+        secrets_not_compared=tuple(blind),
     )
+
+
+def _secret_inputs(record: ResourceRecord) -> set[str]:
+    return {key for key, value in record.inputs.items() if SECRET_PLACEHOLDER in repr(value)}
+
+
+def _comparable_secrets(old: ResourceRecord, new: ResourceRecord) -> set[str]:
+    return old.secret_digests.keys() & new.secret_digests.keys()
 
 
 def _match(
@@ -175,6 +193,7 @@ def _compare(
             new.property_dependencies.get(key, ()),
             ops,
         )
+        or _secret_changed(key, old, new)
     ]
     value_changes = tuple(
         item for key in changed_keys for item in _key_changes(key, old.inputs, inputs)
@@ -193,6 +212,15 @@ def _compare(
         kept=kept if reasons else (),
         old_urn=moved,
     )
+
+
+def _secret_changed(key: str, old: ResourceRecord, new: ResourceRecord) -> bool:
+    """Whether both plans hold a digest of the secret under ``key`` and the digests differ
+    (an ignored input keeps its old value, so it never counts)."""
+    if key in new.ignore_changes:
+        return False
+    before, after = old.secret_digests.get(key), new.secret_digests.get(key)
+    return before is not None and after is not None and before != after
 
 
 def _key_changes(key: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> list[ValueChange]:
@@ -285,6 +313,7 @@ def diff_to_dict(diff: PlanDiff) -> dict[str, Any]:
         "resources": [_resource_to_dict(change) for change in diff.resources],
         "outputs": [_change_to_dict(item) for item in diff.outputs],
         "waves": {"base": diff.waves[0], "head": diff.waves[1]},
+        "secrets_not_compared": list(diff.secrets_not_compared),
     }
 
 
@@ -297,7 +326,8 @@ def render_diff_text(diff: PlanDiff) -> str:
     """The diff for the terminal, one line a resource that changes: ``+`` create, ``~``
     update, ``+-`` replace, ``-`` delete (as ``pulumi preview`` marks them)."""
     if diff.is_empty:
-        return f"No changes to stack {diff.stack}.\n"
+        note = f"\n{_secrets_note(diff)}" if diff.secrets_not_compared else ""
+        return f"No changes to stack {diff.stack}.{note}\n"
     lines = [f"Changes to stack {diff.stack}: {_counts(diff)}"]
     for change in diff.resources:
         if change.op == "same":
@@ -312,6 +342,8 @@ def render_diff_text(diff: PlanDiff) -> str:
     if diff.outputs:
         lines.append("Outputs:")
         lines += [f"    {_describe(item)}" for item in diff.outputs]
+    if diff.secrets_not_compared:
+        lines.append(_secrets_note(diff))
     return "\n".join(lines) + "\n"
 
 
@@ -319,7 +351,8 @@ def render_diff_markdown(diff: PlanDiff) -> str:
     """The diff for a pull-request comment."""
     title = f"## Plan changes: stack `{diff.stack}`"
     if diff.is_empty:
-        return f"{title}\n\nNo changes.\n"
+        note = f"\n> {_secrets_note(diff)}\n" if diff.secrets_not_compared else ""
+        return f"{title}\n\nNo changes.\n{note}"
     lines = [title, "", _counts(diff), ""]
     moving = [change for change in diff.resources if change.op != "same"]
     lines += ["| Operation | Resource | Type | Why |", "|---|---|---|---|"]
@@ -337,7 +370,16 @@ def render_diff_markdown(diff: PlanDiff) -> str:
     if diff.outputs:
         lines += ["### Outputs", ""]
         lines += _change_table(diff.outputs, heading="Output")
+    if diff.secrets_not_compared:
+        lines += [f"> {_secrets_note(diff)}", ""]
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _secrets_note(diff: PlanDiff) -> str:
+    return (
+        f"Secret values were not compared for {', '.join(diff.secrets_not_compared)}: make both "
+        f"plans with the same {PLAN_KEY_VARIABLE} to see a changed secret."
+    )
 
 
 def _counts(diff: PlanDiff) -> str:

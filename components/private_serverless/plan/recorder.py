@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
+import json
 import threading
 import weakref
 from collections.abc import Iterable
@@ -24,11 +25,13 @@ from pulumi.runtime.mocks import MockEngine, MockMonitor, Mocks
 from pulumi.runtime.proto import engine_pb2
 from pulumi.runtime.settings import get_project, get_stack
 
-from ..inventory import ResourceRecord
+from ..inventory import SECRET_PLACEHOLDER, ResourceRecord
 from .model import STACK_TYPE, Diagnostic, Severity
+from .secret_digests import plan_key, secret_digest
 from .values import (
     SECRET_SIGNATURE,
     SIGNATURE_KEY,
+    protobuf_to_plain,
     redact,
     secret_strings,
     struct_to_plan_value,
@@ -52,6 +55,7 @@ class PlanRecorder(MockMonitor):
         self._records: list[ResourceRecord] = []
         self._stack_outputs: dict[str, Any] = {}
         self._secrets: set[str] = set()
+        self._digest_key = plan_key()
 
     # -- what the run produced ---------------------------------------------------------------
 
@@ -114,6 +118,7 @@ class PlanRecorder(MockMonitor):
             replace_on_changes=tuple(request.replaceOnChanges),
             aliases=tuple(self._alias_urns(request)),
             property_dependencies={k: v for k, v in sorted(property_dependencies.items()) if v},
+            secret_digests=self._secret_digests(request.object, inputs),
         )
         # The root stack is not a resource of the plan: its only content, the outputs, is
         # recorded separately (see RegisterResourceOutputs).
@@ -132,6 +137,16 @@ class PlanRecorder(MockMonitor):
             with self._lock:
                 self._stack_outputs = outputs
         return super().RegisterResourceOutputs(request)  # type: ignore[no-untyped-call]
+
+    def _secret_digests(self, struct: Any, inputs: dict[str, Any]) -> dict[str, str]:
+        """Keyed digests of the inputs that hold a secret (none without a plan key)."""
+        if self._digest_key is None:
+            return {}
+        return {
+            key: secret_digest(self._digest_key, protobuf_to_plain(struct.fields[key]))
+            for key in sorted(inputs)
+            if SECRET_PLACEHOLDER in json.dumps(inputs[key])
+        }
 
     def _alias_urns(self, request: Any) -> list[str]:
         """The URNs the ``aliases`` option names, resolved as the engine resolves them."""

@@ -6,7 +6,7 @@ for byte::
     {"stack", "project",
      "resources": [{"urn", "type", "name", "parent", "custom", "inputs", "dependencies",
                     "protect", "ignore_changes", "replace_on_changes", "aliases",
-                    "property_dependencies"}],
+                    "property_dependencies", "secret_digests"}],
      "outputs": {...}, "waves": N, "findings": [{"rule", "severity", "urn", "message"}]}
 
 Inputs and outputs are sorted by key at every depth. Diagnostics are not part of the format.
@@ -83,6 +83,7 @@ def _record_to_dict(record: ResourceRecord) -> dict[str, Any]:
         "property_dependencies": {
             key: list(urns) for key, urns in sorted(record.property_dependencies.items())
         },
+        "secret_digests": dict(sorted(record.secret_digests.items())),
     }
 
 
@@ -105,6 +106,7 @@ class _ResourceModel(BaseModel):
     replace_on_changes: list[str] = []
     aliases: list[str] = []
     property_dependencies: dict[str, list[str]] = {}
+    secret_digests: dict[str, str] = {}
 
 
 class _FindingModel(BaseModel):
@@ -160,6 +162,7 @@ def plan_from_dict(data: Any, *, source: str = "plan JSON") -> Plan:
                 property_dependencies={
                     key: tuple(urns) for key, urns in resource.property_dependencies.items()
                 },
+                secret_digests=resource.secret_digests,
             )
             for resource in model.resources
         ],

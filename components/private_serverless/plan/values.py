@@ -39,18 +39,21 @@ def struct_to_plan_value(
     struct: Any, collect_secret: SecretCollector | None = None
 ) -> dict[str, Any]:
     """A protobuf ``Struct`` of inputs or outputs as a plain dict, secrets replaced."""
-    raw = {str(key): _protobuf_value(value) for key, value in struct.fields.items()}
+    raw = {str(key): protobuf_to_plain(value) for key, value in struct.fields.items()}
     cleaned = to_plan_value(raw, collect_secret)
     return cleaned if isinstance(cleaned, dict) else {}
 
 
-def _protobuf_value(value: Any) -> Any:
-    """A ``google.protobuf.Value`` as plain Python data (numbers stay floats)."""
+def protobuf_to_plain(value: Any) -> Any:
+    """A ``google.protobuf.Value`` as plain Python data (numbers stay floats; wire-format
+    markers such as secrets stay as their signature maps, clear text included)."""
     kind = value.WhichOneof("kind")
     if kind == "struct_value":
-        return {str(key): _protobuf_value(item) for key, item in value.struct_value.fields.items()}
+        return {
+            str(key): protobuf_to_plain(item) for key, item in value.struct_value.fields.items()
+        }
     if kind == "list_value":
-        return [_protobuf_value(item) for item in value.list_value.values]
+        return [protobuf_to_plain(item) for item in value.list_value.values]
     if kind in ("number_value", "string_value", "bool_value"):
         return getattr(value, kind)
     return None
