@@ -77,9 +77,7 @@ class ArchiveError(PrivateServerlessError):
     Messages name paths relative to ``source_dir`` and sizes, never a file's content.
     """
 
-    def __init__(
-        self, field: Literal["source_dir", "build_dir", "zip_file"], message: str
-    ) -> None:
+    def __init__(self, field: Literal["source_dir", "build_dir", "zip_file"], message: str) -> None:
         self.field = field
         super().__init__(message)
 

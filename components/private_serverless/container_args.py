@@ -103,9 +103,7 @@ class PrivateContainerArgs(ServiceArgs):
                 "image: a digest reference ends with @sha256: and 64 lowercase hex digits"
             )
         if at and self.image_digest is not None and suffix != self.image_digest:
-            raise ValueError(
-                "image_digest differs from the digest in image; give the digest once"
-            )
+            raise ValueError("image_digest differs from the digest in image; give the digest once")
         reserved = sorted(
             name
             for name in (*self.env, *self.secrets)
