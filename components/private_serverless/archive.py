@@ -13,20 +13,24 @@ and renamed over it, so memory does not grow with the archive and a reader never
 one.
 
 Deterministic: entries are sorted, timestamps fixed, modes normalised to 0644/0755, the host OS
-field fixed to Unix, no extra fields. The same sources give byte-identical archives wherever
-the deflate implementation is the same (CPython's zlib); the function's ``zip_hash`` is the
-source fingerprint itself, so even a machine with another zlib never triggers a redeploy.
+field fixed to Unix, no extra fields; a file whose first 64 KiB do not compress (wheels,
+images, native blobs) is stored rather than deflated, decided from its bytes alone. The same
+sources give byte-identical archives wherever the deflate implementation is the same (CPython's
+zlib); the function's ``zip_hash`` is the source fingerprint itself, so even a machine with
+another zlib never triggers a redeploy.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import os
 import stat
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,6 +73,9 @@ _FIXED_DATE_TIME = (1980, 1, 1, 0, 0, 0)
 _CHUNK = 1 << 20
 _MANIFEST_SUFFIX = ".manifest.json"
 _MIB = 1 << 20
+# How much of a file's start decides whether it is stored rather than deflated.
+_SAMPLE = 64 * 1024
+_SAMPLE_MIN = 4096
 
 
 class ArchiveError(PrivateServerlessError):
@@ -382,22 +389,34 @@ def _reusable(destination: Path, wanted: dict[str, object]) -> dict[str, object]
     return manifest
 
 
+def _incompressible(head: bytes) -> bool:
+    """Whether a file starting with ``head`` is not worth deflating (random-looking bytes).
+
+    Decided from the content alone, so the same file is always stored the same way; deflating
+    compressed data (wheels, images, native blobs) costs time and saves nothing.
+    """
+    sample = head[:_SAMPLE]
+    return len(sample) >= _SAMPLE_MIN and len(zlib.compress(sample, 1)) > 0.95 * len(sample)
+
+
 def _write_zip(files: list[SourceFile], handle: IO[bytes]) -> str:
     """Compress ``files`` into ``handle``, chunk by chunk; returns the source fingerprint."""
     digest = hashlib.sha256(f"private-serverless-archive-{FORMAT}\0".encode())
-    with zipfile.ZipFile(
-        handle, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL
-    ) as archive:
+    with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for file in files:
             digest.update(_fingerprint_header(file))
+            chunks = _read_checked(file)
+            head = next(chunks, b"")
             info = zipfile.ZipInfo(file.arcname, date_time=_FIXED_DATE_TIME)
             info.create_system = 3  # Unix, whatever the host, so attributes mean the same.
             info.external_attr = (file.mode | stat.S_IFREG) << 16
-            info.compress_type = zipfile.ZIP_DEFLATED
+            info.compress_type = (
+                zipfile.ZIP_STORED if _incompressible(head) else zipfile.ZIP_DEFLATED
+            )
             info.file_size = file.size  # decides ZIP64 up front, the same way every time
             info._compresslevel = COMPRESS_LEVEL  # type: ignore[attr-defined]
             with archive.open(info, "w") as entry:
-                for chunk in _read_checked(file):
+                for chunk in itertools.chain((head,), chunks):
                     digest.update(chunk)
                     entry.write(chunk)
             # Stop as soon as the archive is too large rather than compress the rest.
