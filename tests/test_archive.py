@@ -313,3 +313,18 @@ def test_archives_open_with_the_standard_library(source_dir, tmp_path):
     with zipfile.ZipFile(io.BytesIO(archive.path.read_bytes())) as zipped:
         assert zipped.testzip() is None
         assert zipped.read("lib/util.py") == b"VALUE = 1\n"
+
+
+def test_a_link_to_source_dir_itself_is_a_loop(source_dir, tmp_path):
+    (source_dir / "lib" / "root").symlink_to(source_dir, target_is_directory=True)
+    with pytest.raises(ArchiveError, match=r"^lib/root: symlink loop"):
+        build(source_dir, tmp_path)
+
+
+def test_an_ignored_target_cannot_be_reached_through_a_link(source_dir, tmp_path):
+    (source_dir / "private").mkdir()
+    (source_dir / "private" / "notes.txt").write_text(PLANTED_SECRET)
+    (source_dir / ".scwignore").write_text("private/\n")
+    (source_dir / "public").symlink_to(source_dir / "private", target_is_directory=True)
+    with pytest.raises(ArchiveError, match=r"^public: symlink to a file or folder that"):
+        build(source_dir, tmp_path)

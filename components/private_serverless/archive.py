@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import itertools
 import json
 import os
 import stat
@@ -70,7 +69,7 @@ ENV_FILE_PREFIX: Final = ".env"
 
 # The earliest timestamp the zip format can store; any fixed value would do.
 _FIXED_DATE_TIME = (1980, 1, 1, 0, 0, 0)
-_CHUNK = 1 << 20
+_CHUNK = 256 * 1024  # read and compressed at a time: the memory a build needs
 _MANIFEST_SUFFIX = ".manifest.json"
 _MIB = 1 << 20
 # How much of a file's start decides whether it is stored rather than deflated.
@@ -169,12 +168,12 @@ class _Walker:
         except ValueError:
             return None
 
-    def _target_excluded(self, target_rel: str) -> bool:
+    def _target_excluded(self, target_rel: str, is_dir: bool) -> bool:
         # A link inside source_dir to `.env` or `.git/config` would smuggle them in.
         parts = target_rel.split("/")
         for depth, part in enumerate(parts):
-            is_dir = depth < len(parts) - 1
-            if self._skipped("/".join(parts[: depth + 1]), part, is_dir):
+            part_is_dir = is_dir or depth < len(parts) - 1
+            if self._skipped("/".join(parts[: depth + 1]), part, part_is_dir):
                 return True
         return False
 
@@ -223,14 +222,11 @@ class _Walker:
                     f"{rel}: symlink to a path outside source_dir; copy the file in, remove the "
                     "link, or set follow_external_symlinks to pack the file it names",
                 )
-            excluded = any(
-                _never_packed(part, i < len(real.parts) - 1 or is_dir)
-                for i, part in enumerate(real.parts)
-            )
+            # Outside, only the name counts: the user opted in to that folder tree.
+            excluded = _never_packed(real.name, is_dir)
         else:
-            excluded = target_rel == "" or self._target_excluded(
-                target_rel + ("/" if is_dir else "")
-            )
+            # The root itself ("") is no exclusion: the loop check below refuses it.
+            excluded = target_rel != "" and self._target_excluded(target_rel, is_dir)
         if excluded or real in self.excluded:
             raise ArchiveError(
                 "source_dir",
@@ -416,7 +412,10 @@ def _write_zip(files: list[SourceFile], handle: IO[bytes]) -> str:
             info.file_size = file.size  # decides ZIP64 up front, the same way every time
             info._compresslevel = COMPRESS_LEVEL  # type: ignore[attr-defined]
             with archive.open(info, "w") as entry:
-                for chunk in itertools.chain((head,), chunks):
+                digest.update(head)
+                entry.write(head)
+                del head  # one chunk in memory at a time
+                for chunk in chunks:
                     digest.update(chunk)
                     entry.write(chunk)
             # Stop as soon as the archive is too large rather than compress the rest.
@@ -476,9 +475,9 @@ def _compress(
     temp = Path(handle.name)
     try:
         with handle:
+            # No fsync: the archive is a cache the manifest validates (size, mtime) and any run
+            # can rebuild; the rename alone keeps readers from ever seeing half of one.
             source_hash = _write_zip(files, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
         archive_sha = sha256_file(temp)
         os.chmod(temp, 0o644)
         # Manifest out first: a crash between the two renames then means "rebuild", never
