@@ -16,7 +16,10 @@ for native libraries and wheels, which it does not), it measures:
 
 Every timed build runs in a fresh subprocess (``--worker``), the clock around the library call
 only; the source folder is in the page cache for every variant alike (each is run once
-untimed first). Medians of ``--repeat`` runs.
+untimed first), and earlier writes are flushed (``sync``) before each timed run, so that no run
+pays for the previous one's disk writeback. Wall and CPU time (user + system) are reported:
+on a shared machine CPU time is the steadier of the two. Medians of ``--repeat`` runs, the
+variants interleaved round by round.
 
     python bench/archive.py                 # ~50 MB, 1,300 files, 3 repeats; prints markdown
     python bench/archive.py --mb 20 --files 500 --repeat 1     # a quick run
@@ -26,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import shutil
@@ -139,9 +143,15 @@ def worker(args: argparse.Namespace) -> None:
     print(json.dumps(result))
 
 
+def settle() -> None:
+    """Flush earlier writes, so that no run pays for the previous one's disk writeback."""
+    os.sync()
+
+
 def run_worker(
     source: Path, destination: Path, *, level: int | None = None, mode: str = "time"
 ) -> dict[str, Any]:
+    settle()
     command = [sys.executable, __file__, "--worker", mode, str(source), str(destination)]
     if level is not None:
         command += ["--level", str(level)]
@@ -158,6 +168,7 @@ def time_zip(source: Path, out: Path) -> tuple[float, float] | None:
     if shutil.which("zip") is None:
         return None
     out.unlink(missing_ok=True)
+    settle()
     cpu_before = _cpu(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(["zip", "-r", "-6", "-q", "-X", str(out), "."], cwd=source, check=True)
