@@ -328,3 +328,56 @@ def test_an_ignored_target_cannot_be_reached_through_a_link(source_dir, tmp_path
     (source_dir / "public").symlink_to(source_dir / "private", target_is_directory=True)
     with pytest.raises(ArchiveError, match=r"^public: symlink to a file or folder that"):
         build(source_dir, tmp_path)
+
+
+segment = st.sampled_from(
+    [
+        ".env",
+        ".env.prod",
+        ".envrc",
+        ".git",
+        ".svn",
+        "__pycache__",
+        ".private-serverless",
+        "src",
+        "lib",
+        "app",
+        ".config",
+        "env",
+        "x.pyc",
+        "handler.py",
+        "data.json",
+        "Thumbs.db",
+    ]
+)
+
+
+@given(st.lists(st.lists(segment, min_size=1, max_size=3), min_size=1, max_size=12))
+@settings(max_examples=60, deadline=None)
+def test_exactly_the_files_that_belong_are_packed(tmp_path_factory, paths):
+    root: Path = tmp_path_factory.mktemp("src")
+    (root / "main.py").write_text("x")
+    written: set[str] = {"main.py"}
+    for parts in paths:
+        path = root.joinpath(*parts)
+        clash = any(root.joinpath(*parts[:i]).is_file() for i in range(1, len(parts) + 1))
+        if clash or path.is_dir():
+            continue  # a name already used as a file or a folder
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(PLANTED_SECRET)
+        written.add("/".join(parts))
+
+    def belongs(name: str) -> bool:
+        *folders, file = name.split("/")
+        return not (
+            any(
+                p.startswith(".env") or p in {".git", ".svn", "__pycache__", ".private-serverless"}
+                for p in folders
+            )
+            or file.startswith(".env")
+            or file.endswith(".pyc")
+            or file == "Thumbs.db"
+        )
+
+    archive = build_archive(root, tmp_path_factory.mktemp("out") / "fn.zip")
+    assert set(names(archive.path)) == {name for name in written if belongs(name)}
