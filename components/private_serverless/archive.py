@@ -204,7 +204,7 @@ class _Walker:
             if not self._skipped(rel, entry.name, False):
                 info = entry.stat()
                 self.files.append(SourceFile(rel, path, _normal_mode(info.st_mode), info.st_size))
-        else:
+        elif not self._skipped(rel, entry.name, False):
             raise ArchiveError("source_dir", f"{rel}: not a regular file or folder")
 
     def _symlink(self, path: Path, rel: str, name: str, stack: frozenset[Path]) -> None:
