@@ -216,7 +216,7 @@ def raw_program(n: int, source_dir: Path, build_dir: Path) -> Callable[[], None]
             environment_variables=dict(ENV),
             secret_environment_variables={SECRET_NAME: pulumi.Output.secret(SECRET_VALUE)},
             zip_file=portable(archive.path),
-            zip_hash=archive.sha256,
+            zip_hash=archive.zip_hash,
             deploy=True,
             region=REGION,
             tags=list(TAGS),

@@ -1,9 +1,9 @@
-"""Function archives are deterministic: same files, same bytes, same hash."""
+"""Function archives: only what belongs in them, within Scaleway's limits, deterministic, reused."""
 
 from __future__ import annotations
 
-import hashlib
 import io
+import json
 import os
 import zipfile
 from pathlib import Path
@@ -11,48 +11,66 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from private_serverless.archive import build_archive, zip_directory
+from private_serverless import limits
+from private_serverless.archive import (
+    ArchiveError,
+    build_archive,
+    inspect_zip,
+    manifest_path,
+    sha256_file,
+    source_files,
+)
+
+from .conftest import PLANTED_SECRET
 
 
-def test_zipping_the_same_directory_twice_gives_identical_bytes(source_dir):
-    assert zip_directory(source_dir) == zip_directory(source_dir)
+def names(path: Path) -> list[str]:
+    with zipfile.ZipFile(path) as archive:
+        return archive.namelist()
 
 
-def test_timestamps_do_not_matter(source_dir):
-    before = zip_directory(source_dir)
+def build(source: Path, out: Path, **kwargs):
+    return build_archive(source, out / "fn.zip", **kwargs)
+
+
+# --- determinism -------------------------------------------------------------------------------
+
+
+def test_same_sources_give_the_same_bytes_and_hashes(source_dir, tmp_path):
+    first = build(source_dir, tmp_path / "a")
+    second = build(source_dir, tmp_path / "b")
+    assert first.path.read_bytes() == second.path.read_bytes()
+    assert (first.sha256, first.zip_hash) == (second.sha256, second.zip_hash)
+    assert first.sha256 == sha256_file(first.path)
+
+
+def test_timestamps_and_permission_noise_do_not_matter(source_dir, tmp_path):
+    before = build(source_dir, tmp_path / "a").path.read_bytes()
     for path in source_dir.rglob("*"):
         os.utime(path, (1_000_000_000, 1_000_000_000))
-    assert zip_directory(source_dir) == before
+    (source_dir / "handler.py").chmod(0o600)  # still "not executable"
+    assert build(source_dir, tmp_path / "b").path.read_bytes() == before
 
 
-def test_changed_content_changes_the_hash(source_dir, tmp_path):
-    first = build_archive(source_dir, tmp_path / "out" / "fn.zip")
+def test_the_executable_bit_is_kept_and_changes_the_hash(source_dir, tmp_path):
+    plain = build(source_dir, tmp_path / "a")
+    (source_dir / "lib" / "util.py").chmod(0o700)
+    executable = build(source_dir, tmp_path / "b")
+    assert plain.zip_hash != executable.zip_hash
+    with zipfile.ZipFile(executable.path) as archive:
+        modes = {i.filename: (i.external_attr >> 16) & 0o777 for i in archive.infolist()}
+        assert {i.date_time for i in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+    assert modes == {"handler.py": 0o644, "lib/util.py": 0o755}
+
+
+def test_changed_content_changes_both_hashes(source_dir, tmp_path):
+    first = build(source_dir, tmp_path)
     (source_dir / "lib" / "util.py").write_text("VALUE = 2\n")
-    second = build_archive(source_dir, tmp_path / "out" / "fn.zip")
+    second = build(source_dir, tmp_path)
+    assert not second.reused
     assert first.sha256 != second.sha256
-    assert second.sha256 == hashlib.sha256(second.path.read_bytes()).hexdigest()
-
-
-def test_caches_and_bytecode_are_left_out(source_dir):
-    (source_dir / "__pycache__").mkdir()
-    (source_dir / "__pycache__" / "handler.cpython-311.pyc").write_bytes(b"\0")
-    (source_dir / ".git").mkdir()
-    (source_dir / ".git" / "HEAD").write_text("ref")
-    names = zipfile.ZipFile(io.BytesIO(zip_directory(source_dir))).namelist()
-    assert names == ["handler.py", "lib/util.py"]
-
-
-def test_empty_directory_is_an_error(tmp_path):
-    with pytest.raises(ValueError, match="no files"):
-        zip_directory(tmp_path)
-
-
-def test_unchanged_archive_is_not_rewritten(source_dir, tmp_path):
-    target = tmp_path / "fn.zip"
-    build_archive(source_dir, target)
-    os.utime(target, (1, 1))
-    build_archive(source_dir, target)
-    assert target.stat().st_mtime == 1
+    assert first.zip_hash != second.zip_hash
+    assert second.sha256 == sha256_file(second.path)
 
 
 files = st.dictionaries(
@@ -64,11 +82,11 @@ files = st.dictionaries(
 
 
 @given(files, st.randoms())
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 def test_creation_order_does_not_matter(tmp_path_factory, contents, rnd):
     # Same files written in two different orders, in two places: identical archives.
     # (Directories never end in .txt, so no path is both a file and a directory.)
-    roots = []
+    archives = []
     for _ in range(2):
         root: Path = tmp_path_factory.mktemp("src")
         items = list(contents.items())
@@ -76,5 +94,290 @@ def test_creation_order_does_not_matter(tmp_path_factory, contents, rnd):
         for name, data in items:
             (root / name).parent.mkdir(parents=True, exist_ok=True)
             (root / name).write_bytes(data)
-        roots.append(root)
-    assert zip_directory(roots[0]) == zip_directory(roots[1])
+        archives.append(build_archive(root, tmp_path_factory.mktemp("out") / "fn.zip"))
+    assert archives[0].path.read_bytes() == archives[1].path.read_bytes()
+    assert archives[0].zip_hash == archives[1].zip_hash
+    with zipfile.ZipFile(archives[0].path) as archive:
+        assert {name: archive.read(name) for name in archive.namelist()} == contents
+
+
+# --- what goes in ------------------------------------------------------------------------------
+
+
+def test_dotenv_vcs_caches_and_own_state_are_never_packed(source_dir, tmp_path):
+    for name in (".env", ".env.local", ".envrc"):
+        (source_dir / name).write_text(f"DB_PASSWORD={PLANTED_SECRET}\n")
+    for folder in (".git", ".hg", ".svn", "__pycache__", ".private-serverless/build", ".envs"):
+        (source_dir / folder).mkdir(parents=True, exist_ok=True)
+        (source_dir / folder / "x").write_text(PLANTED_SECRET)
+    (source_dir / "lib" / "util.pyc").write_bytes(b"\0")
+    archive = build(source_dir, tmp_path)
+    assert names(archive.path) == ["handler.py", "lib/util.py"]
+    assert PLANTED_SECRET.encode() not in archive.path.read_bytes()
+
+
+def test_source_dir_dot_never_packs_dotenv_nor_earlier_builds(tmp_path, monkeypatch):
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "handler.py").write_text("def handle(e, c):\n    return {}\n")
+    (project / ".env").write_text(f"DB_PASSWORD={PLANTED_SECRET}\n")
+    monkeypatch.chdir(project)
+    out = Path(".private-serverless/build/fn.zip")
+    first = build_archive(Path(), out)
+    # The second run sees the first archive and its manifest inside source_dir.
+    second = build_archive(Path(), out)
+    assert second.reused
+    assert first.zip_hash == second.zip_hash
+    assert names(second.path) == ["handler.py"]
+    assert PLANTED_SECRET.encode() not in second.path.read_bytes()
+
+
+def test_a_build_dir_inside_source_dir_is_never_packed(source_dir, tmp_path):
+    build_dir = source_dir / "dist"
+    first = build_archive(source_dir, build_dir / "fn.zip")
+    second = build_archive(source_dir, build_dir / "other.zip")
+    assert names(second.path) == ["handler.py", "lib/util.py"]
+    assert first.zip_hash == second.zip_hash
+
+
+def test_scwignore_uses_gitignore_syntax(source_dir, tmp_path):
+    (source_dir / "docs").mkdir()
+    (source_dir / "docs" / "a.md").write_text("a")
+    (source_dir / "debug.log").write_text("l")
+    (source_dir / "keep.log").write_text("k")
+    (source_dir / "lib" / "test_util.py").write_text("t")
+    (source_dir / ".scwignore").write_text("docs/\n*.log\n!keep.log\ntest_*.py\n")
+    archive = build(source_dir, tmp_path)
+    assert names(archive.path) == ["handler.py", "keep.log", "lib/util.py"]
+
+
+def test_nothing_left_is_an_error(tmp_path):
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / ".env").write_text("A=1")
+    with pytest.raises(ArchiveError, match="no files") as caught:
+        build_archive(tmp_path / "src", tmp_path / "out" / "fn.zip")
+    assert caught.value.field == "source_dir"
+
+
+# --- symlinks ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def outside(tmp_path: Path) -> Path:
+    secret = tmp_path / "elsewhere" / "id_key"
+    secret.parent.mkdir()
+    secret.write_text(PLANTED_SECRET)
+    return secret
+
+
+def test_a_symlink_leaving_source_dir_is_an_error_naming_it(source_dir, tmp_path, outside):
+    (source_dir / "lib" / "key").symlink_to(outside)
+    with pytest.raises(ArchiveError) as caught:
+        build(source_dir, tmp_path / "out")
+    message = str(caught.value)
+    assert caught.value.field == "source_dir"
+    assert message.startswith("lib/key: symlink to a path outside source_dir")
+    assert PLANTED_SECRET not in message and str(outside) not in message
+    assert not (tmp_path / "out" / "fn.zip").exists()
+
+
+def test_a_symlinked_folder_leaving_source_dir_is_an_error(source_dir, tmp_path, outside):
+    (source_dir / "vendor").symlink_to(outside.parent, target_is_directory=True)
+    with pytest.raises(ArchiveError, match=r"^vendor: symlink to a path outside"):
+        build(source_dir, tmp_path / "out")
+
+
+def test_opting_in_packs_the_file_an_external_symlink_names(source_dir, tmp_path, outside):
+    (source_dir / "lib" / "key").symlink_to(outside)
+    archive = build(source_dir, tmp_path / "out", follow_external_symlinks=True)
+    with zipfile.ZipFile(archive.path) as zipped:
+        assert zipped.read("lib/key") == PLANTED_SECRET.encode()
+
+
+def test_an_internal_symlink_is_packed_as_the_file_it_names(source_dir, tmp_path):
+    (source_dir / "main.py").symlink_to(source_dir / "handler.py")
+    (source_dir / "pkg").symlink_to(source_dir / "lib", target_is_directory=True)
+    archive = build(source_dir, tmp_path)
+    with zipfile.ZipFile(archive.path) as zipped:
+        assert zipped.namelist() == ["handler.py", "lib/util.py", "main.py", "pkg/util.py"]
+        assert zipped.read("main.py") == (source_dir / "handler.py").read_bytes()
+
+
+@pytest.mark.parametrize("target", [".env", ".git/config"])
+def test_a_symlink_to_a_never_packed_file_is_an_error(source_dir, tmp_path, target):
+    (source_dir / ".git").mkdir()
+    (source_dir / target).write_text(PLANTED_SECRET)
+    (source_dir / "settings.txt").symlink_to(source_dir / target)
+    for follow in (False, True):
+        with pytest.raises(ArchiveError, match=r"^settings.txt: symlink to a file or folder that"):
+            build(source_dir, tmp_path, follow_external_symlinks=follow)
+
+
+def test_broken_symlinks_and_loops_are_errors(source_dir, tmp_path):
+    (source_dir / "gone").symlink_to(source_dir / "missing")
+    with pytest.raises(ArchiveError, match=r"^gone: broken symlink"):
+        build(source_dir, tmp_path)
+    (source_dir / "gone").unlink()
+    (source_dir / "lib" / "up").symlink_to(source_dir, target_is_directory=True)
+    with pytest.raises(ArchiveError, match=r"^lib/up: symlink"):
+        build(source_dir, tmp_path)
+
+
+# --- reuse -------------------------------------------------------------------------------------
+
+
+def test_unchanged_sources_reuse_the_archive_without_rewriting_it(source_dir, tmp_path):
+    first = build(source_dir, tmp_path)
+    stamp = first.path.stat().st_mtime_ns
+    second = build(source_dir, tmp_path)
+    assert second.reused and not first.reused
+    assert second.path.stat().st_mtime_ns == stamp
+    assert (second.sha256, second.zip_hash, second.size) == (
+        first.sha256,
+        first.zip_hash,
+        first.size,
+    )
+    manifest = json.loads(manifest_path(first.path).read_text())
+    assert manifest["fingerprint"] == first.zip_hash
+
+
+def test_a_replaced_archive_is_rebuilt_not_trusted(source_dir, tmp_path):
+    first = build(source_dir, tmp_path)
+    first.path.write_bytes(b"not the archive")
+    second = build(source_dir, tmp_path)
+    assert not second.reused
+    assert second.path.read_bytes() != b"not the archive"
+    assert second.sha256 == first.sha256
+
+
+def test_a_corrupt_manifest_means_a_rebuild(source_dir, tmp_path):
+    first = build(source_dir, tmp_path)
+    manifest_path(first.path).write_text("{")
+    assert not build(source_dir, tmp_path).reused
+
+
+# --- limits ------------------------------------------------------------------------------------
+
+
+def test_an_archive_over_the_zip_limit_is_a_clear_error(source_dir, tmp_path, monkeypatch):
+    monkeypatch.setattr(limits, "FUNCTION_ZIP_MAX_BYTES", 200_000)
+    (source_dir / "blob.bin").write_bytes(os.urandom(300_000))
+    with pytest.raises(ArchiveError) as caught:
+        build(source_dir, tmp_path / "out")
+    message = str(caught.value)
+    assert "archive is 0.3 MiB" in message
+    assert "Scaleway Serverless Functions accept at most 0.2 MiB (zip size)" in message
+    assert os.listdir(tmp_path / "out") == []  # no archive, no temporary file left
+
+
+def test_code_over_the_unpacked_limit_is_refused_before_compressing(
+    source_dir, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(limits, "FUNCTION_CODE_MAX_BYTES", 100_000)
+    (source_dir / "data.txt").write_text("a" * 150_000)
+    with pytest.raises(ArchiveError, match=r"code is 0\.1 MiB unpacked; Scaleway Serverless"):
+        build(source_dir, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_limits_are_scaleways():
+    assert limits.FUNCTION_ZIP_MAX_BYTES == 100 * 2**20
+    assert limits.FUNCTION_CODE_MAX_BYTES == 500 * 2**20
+
+
+def test_a_given_zip_is_checked_too(tmp_path, monkeypatch):
+    path = tmp_path / "code.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("handler.py", "x" * 50_000)
+    found = inspect_zip(path)
+    assert found.entries == {"handler.py"} and found.zip_hash == sha256_file(path)
+    monkeypatch.setattr(limits, "FUNCTION_CODE_MAX_BYTES", 10_000)
+    with pytest.raises(ArchiveError, match="unpacked") as caught:
+        inspect_zip(path)
+    assert caught.value.field == "zip_file"
+    path.write_bytes(b"PK junk")
+    with pytest.raises(ArchiveError, match="not a valid zip archive"):
+        inspect_zip(path)
+
+
+def test_listing_reports_sizes_and_modes(source_dir):
+    listed = {f.arcname: (f.size, f.mode) for f in source_files(source_dir)}
+    assert listed == {
+        "handler.py": ((source_dir / "handler.py").stat().st_size, 0o644),
+        "lib/util.py": (10, 0o644),
+    }
+
+
+def test_archives_open_with_the_standard_library(source_dir, tmp_path):
+    archive = build(source_dir, tmp_path)
+    with zipfile.ZipFile(io.BytesIO(archive.path.read_bytes())) as zipped:
+        assert zipped.testzip() is None
+        assert zipped.read("lib/util.py") == b"VALUE = 1\n"
+
+
+def test_a_link_to_source_dir_itself_is_a_loop(source_dir, tmp_path):
+    (source_dir / "lib" / "root").symlink_to(source_dir, target_is_directory=True)
+    with pytest.raises(ArchiveError, match=r"^lib/root: symlink loop"):
+        build(source_dir, tmp_path)
+
+
+def test_an_ignored_target_cannot_be_reached_through_a_link(source_dir, tmp_path):
+    (source_dir / "private").mkdir()
+    (source_dir / "private" / "notes.txt").write_text(PLANTED_SECRET)
+    (source_dir / ".scwignore").write_text("private/\n")
+    (source_dir / "public").symlink_to(source_dir / "private", target_is_directory=True)
+    with pytest.raises(ArchiveError, match=r"^public: symlink to a file or folder that"):
+        build(source_dir, tmp_path)
+
+
+segment = st.sampled_from(
+    [
+        ".env",
+        ".env.prod",
+        ".envrc",
+        ".git",
+        ".svn",
+        "__pycache__",
+        ".private-serverless",
+        "src",
+        "lib",
+        "app",
+        ".config",
+        "env",
+        "x.pyc",
+        "handler.py",
+        "data.json",
+        "Thumbs.db",
+    ]
+)
+
+
+@given(st.lists(st.lists(segment, min_size=1, max_size=3), min_size=1, max_size=12))
+@settings(max_examples=60, deadline=None)
+def test_exactly_the_files_that_belong_are_packed(tmp_path_factory, paths):
+    root: Path = tmp_path_factory.mktemp("src")
+    (root / "main.py").write_text("x")
+    written: set[str] = {"main.py"}
+    for parts in paths:
+        path = root.joinpath(*parts)
+        clash = any(root.joinpath(*parts[:i]).is_file() for i in range(1, len(parts) + 1))
+        if clash or path.is_dir():
+            continue  # a name already used as a file or a folder
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(PLANTED_SECRET)
+        written.add("/".join(parts))
+
+    def belongs(name: str) -> bool:
+        *folders, file = name.split("/")
+        return not (
+            any(
+                p.startswith(".env") or p in {".git", ".svn", "__pycache__", ".private-serverless"}
+                for p in folders
+            )
+            or file.startswith(".env")
+            or file.endswith(".pyc")
+            or file == "Thumbs.db"
+        )
+
+    archive = build_archive(root, tmp_path_factory.mktemp("out") / "fn.zip")
+    assert set(names(archive.path)) == {name for name in written if belongs(name)}

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from private_serverless.inventory import SECRET_PLACEHOLDER, ResourceRecord
-from private_serverless.policies import RULES, Finding, PolicySettings, evaluate
+from private_serverless.policies import RULES, UNKNOWN, Finding, PolicySettings, evaluate
 from private_serverless.policies.secrets import value_looks_secret
 
 from ._policy_records import (
@@ -71,6 +71,7 @@ def test_rule_ids_are_stable() -> None:
         "no-legacy-tokens",
         "no-condition-bypass",
         "require-condition",
+        "image-digest",
     ]
 
 
@@ -456,3 +457,21 @@ def test_policy_pack_program_only_builds_the_pack() -> None:
     assert keywords["enforcement_level"] == "EnforcementLevel.MANDATORY"
     assert "runtime" in (root / "PulumiPolicy.yaml").read_text()
     assert "pulumi-policy" in (root / "requirements.txt").read_text()
+
+
+def test_image_digest_is_advisory_and_only_for_tag_only_images() -> None:
+    tagged = replaced(compliant_records(), "web", image="rg.fr-par.scw.cloud/team/web:dev")
+    findings = evaluate(tagged, now=NOW)
+    assert [(f.rule, f.severity, f.name) for f in findings] == [
+        ("image-digest", "advisory", "web")
+    ]
+    assert "rg.fr-par" not in findings[0].message  # names the container, not the image
+    digest = "0" * 64
+    pinned = replaced(tagged, "web", registrySha256=digest)
+    assert evaluate(pinned, now=NOW) == []
+    by_reference = replaced(
+        compliant_records(), "web", image=f"rg.fr-par.scw.cloud/team/web:dev@sha256:{digest}"
+    )
+    assert evaluate(by_reference, now=NOW) == []
+    unknown = replaced(tagged, "web", registrySha256=UNKNOWN)
+    assert evaluate(unknown, now=NOW) == []

@@ -49,6 +49,7 @@ def test_schema_reader_sees_known_deprecations():
 
 
 def _everything(source_dir: Path) -> None:
+    (source_dir / "index.js").write_text("export function handler() {}\n")  # the handler's file
     PrivateFunction(
         "fn",
         PrivateFunctionArgs(
@@ -73,6 +74,7 @@ def _everything(source_dir: Path) -> None:
         "ctr",
         PrivateContainerArgs(
             image="rg.fr-par.scw.cloud/ns/img:1",
+            image_digest="sha256:" + "0" * 64,  # registrySha256
             port=8443,
             protocol="h2c",
             command=["/app"],

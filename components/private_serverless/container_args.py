@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, ClassVar, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -51,6 +52,13 @@ class PrivateContainerArgs(ServiceArgs):
     image: Annotated[str, Field(min_length=1, max_length=255, pattern=r"^\S+$")]
     """Image address, for example ``rg.fr-par.scw.cloud/my-namespace/api:1.4.2``."""
 
+    image_digest: Annotated[str, Field(pattern=limits.IMAGE_DIGEST_PATTERN)] | None = None
+    """Digest of the image to deploy (``sha256:`` and 64 hex digits), as ``docker push``
+    prints it; or put it in ``image`` (``...:1.4@sha256:...``). Sent as ``registry_sha256``,
+    so a new image pushed under the same tag redeploys the container. In a stack file,
+    ``image_digest: env:API_IMAGE_DIGEST`` reads it from the environment (a CI pipeline sets
+    it after the push)."""
+
     port: Annotated[int, Field(ge=limits.PORT_MIN, le=limits.PORT_MAX)] = 8080
     """Port the container listens on (Scaleway sets ``PORT`` to it)."""
 
@@ -78,6 +86,35 @@ class PrivateContainerArgs(ServiceArgs):
 
     startup_probe: Probe | None = None
     """Wait for this probe before sending traffic to a new instance."""
+
+    @property
+    def digest(self) -> str | None:
+        """The image digest, from ``image_digest`` or the ``@sha256:`` suffix of ``image``."""
+        if self.image_digest is not None:
+            return self.image_digest
+        _, at, digest = self.image.rpartition("@")
+        return digest if at and re.match(limits.IMAGE_DIGEST_PATTERN, digest) else None
+
+    @model_validator(mode="after")
+    def _check_image(self) -> Self:
+        _, at, suffix = self.image.rpartition("@")
+        if at and not re.match(limits.IMAGE_DIGEST_PATTERN, suffix):
+            raise ValueError(
+                "image: a digest reference ends with @sha256: and 64 lowercase hex digits"
+            )
+        if at and self.image_digest is not None and suffix != self.image_digest:
+            raise ValueError("image_digest differs from the digest in image; give the digest once")
+        reserved = sorted(
+            name
+            for name in (*self.env, *self.secrets)
+            if name.upper() in limits.CONTAINER_RESERVED_ENV_NAMES
+        )
+        if reserved:
+            raise ValueError(
+                f"{', '.join(reserved)}: reserved for containers (Scaleway sets PORT to the "
+                "container's port; read it instead)"
+            )
+        return self
 
     @model_validator(mode="after")
     def _check_resources(self) -> Self:

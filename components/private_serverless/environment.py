@@ -32,15 +32,14 @@ def _check_env_name(name: str) -> str:
             "underscores, not starting with a digit"
         )
     upper = name.upper()
-    if upper in limits.RESERVED_ENV_NAMES or upper.startswith(limits.RESERVED_ENV_PREFIXES):
-        raise ValueError(
-            f"{name!r} is reserved by Scaleway Serverless (PORT and SCW_* are set by the platform)"
-        )
+    if upper.startswith(limits.RESERVED_ENV_PREFIXES):
+        raise ValueError(f"{name!r} is reserved by Scaleway Serverless (SCW_* is the platform's)")
+    # PORT is reserved for containers only: PrivateContainerArgs refuses it.
     return name
 
 
 EnvName = Annotated[str, AfterValidator(_check_env_name)]
-"""An environment variable name Scaleway accepts and does not reserve."""
+"""An environment variable name Scaleway accepts and reserves for no service kind."""
 
 
 def check_plain_env(env: Mapping[str, object]) -> None:
@@ -60,8 +59,12 @@ def check_env_and_secrets(env: Mapping[str, object], secrets: Mapping[str, objec
         raise ValueError(
             f"{', '.join(both)} defined in both `env` and `secrets`; keep it in `secrets`"
         )
+    # Scaleway counts a service's variables together with its namespace's. The namespace the
+    # components create holds none, so the service's own counts are the totals; with an
+    # existing namespace (namespace_id) its variables are unknown here and Scaleway refuses
+    # the deployment when the sum is over the limit.
     if len(env) > limits.MAX_ENV_VARS or len(secrets) > limits.MAX_SECRETS:
         raise ValueError(
             f"at most {limits.MAX_ENV_VARS} environment variables and {limits.MAX_SECRETS} secrets "
-            f"per service (got {len(env)} and {len(secrets)})"
+            f"per service, its namespace's included (got {len(env)} and {len(secrets)})"
         )

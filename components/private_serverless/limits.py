@@ -24,9 +24,14 @@ CONTAINER_NAME_PATTERN: Final = r"^[a-z0-9][a-z0-9-]{0,32}[a-z0-9]$"
 NAMESPACE_NAME_PATTERN: Final = r"^[a-z][a-z0-9-]{0,32}[a-z0-9]$"
 
 # --- Runtimes -------------------------------------------------------------------------------
-# Runtimes in status "available" (python39 is announced deprecated; end-of-support runtimes
-# such as node18, python38, go121 and rust179 cannot be used for new functions).
+# Runtimes in status "available" (general availability) on Scaleway's runtimes page (validated
+# 2025-07-30) and its changelog of 2025-03-25 (python39 deprecated; node18, python38, go120,
+# go121 and rust179 end of support: new functions cannot use them):
 # https://www.scaleway.com/en/docs/serverless-functions/reference-content/functions-runtimes/
+# The API's own list is scaleway-sdk-go api/function/v1beta1/function_sdk.go (FunctionRuntime):
+# the newest version we could consult ends at php84 / rust185 / python313 / go124 / node22.
+# node24, python314, go125, php85 appear in no Scaleway source we could check as generally
+# available, so they are not accepted yet; add them here when Scaleway lists them "available".
 FunctionRuntime = Literal[
     "python310",
     "python311",
@@ -42,6 +47,50 @@ FunctionRuntime = Literal[
     "php84",
     "rust185",
 ]
+#: Runtimes the API knows that new functions should not (or cannot) use, with their status
+#: on the runtimes page above; they get a precise error instead of "not one of ...".
+RETIRED_RUNTIMES: Final[dict[str, str]] = {
+    "python39": "deprecated",
+    "python38": "end of support",
+    "node18": "end of support",
+    "go120": "end of support",
+    "go121": "end of support",
+    "rust179": "end of support",
+    **{
+        name: "end of life"
+        for name in (
+            *("golang", "python", "python3", "python37", "go113", "go117", "go118", "go119"),
+            *("node8", "node10", "node14", "node16", "node17", "node19", "rust165"),
+        )
+    },
+}
+RuntimeFamily = Literal["python", "node", "php", "go", "rust"]
+
+
+def runtime_family(runtime: str) -> RuntimeFamily:
+    """The language of a runtime identifier (``python312`` -> ``python``)."""
+    for family in ("python", "node", "php", "go", "rust"):
+        if runtime.startswith(family):
+            return family
+    raise ValueError(f"unknown runtime {runtime!r}")
+
+
+# Handlers: `<folder>/<file>.<function>` for Python, Node and PHP; `<folder>/<Function>` for
+# Go (an exported, capitalised function) and `<folder>/<function>` for Rust (a `pub` fn).
+# https://www.scaleway.com/en/docs/serverless-functions/reference-content/functions-handlers/
+HANDLER_FILE_SUFFIXES: Final[dict[RuntimeFamily, tuple[str, ...]]] = {
+    "python": (".py",),
+    "node": (".js", ".mjs", ".cjs"),
+    "php": (".php",),
+    "go": (".go",),
+    "rust": (".rs",),
+}
+
+# --- Function code --------------------------------------------------------------------------
+# Zip size at most 100 MiB, code size (unpacked) at most 500 MiB, per function.
+# https://www.scaleway.com/en/docs/serverless-functions/reference-content/functions-limitations/
+FUNCTION_ZIP_MAX_BYTES: Final = 100 * 1024 * 1024
+FUNCTION_CODE_MAX_BYTES: Final = 500 * 1024 * 1024
 
 # --- Function resources ---------------------------------------------------------------------
 # The strict list of memory tiers (MB) and the vCPU (mvCPU) that comes with each.
@@ -80,18 +129,31 @@ MAX_SCALE_LIMIT: Final = 50
 CONTAINER_MIN_SCALE_LIMIT: Final = 10
 
 # --- Environment ----------------------------------------------------------------------------
-# At most 200 environment variables and 200 secrets per function or container (its namespace
-# included); values up to 1000 characters. The Terraform provider the Pulumi provider wraps
-# also caps keys at 100 characters and secret values at 1000 (StringLenBetween(0, 1000)).
+# At most 200 environment variables and 200 secrets per function, counting the function's and
+# its namespace's together (raised from 100 on 2025-12-18, Scaleway changelog "Environment
+# variables and secret variables limit increase"); values up to 1000 characters.
 # https://www.scaleway.com/en/docs/serverless-functions/reference-content/functions-limitations/
+# The containers page still says 100 (Container + namespace); the same 200 is applied to both
+# here. The Terraform provider the Pulumi provider wraps also caps keys at 100 characters and
+# secret values at 1000 (StringLenBetween(0, 1000)).
 MAX_ENV_VARS: Final = 200
 MAX_SECRETS: Final = 200
 ENV_NAME_MAX_LENGTH: Final = 100
 ENV_VALUE_MAX_LENGTH: Final = 1000
-# The platform sets SCW_* (functions and containers) and PORT (containers).
+# The platform reserves SCW_* for functions and containers ("Reserved environment variables"
+# on both limitations pages), and PORT for containers only: it sets PORT to the container's
+# port. Functions may use PORT (the functions page reserves SCW_* alone).
 # https://www.scaleway.com/en/docs/serverless-containers/reference-content/containers-limitations/
-RESERVED_ENV_NAMES: Final = frozenset({"PORT"})
 RESERVED_ENV_PREFIXES: Final = ("SCW_",)
+CONTAINER_RESERVED_ENV_NAMES: Final = frozenset({"PORT"})
+
+# --- Container images -----------------------------------------------------------------------
+# An image digest as registries print it after a push (`docker push`, `docker inspect
+# --format '{{index .RepoDigests 0}}'`): sha256 and 64 lowercase hex digits (OCI image spec,
+# descriptor "digest"). Sent as the container's registry_sha256 so that a new image under the
+# same tag is a change Pulumi sees (pulumiverse_scaleway containers.Container: "The sha256 of
+# your source registry image, changing it will re-apply the deployment").
+IMAGE_DIGEST_PATTERN: Final = r"^sha256:[0-9a-f]{64}$"
 
 # --- Ports ----------------------------------------------------------------------------------
 # Any port up to 65535 except those the platform uses itself.

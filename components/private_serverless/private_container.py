@@ -84,6 +84,9 @@ class PrivateContainer(PrivateService):
             # Always explicit: the provider's default privacy for containers is public.
             privacy="private",
             image=args.image,
+            # Any string; a new one redeploys. The digest makes a new push under the same tag
+            # a change of the container's inputs.
+            registry_sha256=args.digest.removeprefix("sha256:") if args.digest else None,
             port=args.port,
             protocol=args.protocol,
             cpu_limit=args.cpu_limit_mvcpu,

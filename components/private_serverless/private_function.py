@@ -10,9 +10,9 @@ import pulumi
 from pulumiverse_scaleway import functions
 
 from . import limits
-from .archive import FunctionArchive, build_archive, sha256_file
+from .archive import ArchiveError, FunctionArchive, build_archive, inspect_zip
 from .errors import ConfigurationError, Problem
-from .function_args import PrivateFunctionArgs
+from .function_args import PrivateFunctionArgs, handler_file_candidates, handler_present
 from .private_service import PrivateService, coerce_args, namespace_name_for
 
 TYPE_TOKEN = "private-serverless:index:PrivateFunction"
@@ -88,7 +88,9 @@ class PrivateFunction(PrivateService):
             environment_variables=dict(args.env),
             secret_environment_variables=args.secret_inputs(),
             zip_file=_portable(self.archive.path),
-            zip_hash=self.archive.sha256,
+            # The source fingerprint (or a given zip's SHA-256): it changes exactly when the
+            # code does, whatever machine or zlib built the archive.
+            zip_hash=self.archive.zip_hash,
             deploy=True,
             region=args.region,
             tags=list(args.tags),
@@ -105,19 +107,33 @@ class PrivateFunction(PrivateService):
 
     @staticmethod
     def _archive(name: str, args: PrivateFunctionArgs) -> FunctionArchive:
-        if args.zip_file is not None:
-            return FunctionArchive(args.zip_file, sha256_file(args.zip_file))
-        assert args.source_dir is not None  # guaranteed by PrivateFunctionArgs
+        where = f"PrivateFunction {name!r}"
         try:
-            return build_archive(args.source_dir, args.build_dir / f"{name}.zip")
-        except (OSError, ValueError) as exc:
-            # Reading the sources or writing the archive: blame the setting that names the path.
-            failed = getattr(exc, "filename", None)
-            field = (
-                "build_dir"
-                if failed is not None and Path(failed).is_relative_to(args.build_dir)
-                else "source_dir"
+            if args.zip_file is not None:
+                return inspect_zip(args.zip_file)
+            assert args.source_dir is not None  # guaranteed by PrivateFunctionArgs
+            archive = build_archive(
+                args.source_dir,
+                args.build_dir / f"{name}.zip",
+                follow_external_symlinks=args.follow_external_symlinks,
+            )
+        except ArchiveError as exc:
+            raise ConfigurationError(where, [Problem(exc.field, str(exc))]) from None
+        if not handler_present(args.runtime, args.handler, archive.entries):
+            folder, names = handler_file_candidates(args.runtime, args.handler)
+            wanted = (
+                " or ".join(f"{folder}/{n}" if folder else n for n in names)
+                if names
+                else f"a source file in {folder or 'the top folder'}"
             )
             raise ConfigurationError(
-                f"PrivateFunction {name!r}", [Problem(field, str(exc))]
-            ) from None
+                where,
+                [
+                    Problem(
+                        "handler",
+                        f"the archive of source_dir has no {wanted} (excluded, ignored by "
+                        ".scwignore, or misspelt?)",
+                    )
+                ],
+            )
+        return archive

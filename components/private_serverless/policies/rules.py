@@ -289,6 +289,26 @@ def check_require_condition(record: ResourceRecord, ctx: Context) -> Iterator[Fi
             )
 
 
+def check_image_digest(record: ResourceRecord, ctx: Context) -> Iterator[Finding]:
+    """A container image given by tag alone does not redeploy when the tag moves."""
+    if kind_of(record.type) is not Kind.CONTAINER:
+        return
+    image = record.inputs.get("image")
+    digest = record.inputs.get("registrySha256")
+    if not isinstance(image, str) or is_unknown(image) or is_unknown(digest):
+        return
+    if digest or "@sha256:" in image:
+        return
+    yield _finding(
+        "image-digest",
+        record,
+        f"{_label(record)}: its image is named by a tag only; pushing a new image under the "
+        "same tag changes no input, so the container is not redeployed. Pass the digest "
+        "docker push printed (image_digest, or image ...@sha256:...).",
+        ADVISORY,
+    )
+
+
 # --- stack rules ----------------------------------------------------------------------------
 
 
@@ -489,6 +509,12 @@ RULES: tuple[Rule, ...] = (
         ADVISORY,
         "IAM policy rules carry a condition.",
         resource_check=check_require_condition,
+    ),
+    Rule(
+        "image-digest",
+        ADVISORY,
+        "Container images are pinned by digest, so a new push redeploys.",
+        resource_check=check_image_digest,
     ),
 )
 

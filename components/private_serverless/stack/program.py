@@ -28,6 +28,7 @@ from ..private_service import PrivateService
 from ..service_args import ServiceArgs, check_service_name
 from .config_model import ServiceEntry, StackConfig
 from .secret_sources import SecretResolver
+from .service_values import build_dir_problems, resolve_env_settings
 
 CONFIG_KEYS = frozenset(StackConfig.model_fields)
 _PATH_FIELDS = ("source_dir", "zip_file", "build_dir")
@@ -148,7 +149,10 @@ def build_services(config: StackConfig, context: StackContext) -> dict[str, Priv
         model: type[ServiceArgs] = (
             PrivateFunctionArgs if entry.kind == "function" else PrivateContainerArgs
         )
+        raw_build_dir = (entry.model_extra or {}).get("build_dir")
+        problems.extend(build_dir_problems(raw_build_dir, context.project_dir, path))
         values = _service_inputs(name, entry, config, context)
+        problems.extend(resolve_env_settings(values, resolver, path))
         secrets: dict[str, Any] = {}
         for variable, ref in entry.secrets.items():
             value = resolver.resolve(ref)
