@@ -4,8 +4,9 @@
     python3 tasks.py plan [--stack dev] [plan options...]   offline plan of a stack
     python3 tasks.py test                                   lint, type-check and run the tests
 
-Each task creates ``.venv`` and installs the project with its dev tools on first use (and again
-when pyproject.toml changes).
+Each task creates ``.venv`` on first use and installs what it needs (and again when
+pyproject.toml changes): ``plan`` only the project and its command line (``.[cli]``), ``test``
+the dev tools as well. pip's progress is shown: the first run downloads a few hundred MB.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 STAMP = VENV / ".installed"
 
+#: The extras each task needs: planning needs no test tools.
+EXTRAS = {"plan": ("cli",), "test": ("cli", "policy", "dev")}
+
 
 def _run(*command: str | Path) -> None:
     result = subprocess.run([str(part) for part in command], cwd=ROOT, check=False)
@@ -29,26 +33,36 @@ def _run(*command: str | Path) -> None:
         sys.exit(result.returncode)
 
 
-def ensure_venv() -> None:
-    """Create the virtualenv and install the project, unless it is already up to date."""
+def _installed() -> set[str]:
+    """The install stamps recorded in .venv: ``<pyproject hash>:<extra>`` per installed extra."""
+    return set(STAMP.read_text().split()) if STAMP.is_file() else set()
+
+
+def ensure_venv(extras: tuple[str, ...] = EXTRAS["test"]) -> None:
+    """Create the virtualenv and install the project with ``extras``, unless already done."""
     wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
-    if STAMP.is_file() and STAMP.read_text() == wanted:
+    stamps = {f"{wanted}:{extra}" for extra in extras}
+    installed = _installed()
+    if stamps <= installed:
         return
     if not (BIN / "python").exists():
         print("Creating .venv ...", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
-    print("Installing the project and its dev tools into .venv ...", flush=True)
+    print(f"Installing the project with [{','.join(extras)}] into .venv ...", flush=True)
     _run(
         BIN / "python",
         "-m",
         "pip",
         "install",
-        "--quiet",
         "--disable-pip-version-check",
+        "--progress-bar",
+        "on",
         "-e",
-        ".[dev]",
+        f".[{','.join(extras)}]",
     )
-    STAMP.write_text(wanted)
+    # Stamps of another pyproject.toml are stale; those of other extras of this one still hold.
+    kept = {stamp for stamp in installed if stamp.startswith(f"{wanted}:")}
+    STAMP.write_text("\n".join(sorted(kept | stamps)) + "\n")
 
 
 def plan(args: list[str]) -> None:
@@ -77,7 +91,7 @@ def main() -> None:
     if len(sys.argv) < 2 or sys.argv[1] not in TASKS:
         print(__doc__)
         sys.exit(2)
-    ensure_venv()
+    ensure_venv(EXTRAS[sys.argv[1]])
     TASKS[sys.argv[1]](sys.argv[2:])
 
 

@@ -19,11 +19,17 @@ from pydantic import ValidationError
 
 from . import limits
 from .access import AccessArgs
-from .errors import ConfigurationError, Problem, problems_from_validation_error
+from .errors import (
+    ConfigurationError,
+    MissingProviderOutputError,
+    Problem,
+    problems_from_validation_error,
+)
 from .key_rotation import expiry_timestamp, live_slots
 from .service_args import ServiceArgs, check_service_name
 
 ArgsT = TypeVar("ArgsT", bound=ServiceArgs)
+T = TypeVar("T")
 
 _GRANT_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 
@@ -218,7 +224,11 @@ class PrivateService(pulumi.ComponentResource):
         self.application_id = self.application.id
         self.policy_id = self.policy.id
         if secret_id is None:
-            self.api_key = pulumi.Output.secret(self.active_key.secret_key)
+            # Unknown in a preview, so only a value a provider (or mock) really left empty fails.
+            active = next(s for s, key in self.api_keys.items() if key is self.active_key)
+            self.api_key = pulumi.Output.secret(
+                self._provider_output(self.active_key.secret_key, f"key-{active}", "secret_key")
+            )
             self.key_secret_id = pulumi.Output.from_input(None)
         else:
             self.api_key = pulumi.Output.from_input(None)
@@ -248,6 +258,21 @@ class PrivateService(pulumi.ComponentResource):
             ],
             opts=self._opts(),
         )
+
+    def _provider_output(
+        self, output: pulumi.Output[T | None], role: str, output_name: str
+    ) -> pulumi.Output[T]:
+        """``output`` of the ``<name>-<role>`` child, or a :class:`MissingProviderOutputError`
+        naming it when the provider (or a test's mock) left it empty."""
+
+        def check(value: T | None) -> T:
+            if value is None or value == "":
+                raise MissingProviderOutputError(
+                    f"{self.kind} {self._name!r}", self._child(role), output_name
+                )
+            return value
+
+        return output.apply(check)
 
     def _finish(self, endpoint: pulumi.Output[str]) -> None:
         self.endpoint = endpoint
