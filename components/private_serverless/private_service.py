@@ -18,7 +18,7 @@ from pulumiverse_scaleway import secrets as scw_secrets
 from pydantic import ValidationError
 
 from . import limits
-from .access import AccessArgs
+from .access import AccessArgs, ConditionInput
 from .errors import (
     ConfigurationError,
     MissingProviderOutputError,
@@ -217,7 +217,7 @@ class PrivateService(pulumi.ComponentResource):
         self.policy = self._create_policy(
             self._child("policy"),
             self.application.id,
-            access.condition,
+            access.condition_cel,
             project_id,
             description=f"Lets the callers of {service_name} invoke it.",
         )
@@ -289,7 +289,10 @@ class PrivateService(pulumi.ComponentResource):
 
     # -- extra callers -------------------------------------------------------------------
     def grant_invoke(
-        self, name: str, application_id: pulumi.Input[str], condition: Any = None
+        self,
+        name: str,
+        application_id: pulumi.Input[str],
+        condition: ConditionInput | None = None,
     ) -> iam.Policy:
         """Let another existing IAM application (a CI robot, another service) call this service.
 
@@ -307,7 +310,7 @@ class PrivateService(pulumi.ComponentResource):
                 where, [Problem("name", "use 1 to 64 lowercase letters, digits and hyphens")]
             )
         try:
-            rendered = AccessArgs(condition=condition).condition
+            rendered = AccessArgs.model_validate({"condition": condition}).condition_cel
         except ValidationError as exc:
             raise ConfigurationError(where, problems_from_validation_error(exc)) from None
         if application_id is self.application_id or application_id is self.application.id:
