@@ -25,7 +25,7 @@ def readme_blocks() -> list[str]:
 
 def test_the_readme_has_python_examples() -> None:
     blocks = readme_blocks()
-    assert len(blocks) >= 2
+    assert len(blocks) >= 3
     assert any("PrivateFunction(" in block for block in blocks)
 
 
@@ -58,3 +58,16 @@ def test_the_readme_examples_pass_mypy_strict(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_readme_testing_kit_example_passes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from private_serverless.testing import mocked_pulumi
+
+    (block,) = [b for b in readme_blocks() if "def test_billing_is_private" in b]
+    namespace: dict[str, object] = {}
+    exec(compile(block, "README.md", "exec"), namespace)
+    monkeypatch.chdir(tmp_path)
+    with mocked_pulumi() as mocked:
+        namespace["test_billing_is_private"](mocked, tmp_path)  # type: ignore[operator]

@@ -189,13 +189,11 @@ class MockedPulumi:
         return self.resource(type_, name).inputs
 
 
-def resolve(output: pulumi.Output[T] | T) -> T:
-    """The value of ``output`` once the mock runtime has computed it (plain values as is).
+def resolve(output: pulumi.Output[T]) -> T:
+    """The value of ``output`` once the mock runtime has computed it.
 
     An exception raised while computing it (in the component or an ``apply``) is raised here.
     """
-    if not isinstance(output, pulumi.Output):
-        return output
     return cast(T, _sync_await(output.future()))
 
 
