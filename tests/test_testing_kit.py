@@ -84,7 +84,7 @@ def test_the_fixture_resolves_endpoints_and_secret_keys(
     record = pulumi_mocks.resource(FUNCTION, "billing-function")
     assert record.inputs["secretEnvironmentVariables"] == {"DB_PASSWORD": "planted-value"}
     assert "secretEnvironmentVariables" in record.secret_inputs
-    assert [r.name for r in pulumi_mocks.resources(API_KEY)] == ["billing-key-a", "api-key-a"]
+    assert sorted(r.name for r in pulumi_mocks.resources(API_KEY)) == ["api-key-a", "billing-key-a"]
     with pytest.raises(LookupError, match="registered of that type: billing-function"):
         pulumi_mocks.resource(FUNCTION, "nope")
 
