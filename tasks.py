@@ -15,6 +15,7 @@ import hashlib
 import os
 import subprocess
 import sys
+import time
 import venv
 from pathlib import Path
 
@@ -48,7 +49,12 @@ def ensure_venv(extras: tuple[str, ...] = EXTRAS["test"]) -> None:
     if not (BIN / "python").exists():
         print("Creating .venv ...", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
-    print(f"Installing the project with [{','.join(extras)}] into .venv ...", flush=True)
+    print(
+        f"Installing the project with [{','.join(extras)}] into .venv (first run: a minute or "
+        "two; pip lists each step) ...",
+        flush=True,
+    )
+    started = time.monotonic()
     _run(
         BIN / "python",
         "-m",
@@ -63,6 +69,7 @@ def ensure_venv(extras: tuple[str, ...] = EXTRAS["test"]) -> None:
     # Stamps of another pyproject.toml are stale; those of other extras of this one still hold.
     kept = {stamp for stamp in installed if stamp.startswith(f"{wanted}:")}
     STAMP.write_text("\n".join(sorted(kept | stamps)) + "\n")
+    print(f"Installed in {time.monotonic() - started:.0f} s.", flush=True)
 
 
 def plan(args: list[str]) -> None:
