@@ -268,7 +268,7 @@ class PrivateService(pulumi.ComponentResource):
         def check(value: T | None) -> T:
             if value is None or value == "":
                 raise MissingProviderOutputError(
-                    f"{self.kind} {self._name!r}", self._child(role), output_name
+                    f"{type(self).__name__} {self._name!r}", self._child(role), output_name
                 )
             return value
 
