@@ -104,8 +104,8 @@ def test_an_echo_mock_gets_an_error_naming_each_missing_output(
     with mocked_pulumi(EchoMocks()):
         function, container = _services(source_dir)
         for output, missing in (
-            (function.endpoint, "no `domain_name` for billing-function"),
-            (container.endpoint, "no `public_endpoint` for api-container"),
+            (function.endpoint, "^PrivateFunction 'billing': .* `domain_name` for billing-"),
+            (container.endpoint, "^PrivateContainer 'api': .* `public_endpoint` for api-"),
             (function.api_key, "no `secret_key` for billing-key-a"),
         ):
             with pytest.raises(MissingProviderOutputError, match=missing):
