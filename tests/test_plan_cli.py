@@ -205,3 +205,16 @@ def test_outside_any_pulumi_project_exits_2(
 def test_stack_is_required(cli: CliRunner) -> None:
     result = cli.invoke(app, ["plan"])
     assert result.exit_code == 2
+
+
+def test_the_engine_without_a_stack_loader_raises_a_plan_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The CLI plans the project's program; the engine's default loader still says what is missing.
+    import sys
+
+    from private_serverless.plan import PlanError
+
+    monkeypatch.setitem(sys.modules, "private_serverless.stack", None)
+    with pytest.raises(PlanError, match="no stack loader available"):
+        runner.run_stack_plan(STACK)
