@@ -5,8 +5,9 @@
     python3 tasks.py test                                   lint, type-check and run the tests
     python3 tasks.py engine                                 build the Pulumi engine (needs Go)
 
-Each task creates ``.venv`` and installs the project with its dev tools on first use (and again
-when pyproject.toml changes).
+Each task creates ``.venv`` on first use and installs what it needs (and again when
+pyproject.toml changes): ``plan`` only the project and its command line (``.[cli]``), ``test``
+the dev tools as well. pip's progress is shown: the first run downloads a few hundred MB.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 STAMP = VENV / ".installed"
 
+#: The extras each task needs: planning needs no test tools.
+EXTRAS = {"plan": ("cli",), "test": ("cli", "policy", "dev")}
+
 
 def _run(*command: str | Path) -> None:
     result = subprocess.run([str(part) for part in command], cwd=ROOT, check=False)
@@ -32,26 +36,42 @@ def _run(*command: str | Path) -> None:
         sys.exit(result.returncode)
 
 
-def ensure_venv() -> None:
-    """Create the virtualenv and install the project, unless it is already up to date."""
+def _installed() -> set[str]:
+    """The install stamps recorded in .venv: ``<pyproject hash>:<extra>`` per installed extra."""
+    return set(STAMP.read_text().split()) if STAMP.is_file() else set()
+
+
+def ensure_venv(extras: tuple[str, ...] = EXTRAS["test"]) -> None:
+    """Create the virtualenv and install the project with ``extras``, unless already done."""
     wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
-    if STAMP.is_file() and STAMP.read_text() == wanted:
+    stamps = {f"{wanted}:{extra}" for extra in extras}
+    installed = _installed()
+    if stamps <= installed:
         return
     if not (BIN / "python").exists():
         print("Creating .venv ...", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
-    print("Installing the project and its dev tools into .venv ...", flush=True)
+    print(
+        f"Installing the project with [{','.join(extras)}] into .venv (first run: a minute or "
+        "two; pip lists each step) ...",
+        flush=True,
+    )
+    started = time.monotonic()
     _run(
         BIN / "python",
         "-m",
         "pip",
         "install",
-        "--quiet",
         "--disable-pip-version-check",
+        "--progress-bar",
+        "on",
         "-e",
-        ".[dev]",
+        f".[{','.join(extras)}]",
     )
-    STAMP.write_text(wanted)
+    # Stamps of another pyproject.toml are stale; those of other extras of this one still hold.
+    kept = {stamp for stamp in installed if stamp.startswith(f"{wanted}:")}
+    STAMP.write_text("\n".join(sorted(kept | stamps)) + "\n")
+    print(f"Installed in {time.monotonic() - started:.0f} s.", flush=True)
 
 
 def plan(args: list[str]) -> None:
@@ -66,7 +86,9 @@ def plan(args: list[str]) -> None:
 def test(args: list[str]) -> None:
     """Lint, type-check the library, then run the test suite."""
     sources = [
-        p for p in ("components", "tests", "policy", "bench", "tasks.py") if (ROOT / p).exists()
+        p
+        for p in ("components", "tests", "policy", "bench", "examples", "tasks.py")
+        if (ROOT / p).exists()
     ]
     _run(BIN / "ruff", "check", *sources)
     _run(BIN / "mypy", "--strict", "components/private_serverless")
@@ -144,7 +166,7 @@ def main() -> None:
         print(__doc__)
         sys.exit(2)
     if sys.argv[1] != "engine":  # the engine needs Go, not the virtualenv
-        ensure_venv()
+        ensure_venv(EXTRAS[sys.argv[1]])
     TASKS[sys.argv[1]](sys.argv[2:])
 
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from private_serverless import PrivateContainerArgs, PrivateFunctionArgs, Probe, limits
 from private_serverless.environment import looks_like_secret_name
-from pydantic import ValidationError
+from private_serverless.errors import ConfigurationError
 
 from .conftest import PLANTED_SECRET
 
@@ -29,8 +29,8 @@ def ctr_args(**overrides):
     return PrivateContainerArgs(**base)
 
 
-def errors_of(exc: ValidationError) -> dict[str, str]:
-    return {".".join(map(str, e["loc"])): e["msg"] for e in exc.errors()}
+def errors_of(exc: ConfigurationError) -> dict[str, str]:
+    return {problem.path: problem.message for problem in exc.problems}
 
 
 # --- names --------------------------------------------------------------------------------
@@ -49,7 +49,7 @@ def test_function_name_accepted_iff_scaleway_rule(name):
     try:
         fn_args(name=name)
         accepted = True
-    except ValidationError as exc:
+    except ConfigurationError as exc:
         accepted = False
         assert "name" in errors_of(exc)
     assert accepted == expected
@@ -58,14 +58,14 @@ def test_function_name_accepted_iff_scaleway_rule(name):
 
 def test_container_names_need_two_characters():
     ctr_args(name="ab")
-    with pytest.raises(ValidationError, match="2 to 34"):
+    with pytest.raises(ConfigurationError, match="2 to 34"):
         ctr_args(name="a")
 
 
 # --- runtime, memory, timeout, scale ----------------------------------------------------------
 @pytest.mark.parametrize("runtime", ["python27", "python39", "node18", "go121", "rust179", ""])
 def test_unsupported_runtimes_rejected(runtime):
-    with pytest.raises(ValidationError, match="runtime"):
+    with pytest.raises(ConfigurationError, match="runtime"):
         fn_args(runtime=runtime)
 
 
@@ -75,7 +75,7 @@ def test_function_memory_only_in_scaleway_tiers(memory):
     try:
         fn_args(memory_limit_mb=memory)
         accepted = True
-    except ValidationError:
+    except ConfigurationError:
         accepted = False
     assert accepted == (memory in limits.FUNCTION_MEMORY_TIERS_MB)
 
@@ -86,7 +86,7 @@ def test_timeout_bounds(timeout):
     try:
         fn_args(timeout_seconds=timeout)
         accepted = True
-    except ValidationError as exc:
+    except ConfigurationError as exc:
         accepted = False
         assert "timeout_seconds" in errors_of(exc)
     assert accepted == (10 <= timeout <= 3600)
@@ -98,13 +98,13 @@ def test_scale_bounds_and_order(min_scale, max_scale):
     try:
         fn_args(min_scale=min_scale, max_scale=max_scale)
         accepted = True
-    except ValidationError:
+    except ConfigurationError:
         accepted = False
     assert accepted == (0 <= min_scale <= max_scale and 1 <= max_scale <= 50)
 
 
 def test_min_over_max_is_explained():
-    with pytest.raises(ValidationError, match=r"min_scale \(3\) exceeds max_scale \(2\)"):
+    with pytest.raises(ConfigurationError, match=r"min_scale \(3\) exceeds max_scale \(2\)"):
         fn_args(min_scale=3, max_scale=2)
 
 
@@ -114,27 +114,27 @@ def test_container_cpu_and_memory_ranges(cpu, memory):
     try:
         ctr_args(cpu_limit_mvcpu=cpu, memory_limit_mb=memory)
         accepted = True
-    except ValidationError:
+    except ConfigurationError:
         accepted = False
     assert accepted == (70 <= cpu <= 6000 and 128 <= memory <= 12288)
 
 
 @pytest.mark.parametrize("port", [0, 65536, 8008, 9090])
 def test_container_ports(port):
-    with pytest.raises(ValidationError, match="port"):
+    with pytest.raises(ConfigurationError, match="port"):
         ctr_args(port=port)
 
 
 def test_container_min_scale_at_most_ten():
     ctr_args(min_scale=10, max_scale=20)
-    with pytest.raises(ValidationError, match="min_scale is at most 10"):
+    with pytest.raises(ConfigurationError, match="min_scale is at most 10"):
         ctr_args(min_scale=11, max_scale=20)
 
 
 def test_probe_threshold_and_timing():
-    with pytest.raises(ValidationError, match="failure_threshold"):
+    with pytest.raises(ConfigurationError, match="failure_threshold"):
         Probe(failure_threshold=2)
-    with pytest.raises(ValidationError, match="interval"):
+    with pytest.raises(ConfigurationError, match="interval"):
         Probe(interval_seconds=5, timeout_seconds=6)
 
 
@@ -151,20 +151,20 @@ def test_env_names(name):
     try:
         fn_args(env={name: "v"})
         accepted = True
-    except ValidationError:
+    except ConfigurationError:
         accepted = False
     assert accepted == (not reserved and not secret_like)
     try:
         fn_args(secrets={name: "v"})
         accepted_as_secret = True
-    except ValidationError:
+    except ConfigurationError:
         accepted_as_secret = False
     assert accepted_as_secret == (not reserved)
 
 
 @pytest.mark.parametrize("name", ["1ABC", "A-B", "A B", "", "É"])
 def test_invalid_env_names(name):
-    with pytest.raises(ValidationError, match="env"):
+    with pytest.raises(ConfigurationError, match="env"):
         fn_args(env={name: "v"})
 
 
@@ -182,7 +182,7 @@ def test_invalid_env_names(name):
     ],
 )
 def test_secret_looking_env_points_to_secrets_without_echoing_the_value(name):
-    with pytest.raises(ValidationError) as info:
+    with pytest.raises(ConfigurationError) as info:
         fn_args(env={name: PLANTED_SECRET})
     message = str(info.value)
     assert name in message and "`secrets`" in message
@@ -191,18 +191,18 @@ def test_secret_looking_env_points_to_secrets_without_echoing_the_value(name):
 
 
 def test_same_name_in_env_and_secrets():
-    with pytest.raises(ValidationError, match="both `env` and `secrets`"):
+    with pytest.raises(ConfigurationError, match="both `env` and `secrets`"):
         fn_args(env={"MODE": "a"}, secrets={"MODE": "b"})
 
 
 def test_too_many_variables():
-    with pytest.raises(ValidationError, match="at most 200"):
+    with pytest.raises(ConfigurationError, match="at most 200"):
         fn_args(env={f"V{i}": "x" for i in range(201)})
 
 
 def test_value_length_limit_never_echoes_the_value():
     value = PLANTED_SECRET * 100
-    with pytest.raises(ValidationError) as info:
+    with pytest.raises(ConfigurationError) as info:
         fn_args(secrets={"BIG": value})
     assert "1000" in str(info.value) and PLANTED_SECRET not in str(info.value)
 
@@ -216,8 +216,8 @@ def test_secrets_are_hidden_in_repr():
 def test_exactly_one_code_source(tmp_path):
     archive = tmp_path / "code.zip"
     archive.write_bytes(b"PK")
-    with pytest.raises(ValidationError, match="exactly one"):
+    with pytest.raises(ConfigurationError, match="exactly one"):
         fn_args(zip_file=archive)
-    with pytest.raises(ValidationError, match="exactly one"):
+    with pytest.raises(ConfigurationError, match="exactly one"):
         PrivateFunctionArgs(runtime="python312", handler="h.h")
     assert PrivateFunctionArgs(runtime="python312", handler="h.h", zip_file=archive).zip_file

@@ -16,7 +16,6 @@ from private_serverless.cli import app
 from private_serverless.container_args import PrivateContainerArgs
 from private_serverless.errors import ConfigurationError
 from private_serverless.function_args import PrivateFunctionArgs, handler_present
-from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from .conftest import PLANTED_SECRET, only
@@ -107,33 +106,33 @@ def test_handler_format_per_runtime_family(tmp_path, runtime, handler, ok):
     try:
         PrivateFunctionArgs(runtime=runtime, handler=handler, source_dir=tmp_path)
         accepted = True
-    except ValidationError as exc:
+    except ConfigurationError as exc:
         accepted = False
-        assert [e["loc"] for e in exc.errors()] == [("handler",)]
+        assert [problem.path for problem in exc.problems] == ["handler"]
     assert accepted is ok
 
 
 def test_retired_runtimes_say_why(tmp_path):
-    with pytest.raises(ValidationError, match="node18 is end of support at Scaleway"):
+    with pytest.raises(ConfigurationError, match="node18 is end of support at Scaleway"):
         PrivateFunctionArgs(runtime="node18", handler="handler.handle", source_dir=tmp_path)
-    with pytest.raises(ValidationError, match="python39 is deprecated at Scaleway"):
+    with pytest.raises(ConfigurationError, match="python39 is deprecated at Scaleway"):
         PrivateFunctionArgs(runtime="python39", handler="handler.handle", source_dir=tmp_path)
 
 
 def test_port_is_allowed_for_functions_and_reserved_for_containers(tmp_path):
     PrivateFunctionArgs(**fn(tmp_path, env={"PORT": "8080"}))
     for kind in ("env", "secrets"):
-        with pytest.raises(ValidationError, match="PORT: reserved for containers"):
+        with pytest.raises(ConfigurationError, match="PORT: reserved for containers"):
             PrivateContainerArgs(image="rg.fr-par.scw.cloud/ns/api:1", **{kind: {"PORT": "1"}})
-    with pytest.raises(ValidationError, match="reserved by Scaleway Serverless"):
+    with pytest.raises(ConfigurationError, match="reserved by Scaleway Serverless"):
         PrivateFunctionArgs(**fn(tmp_path, env={"SCW_REGION": "x"}))
 
 
 def test_a_relative_build_dir_stays_in_the_project(tmp_path, monkeypatch, source_dir):
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(ConfigurationError) as caught:
         PrivateFunctionArgs(**fn(source_dir, build_dir=Path("../elsewhere")))
-    assert [e["loc"] for e in caught.value.errors()] == [("build_dir",)]
+    assert [problem.path for problem in caught.value.problems] == ["build_dir"]
     PrivateFunctionArgs(**fn(source_dir, build_dir=Path("out/build")))
     PrivateFunctionArgs(**fn(source_dir, build_dir=tmp_path.parent / "explicit"))
 
@@ -189,7 +188,7 @@ def test_a_tag_alone_sends_no_digest(plan_of):
     ],
 )
 def test_bad_digests_are_refused(args, message):
-    with pytest.raises(ValidationError, match=message):
+    with pytest.raises(ConfigurationError, match=message):
         PrivateContainerArgs(**ctr(**args))
 
 
@@ -211,11 +210,16 @@ config:
 """
 
 
+ROOT = Path(__file__).resolve().parent.parent
+
+
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = tmp_path / "project"
     (root / "stacks").mkdir(parents=True)
-    (root / "Pulumi.yaml").write_text("name: artifacts\nruntime: python\n")
+    (root / "Pulumi.yaml").write_text("name: artifacts\nruntime: python\nstackConfigDir: stacks\n")
+    # The program `plan` runs: this repository's stack program.
+    (root / "__main__.py").write_text((ROOT / "__main__.py").read_text())
     (root / "stacks" / "Pulumi.dev.yaml").write_text(STACK_FILE)
     (root / "handler.py").write_text("def handle(event, context):\n    return {}\n")
     (root / ".env").write_text(f"SITE_TOKEN={PLANTED_SECRET}\n")
@@ -262,7 +266,12 @@ def test_source_dir_dot_ships_no_dotenv_and_no_earlier_build(project, monkeypatc
     archive = project / ".private-serverless" / "build" / "site.zip"
     with zipfile.ZipFile(archive) as zipped:
         # What the user asked for (the whole folder), minus .env and the build folder.
-        assert zipped.namelist() == ["Pulumi.yaml", "handler.py", "stacks/Pulumi.dev.yaml"]
+        assert zipped.namelist() == [
+            "Pulumi.yaml",
+            "__main__.py",
+            "handler.py",
+            "stacks/Pulumi.dev.yaml",
+        ]
     assert PLANTED_SECRET.encode() not in archive.read_bytes()
     assert PLANTED_SECRET not in out
 

@@ -147,6 +147,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the project (Pulumi.yaml, services/, .env.example) to write stacks into."""
     root = tmp_path_factory.mktemp("project")
     shutil.copy(ROOT / "Pulumi.yaml", root)
+    shutil.copy(ROOT / "__main__.py", root)  # the program plan runs
     shutil.copy(ROOT / ".env.example", root)
     shutil.copytree(ROOT / "services", root / "services")
     (root / "stacks").mkdir()

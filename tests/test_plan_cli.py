@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from private_serverless import project as project_module
 from private_serverless.cli import app
 from private_serverless.errors import ConfigurationError, Problem
 from private_serverless.plan import Finding, Plan, runner
@@ -25,6 +25,15 @@ from tests.plan_toy import (
 )
 
 Loaded = tuple[Callable[[], None], dict[str, str], set[str]]
+
+TOY_PROJECT = project_module.PulumiProject(
+    file=Path("/toy/Pulumi.yaml"),
+    name=PROJECT,
+    runtime="python",
+    program=Path("/toy"),
+    config_dir=Path("/toy/stacks"),
+    config_defaults={},
+)
 
 
 @pytest.fixture
@@ -44,7 +53,13 @@ def stacks(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Callable[[], N
         config = {f"{PROJECT}:{key}": value for key, value in TOY_CONFIG.items()}
         return programs[stack], config, {f"{PROJECT}:{key}" for key in TOY_SECRET_KEYS}
 
-    monkeypatch.setattr(runner, "default_stack_loader", loader)
+    # The CLI plans the project around the working directory: serve the toy instead.
+    monkeypatch.setattr(project_module, "find_project", lambda start=None: TOY_PROJECT)
+    monkeypatch.setattr(
+        project_module,
+        "load_program",
+        lambda project, stack, env_file=None: loader(stack, env_file),
+    )
     # The toy program is no compliant stack; policy findings have tests of their own.
     monkeypatch.setattr(runner, "default_plan_checks", lambda config: ())
     yield programs
@@ -180,16 +195,29 @@ def test_a_mandatory_finding_exits_1_after_printing(
     assert "mandatory finding no-public-functions" in result.stderr
 
 
-def test_without_a_stack_loader_installed_exits_2(
-    cli: CliRunner, monkeypatch: pytest.MonkeyPatch
+def test_outside_any_pulumi_project_exits_2(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # As if the stack package were absent, even once it is merged.
-    monkeypatch.setitem(sys.modules, "private_serverless.stack", None)
+    monkeypatch.chdir(tmp_path)
     result = cli.invoke(app, ["plan", "-s", STACK])
     assert result.exit_code == 2
-    assert "no stack loader available" in result.stderr
+    assert "no Pulumi project here" in result.stderr
+    assert "Traceback" not in result.output
 
 
 def test_stack_is_required(cli: CliRunner) -> None:
     result = cli.invoke(app, ["plan"])
     assert result.exit_code == 2
+
+
+def test_the_engine_without_a_stack_loader_raises_a_plan_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The CLI plans the project's program; the engine's default loader still says what is missing.
+    import sys
+
+    from private_serverless.plan import PlanError
+
+    monkeypatch.setitem(sys.modules, "private_serverless.stack", None)
+    with pytest.raises(PlanError, match="no stack loader available"):
+        runner.run_stack_plan(STACK)

@@ -84,6 +84,7 @@ LEAK_STACK = DEV.replace(
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A project copy with the planted stack and .env, as the working directory, env set."""
     shutil.copy(ROOT / "Pulumi.yaml", tmp_path)
+    shutil.copy(ROOT / "__main__.py", tmp_path)  # the program plan runs
     shutil.copytree(ROOT / "services", tmp_path / "services")
     (tmp_path / "stacks").mkdir()
     (tmp_path / "stacks" / f"Pulumi.{STACK}.yaml").write_text(LEAK_STACK)

@@ -33,7 +33,7 @@ SECRET_VARIABLES = (
 @pytest.fixture
 def project(tmp_path, monkeypatch):
     """A copy of the project to run `plan` in, with no .env and none of its variables set."""
-    for name in ("Pulumi.yaml", ".env.example"):
+    for name in ("Pulumi.yaml", "__main__.py", ".env.example"):
         shutil.copy(ROOT / name, tmp_path / name)
     for folder in ("stacks", "services"):
         shutil.copytree(ROOT / folder, tmp_path / folder)

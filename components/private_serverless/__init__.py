@@ -3,6 +3,8 @@
 from private_serverless import AccessArgs, PrivateFunction, PrivateFunctionArgs
 """
 
+# First: loads the provider SDK without its deprecation warnings (see _provider).
+from . import _provider  # noqa: F401
 from .access import AccessArgs
 from .container_args import PrivateContainerArgs, Probe
 from .errors import ConfigurationError, PrivateServerlessError, Problem

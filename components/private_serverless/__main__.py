@@ -1,5 +1,5 @@
 """``python -m private_serverless`` runs the command line."""
 
-from private_serverless.cli import main
+from private_serverless.console import main
 
 main()

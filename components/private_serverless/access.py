@@ -3,19 +3,29 @@
 from __future__ import annotations
 
 import functools
-from typing import Annotated, Any, Self
+from typing import TYPE_CHECKING, Annotated, Any, Self, TypeAlias, cast
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from . import limits
 from .conditions.expectations import AccessExpectations
+from .models import ArgsModel
+
+if TYPE_CHECKING:
+    from .conditions.builder import Condition
+
+    # What callers may pass: CEL text or a condition builder (``ip_in(...) & weekdays()``).
+    # Validation renders a builder to its text, which is all the runtime type below knows.
+    ConditionInput: TypeAlias = str | Condition
+else:
+    ConditionInput = str
 
 # The condition checker (CEL grammar, time zones, networks) is imported by the validators
 # below, on the first condition only: most services have none, and importing the package
 # should cost little more than importing the provider SDK it wraps.
 
 
-class AccessArgs(BaseModel):
+class AccessArgs(ArgsModel):
     """How callers reach a private service.
 
     The component creates an IAM application and an API key for it, and one IAM policy rule
@@ -28,8 +38,9 @@ class AccessArgs(BaseModel):
         frozen=True, extra="forbid", hide_input_in_errors=True, defer_build=True
     )
 
-    condition: str | None = None
-    """CEL condition on the policy rule, for example ``inIpRange(request.ip, "198.51.100.0/24")``.
+    condition: ConditionInput | None = None
+    """CEL condition on the policy rule, for example ``inIpRange(request.ip, "198.51.100.0/24")``,
+    or a condition builder (``ip_in("198.51.100.0/24") & weekdays()``), rendered to CEL.
 
     Checked with a real CEL parser when the args are built. ``None`` grants access to every
     request that carries the key."""
@@ -74,9 +85,15 @@ class AccessArgs(BaseModel):
         return value
 
     @property
+    def condition_cel(self) -> str | None:
+        """The condition as CEL text (a builder given as ``condition`` is rendered by then)."""
+        return cast("str | None", self.condition)
+
+    @property
     def condition_warnings(self) -> list[str]:
         """What is valid but almost surely wrong in the condition (empty when none)."""
-        return [] if self.condition is None else list(_condition_warnings(self.condition))
+        cel = self.condition_cel
+        return [] if cel is None else list(_condition_warnings(cel))
 
     @model_validator(mode="after")
     def _check_expectations(self) -> Self:
@@ -84,7 +101,7 @@ class AccessArgs(BaseModel):
             from .conditions import ConditionError, check_expectations
 
             try:
-                check_expectations(self.condition, self.expect)
+                check_expectations(self.condition_cel, self.expect)
             except ConditionError as exc:
                 raise ValueError(str(exc)) from None
         return self

@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from typing import Annotated, ClassVar, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from . import limits
+from .models import ArgsModel
 from .service_args import ServiceArgs
 
 
-class Probe(BaseModel):
+class Probe(ArgsModel):
     """A health probe: an HTTP GET on ``http_path``, or a TCP connection when it is ``None``."""
 
     # defer_build: validators are built on first use, not at import (see ServiceArgs).

@@ -67,3 +67,22 @@ def problems_from_validation_error(exc: object, prefix: str = "") -> list[Proble
             message = "unknown key (not one of the allowed settings; check the spelling)"
         problems.append(Problem(".".join(parts), message))
     return problems
+
+
+class MissingProviderOutputError(PrivateServerlessError):
+    """The provider (or a test's mock of it) returned no value for an output a component needs.
+
+    Scaleway always computes these (a function's ``domain_name``, a container's
+    ``public_endpoint``); a mock that echoes inputs as outputs does not, and gets this error
+    naming the output instead of an ``AttributeError`` deep inside the component.
+    """
+
+    def __init__(self, component: str, resource: str, output: str) -> None:
+        self.component = component
+        self.resource = resource
+        self.output = output
+        super().__init__(
+            f"{component}: the provider returned no `{output}` for {resource}. Scaleway always "
+            "computes it; a test mock must return it too (private_serverless.testing."
+            "ScalewayMocks does, a mock that echoes inputs does not)"
+        )

@@ -119,4 +119,7 @@ class PrivateContainer(PrivateService):
             assert self.namespace is not None  # PrivateContainerArgs requires project_id otherwise
             project_id = self.namespace.project_id
         self._wire_access(service_name, args, project_id)
-        self._finish(self.container.public_endpoint.apply(_https))
+        endpoint = self._provider_output(
+            self.container.public_endpoint, "container", "public_endpoint"
+        )
+        self._finish(endpoint.apply(_https))

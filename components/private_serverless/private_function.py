@@ -103,7 +103,8 @@ class PrivateFunction(PrivateService):
             assert self.namespace is not None
             project_id = self.namespace.project_id
         self._wire_access(service_name, args, project_id)
-        self._finish(pulumi.Output.concat("https://", self.function.domain_name))
+        domain_name = self._provider_output(self.function.domain_name, "function", "domain_name")
+        self._finish(pulumi.Output.concat("https://", domain_name))
 
     @staticmethod
     def _archive(name: str, args: PrivateFunctionArgs) -> FunctionArchive:

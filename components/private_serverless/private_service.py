@@ -18,12 +18,18 @@ from pulumiverse_scaleway import secrets as scw_secrets
 from pydantic import ValidationError
 
 from . import limits
-from .access import AccessArgs
-from .errors import ConfigurationError, Problem, problems_from_validation_error
+from .access import AccessArgs, ConditionInput
+from .errors import (
+    ConfigurationError,
+    MissingProviderOutputError,
+    Problem,
+    problems_from_validation_error,
+)
 from .key_rotation import expiry_timestamp, live_keys
 from .service_args import ServiceArgs, check_service_name
 
 ArgsT = TypeVar("ArgsT", bound=ServiceArgs)
+T = TypeVar("T")
 
 _GRANT_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 
@@ -216,14 +222,18 @@ class PrivateService(pulumi.ComponentResource):
         self.policy = self._create_policy(
             self._child("policy"),
             self.application.id,
-            access.condition,
+            access.condition_cel,
             project_id,
             description=f"Lets the callers of {service_name} invoke it.",
         )
         self.application_id = self.application.id
         self.policy_id = self.policy.id
         if secret_id is None:
-            self.api_key = pulumi.Output.secret(self.active_key.secret_key)
+            # Unknown in a preview, so only a value a provider (or mock) really left empty fails.
+            active = live_keys(access.key_generation)[0]
+            self.api_key = pulumi.Output.secret(
+                self._provider_output(self.active_key.secret_key, active.role, "secret_key")
+            )
             self.key_secret_id = pulumi.Output.from_input(None)
         else:
             self.api_key = pulumi.Output.from_input(None)
@@ -254,6 +264,21 @@ class PrivateService(pulumi.ComponentResource):
             opts=self._opts(),
         )
 
+    def _provider_output(
+        self, output: pulumi.Output[T | None], role: str, output_name: str
+    ) -> pulumi.Output[T]:
+        """``output`` of the ``<name>-<role>`` child, or a :class:`MissingProviderOutputError`
+        naming it when the provider (or a test's mock) left it empty."""
+
+        def check(value: T | None) -> T:
+            if value is None or value == "":
+                raise MissingProviderOutputError(
+                    f"{type(self).__name__} {self._name!r}", self._child(role), output_name
+                )
+            return value
+
+        return output.apply(check)
+
     def _finish(self, endpoint: pulumi.Output[str]) -> None:
         self.endpoint = endpoint
         self.register_outputs(
@@ -269,7 +294,10 @@ class PrivateService(pulumi.ComponentResource):
 
     # -- extra callers -------------------------------------------------------------------
     def grant_invoke(
-        self, name: str, application_id: pulumi.Input[str], condition: Any = None
+        self,
+        name: str,
+        application_id: pulumi.Input[str],
+        condition: ConditionInput | None = None,
     ) -> iam.Policy:
         """Let another existing IAM application (a CI robot, another service) call this service.
 
@@ -287,7 +315,7 @@ class PrivateService(pulumi.ComponentResource):
                 where, [Problem("name", "use 1 to 64 lowercase letters, digits and hyphens")]
             )
         try:
-            rendered = AccessArgs(condition=condition).condition
+            rendered = AccessArgs.model_validate({"condition": condition}).condition_cel
         except ValidationError as exc:
             raise ConfigurationError(where, problems_from_validation_error(exc)) from None
         if application_id is self.application_id or application_id is self.application.id:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, ClassVar, Self
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Self, TypeAlias
 
 import pulumi
 from pydantic import (
     AfterValidator,
-    BaseModel,
     ConfigDict,
     Field,
     InstanceOf,
@@ -20,6 +19,7 @@ from pydantic import (
 from . import limits
 from .access import AccessArgs
 from .environment import EnvName, check_env_and_secrets, check_plain_env
+from .models import ArgsModel
 
 
 def check_service_name(name: str, pattern: str = limits.FUNCTION_NAME_PATTERN) -> str:
@@ -46,11 +46,16 @@ def check_namespace_name(name: str) -> str:
 
 NamespaceName = Annotated[str, AfterValidator(check_namespace_name)]
 PlainValue = str | InstanceOf[pulumi.Output]  # type: ignore[type-arg]
-SecretValue = SecretStr | InstanceOf[pulumi.Output]  # type: ignore[type-arg]
+if TYPE_CHECKING:
+    # What callers may pass: a plain string too. Validation turns it into a SecretStr (never
+    # shown in a repr or an error), which is what the runtime type below says.
+    SecretValue: TypeAlias = str | SecretStr | pulumi.Output[Any]
+else:
+    SecretValue = SecretStr | InstanceOf[pulumi.Output]
 """A secret: a string (wrapped as a Pulumi secret by the component) or a Pulumi ``Output``."""
 
 
-class ServiceArgs(BaseModel):
+class ServiceArgs(ArgsModel):
     """Settings shared by :class:`PrivateFunctionArgs` and :class:`PrivateContainerArgs`."""
 
     model_config = ConfigDict(

@@ -34,7 +34,12 @@ class OutputFormat(StrEnum):
 
 def plan_command(
     stack: Annotated[
-        str, typer.Option("--stack", "-s", help="The stack to plan, as named in stacks/.")
+        str,
+        typer.Option(
+            "--stack",
+            "-s",
+            help="The stack to plan: Pulumi.<stack>.yaml in the project's stackConfigDir.",
+        ),
     ],
     output_format: Annotated[
         OutputFormat, typer.Option("--format", help="text for a terminal, markdown for a PR.")
@@ -54,11 +59,15 @@ def plan_command(
         typer.Option(
             "--env-file",
             dir_okay=False,
-            help="Read env: secrets from this file instead of .env (e.g. .env.example).",
+            help="Read env: secrets from this file instead of .env (e.g. .env.example); "
+            "named to the program in PRIVATE_SERVERLESS_ENV_FILE.",
         ),
     ] = None,
 ) -> None:
-    """Run the stack's program offline (mocked engine and provider) and show what it would do."""
+    """Run the project's program offline (mocked engine and provider) and show what it would do.
+
+    The project is found as the Pulumi CLI finds it: Pulumi.yaml in this folder or a parent.
+    """
     try:
         plan, rendered = _plan_and_render(stack, output_format, against, env_file)
         if out is None:
@@ -91,7 +100,11 @@ def _plan_and_render(
     base = engine.load_plan_file(against) if against is not None else None
     if env_file is not None and not env_file.is_file():
         raise PrivateServerlessError(f"--env-file {env_file}: no such file")
-    plan = engine.run_stack_plan(stack, env_file=env_file)
+    # The project around the working directory (Pulumi.yaml here or in a parent), any Python
+    # program; this repository's YAML stacks are one such program.
+    from ..project import plan_project
+
+    plan = plan_project(stack, env_file=env_file)
     if base is None:
         renderers = {
             OutputFormat.text: engine.render_text,

@@ -6,7 +6,9 @@ load and most programs that import ``private_serverless`` never parse a conditio
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -50,6 +52,9 @@ def _parser() -> Any:
     grammar = (Path(celpy.celparser.__file__).parent / "cel.lark").read_text()
     return Lark(
         grammar,
+        # Building the LALR tables is most of a first condition's cost (~0.2 s); lark keeps them
+        # in a file keyed by grammar, options and versions, and rebuilds a stale or broken one.
+        cache=parser_cache_file() or False,
         parser="lalr",
         start="expr",
         g_regex_flags=re.M,
@@ -58,6 +63,36 @@ def _parser() -> Any:
         maybe_placeholders=False,
         priority="invert",
     )
+
+
+#: Overrides where the parser tables are cached (a folder); empty disables the cache.
+CACHE_DIR_VARIABLE = "PRIVATE_SERVERLESS_CACHE_DIR"
+
+
+def parser_cache_file() -> str | None:
+    """The file lark caches the CEL parser tables in, or ``None`` when there is no safe place.
+
+    The cache is a pickle, so it lives only in a folder of the user's own that nobody else may
+    write to (``$XDG_CACHE_HOME/private-serverless``, else ``~/.cache/private-serverless``),
+    never in a shared temporary folder where another user could plant one.
+    """
+    configured = os.environ.get(CACHE_DIR_VARIABLE)
+    if configured is not None and not configured:
+        return None
+    if configured:
+        folder = Path(configured)
+    else:
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        folder = Path(base) / "private-serverless"
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        status = folder.stat()
+    except (OSError, RuntimeError):  # RuntimeError: no home folder to expand
+        return None
+    foreign = hasattr(os, "getuid") and status.st_uid != os.getuid()
+    if foreign or status.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return None
+    return str(folder / "cel-parser.lark-cache")
 
 
 def parse_cel(expression: str) -> Any:

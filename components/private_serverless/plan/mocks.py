@@ -46,9 +46,12 @@ def _short_hash(*parts: str) -> str:
 
 def _namespace(args: pulumi.runtime.MockResourceArgs, state: State) -> None:
     state.setdefault("projectId", DEFAULT_PROJECT_ID)
-    state.setdefault("region", DEFAULT_REGION)
+    region = state.setdefault("region", DEFAULT_REGION)
     state.setdefault("organizationId", DEFAULT_ORGANIZATION_ID)
     state.setdefault("registryNamespaceId", mock_uuid(args.name, "registry"))
+    # Scaleway creates a registry namespace per serverless namespace, named after it.
+    name = str(state.get("name") or args.name)
+    state.setdefault("registryEndpoint", f"rg.{region}.scw.cloud/funcscw{name}")
 
 
 def _function(args: pulumi.runtime.MockResourceArgs, state: State) -> None:
@@ -56,19 +59,22 @@ def _function(args: pulumi.runtime.MockResourceArgs, state: State) -> None:
     name = str(state.get("name") or args.name)
     state["domainName"] = f"{name}-{_short_hash(args.name)}.functions.fnc.{region}.scw.cloud"
     state.setdefault("organizationId", DEFAULT_ORGANIZATION_ID)
-    state.setdefault("projectId", DEFAULT_PROJECT_ID)
+    # No projectId: the provider declares it on functions but never sets it (only the
+    # namespace reports a project), and code reading it must not pass under mocks.
 
 
 def _container(args: pulumi.runtime.MockResourceArgs, state: State) -> None:
     region = state.setdefault("region", DEFAULT_REGION)
     name = str(state.get("name") or args.name)
     domain = f"{name}-{_short_hash(args.name)}.functions.fnc.{region}.scw.cloud"
+    state["domainName"] = domain
     state["publicEndpoint"] = f"https://{domain}"
     state["status"] = "ready"
 
 
 def _application(args: pulumi.runtime.MockResourceArgs, state: State) -> None:
     state.setdefault("organizationId", DEFAULT_ORGANIZATION_ID)
+    state.setdefault("editable", True)
 
 
 def _api_key(args: pulumi.runtime.MockResourceArgs, state: State) -> None:
@@ -80,11 +86,13 @@ def _api_key(args: pulumi.runtime.MockResourceArgs, state: State) -> None:
 
 def _policy(args: pulumi.runtime.MockResourceArgs, state: State) -> None:
     state.setdefault("organizationId", DEFAULT_ORGANIZATION_ID)
+    state.setdefault("editable", True)
 
 
 def _secret(args: pulumi.runtime.MockResourceArgs, state: State) -> None:
     state.setdefault("region", DEFAULT_REGION)
     state.setdefault("projectId", DEFAULT_PROJECT_ID)
+    state.setdefault("status", "ready")
 
 
 def _project(args: pulumi.runtime.MockResourceArgs, state: State) -> None:

@@ -210,6 +210,16 @@ def export_services(services: Mapping[str, PrivateService]) -> None:
             for name, service in services.items()
         },
     )
+    # One output per service and value too, as Pulumi users expect
+    # (`pulumi stack output billing_endpoint`); the key stays a secret.
+    for name, service in services.items():
+        prefix = name.replace("-", "_")
+        pulumi.export(f"{prefix}_endpoint", service.endpoint)
+        pulumi.export(f"{prefix}_api_key", pulumi.Output.secret(service.api_key))
+        pulumi.export(f"{prefix}_application_id", service.application_id)
+        pulumi.export(f"{prefix}_policy_id", service.policy_id)
+        pulumi.export(f"{prefix}_project_id", service.project_id)
+        pulumi.export(f"{prefix}_key_secret_id", service.key_secret_id)
 
 
 def run(context: StackContext) -> dict[str, PrivateService]:
@@ -223,11 +233,14 @@ def run(context: StackContext) -> dict[str, PrivateService]:
 def main() -> None:
     """Entry point of ``pulumi up`` / ``pulumi preview`` (see ``__main__.py``)."""
     project_dir = Path.cwd()
+    # `private-serverless plan --env-file F` names the dotenv file through the environment
+    # (private_serverless.project.ENV_FILE_VARIABLE), for it runs this very entry point.
+    env_file = os.environ.get("PRIVATE_SERVERLESS_ENV_FILE")
     context = StackContext(
         source=stack_file_label(pulumi.get_stack()),
         project_dir=project_dir,
         environ=os.environ,
-        env_file=project_dir / ".env",
+        env_file=Path(env_file) if env_file else project_dir / ".env",
     )
     try:
         run(context)

@@ -1,0 +1,31 @@
+"""The ``private-serverless`` console script: the command line, or how to install it.
+
+The components need none of the command line's libraries (typer, rich, python-dotenv), so a
+components-only install (``pip install private-serverless``) leaves them out; this entry point
+then says which extra to install instead of ending in an ``ImportError`` traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+#: The distributions of the ``cli`` extra, by the module name they are imported as.
+CLI_MODULES = frozenset({"typer", "click", "rich", "dotenv"})
+INSTALL_HINT = 'pip install "private-serverless[cli]"'
+EXIT_INVALID = 2
+
+
+def main() -> None:
+    """Run the command line; exit 2 with the install line when the ``cli`` extra is missing."""
+    try:
+        from .cli import main as cli_main
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").split(".")[0] not in CLI_MODULES:
+            raise
+        print(
+            f"private-serverless: the command line needs the `cli` extra ({exc.name} is not "
+            f"installed): {INSTALL_HINT}",
+            file=sys.stderr,
+        )
+        sys.exit(EXIT_INVALID)
+    cli_main()
