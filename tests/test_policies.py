@@ -462,9 +462,7 @@ def test_policy_pack_program_only_builds_the_pack() -> None:
 def test_image_digest_is_advisory_and_only_for_tag_only_images() -> None:
     tagged = replaced(compliant_records(), "web", image="rg.fr-par.scw.cloud/team/web:dev")
     findings = evaluate(tagged, now=NOW)
-    assert [(f.rule, f.severity, f.name) for f in findings] == [
-        ("image-digest", "advisory", "web")
-    ]
+    assert [(f.rule, f.severity, f.name) for f in findings] == [("image-digest", "advisory", "web")]
     assert "rg.fr-par" not in findings[0].message  # names the container, not the image
     digest = "0" * 64
     pinned = replaced(tagged, "web", registrySha256=digest)

@@ -40,7 +40,13 @@ def test_provider_protect_and_transforms_pass_to_every_child(
         for r in pulumi_mocks.registered
         if r.type.startswith("scaleway:iam") or r.type.startswith("scaleway:containers")
     }
-    assert set(children) >= {"api-namespace", "api-container", "api-app", "api-key-gen0", "api-policy"}
+    assert set(children) >= {
+        "api-namespace",
+        "api-container",
+        "api-app",
+        "api-key-gen0",
+        "api-policy",
+    }
     assert set(seen) >= set(children)
     assert pulumi_mocks.inputs(CONTAINER, "api-container")["description"] == "via transformation"
     provider_urn = resolve(provider.urn)

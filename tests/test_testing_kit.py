@@ -84,7 +84,10 @@ def test_the_fixture_resolves_endpoints_and_secret_keys(
     record = pulumi_mocks.resource(FUNCTION, "billing-function")
     assert record.inputs["secretEnvironmentVariables"] == {"DB_PASSWORD": "planted-value"}
     assert "secretEnvironmentVariables" in record.secret_inputs
-    assert sorted(r.name for r in pulumi_mocks.resources(API_KEY)) == ["api-key-gen0", "billing-key-gen0"]
+    assert sorted(r.name for r in pulumi_mocks.resources(API_KEY)) == [
+        "api-key-gen0",
+        "billing-key-gen0",
+    ]
     with pytest.raises(LookupError, match="registered of that type: billing-function"):
         pulumi_mocks.resource(FUNCTION, "nope")
 
