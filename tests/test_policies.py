@@ -70,6 +70,9 @@ def test_rule_ids_are_stable() -> None:
         "conditions-parse",
         "no-legacy-tokens",
         "no-condition-bypass",
+        "privilege-escalation",
+        "reach-beyond-intent",
+        "group-bypass",
         "require-condition",
     ]
 
@@ -201,7 +204,7 @@ BROKEN: dict[str, tuple[str, Callable[[Records], Records]]] = {
         ),
     ),
     "FullAccess for the function's application": (
-        "least-privilege",
+        "privilege-escalation",
         lambda rs: replaced(
             rs,
             "billing-caller-access",
@@ -289,7 +292,6 @@ def test_each_rule_fails_on_a_resource_that_breaks_it(case: str) -> None:
         "HTTP redirected through the deprecated httpOption",
         "unconditioned grant in another project",
         "other permission set unconditioned",
-        "FullAccess for an application from outside the stack",
         "key expiring exactly at the limit",
     ],
 )
@@ -350,7 +352,7 @@ def test_naive_now_is_read_as_utc() -> None:
     assert evaluate(compliant_records(), now=NOW.replace(tzinfo=None)) == []
 
 
-def test_require_condition_is_advisory_and_off_by_default() -> None:
+def test_require_condition_is_mandatory_when_on_and_off_by_default() -> None:
     rs = replaced(
         compliant_records(),
         "billing-caller-access",
@@ -358,7 +360,27 @@ def test_require_condition_is_advisory_and_off_by_default() -> None:
     )
     assert evaluate(rs, now=NOW) == []
     findings = evaluate(rs, PolicySettings(require_condition=True), now=NOW)
-    assert [(f.rule, f.severity) for f in findings] == [("require-condition", "advisory")]
+    assert [(f.rule, f.severity) for f in findings] == [("require-condition", "mandatory")]
+
+
+@pytest.mark.parametrize(
+    "condition", ["true", 'inIpRange(request.ip, "0.0.0.0/0")', 'request.user_agent.matches(".*")']
+)
+def test_require_condition_counts_only_restricting_conditions(condition: str) -> None:
+    rs = replaced(
+        compliant_records(),
+        "billing-caller-access",
+        rules=[
+            {
+                "permissionSetNames": ["FunctionsPrivateAccess"],
+                "projectIds": [PROJECT],
+                "condition": condition,
+            }
+        ],
+    )
+    findings = evaluate(rs, PolicySettings(require_condition=True), now=NOW)
+    assert ("require-condition", "mandatory") in [(f.rule, f.severity) for f in findings]
+    assert "does not restrict" in next(f.message for f in findings if f.rule == "require-condition")
 
 
 def test_allowed_plain_names_silence_the_name_check() -> None:

@@ -27,3 +27,5 @@ class ResourceRecord:
     inputs: Mapping[str, Any] = field(default_factory=dict)
     dependencies: tuple[str, ...] = ()
     protect: bool = False
+    #: The provider's id, when known for real (an audited export); never a mock's invention.
+    id: str | None = None

@@ -176,11 +176,13 @@ def default_plan_checks(config: Mapping[str, str]) -> Sequence[PlanCheck]:
     from ..policies import PolicySettings, evaluate
 
     settings = PolicySettings()
-    for key, value in config.items():
-        if key.endswith(":policy") and not key.startswith(tuple(_FOREIGN_NAMESPACES)):
-            # A bad policy key is reported by the program itself, naming the stack file.
-            with contextlib.suppress(ValueError):
-                settings = PolicySettings.model_validate(json.loads(value))
+    # Only the project's own key: a `policy` key in another namespace must never replace the
+    # guardrails (the program refuses it as an unknown key, naming the stack file).
+    value = config.get(f"{infer_project(config)}:policy")
+    if value is not None:
+        # A bad policy key is reported by the program itself, naming the stack file.
+        with contextlib.suppress(ValueError):
+            settings = PolicySettings.model_validate(json.loads(value))
 
     def policy_check(plan: Plan) -> list[Finding]:
         return [cast(Finding, finding.to_dict()) for finding in evaluate(plan.resources, settings)]

@@ -22,7 +22,8 @@ from private_serverless.conditions import ConditionError, validate_condition
 from private_serverless.inventory import ResourceRecord
 
 from ..sensitive_names import name_looks_secret
-from .findings import ADVISORY, MANDATORY, Finding, Severity
+from .access_rules import escalation_grants, group_bypass, is_escalation_set, reach_beyond_intent
+from .findings import MANDATORY, Finding, Severity
 from .kinds import Kind, kind_of
 from .secrets import secret_values
 from .settings import PolicySettings
@@ -160,8 +161,21 @@ def check_no_plain_secrets(record: ResourceRecord, ctx: Context) -> Iterator[Fin
 
 
 def check_https_only(record: ResourceRecord, ctx: Context) -> Iterator[Finding]:
-    """Containers must refuse plain HTTP (redirect it to HTTPS)."""
-    if kind_of(record.type) is not Kind.CONTAINER:
+    """Functions and containers must refuse plain HTTP (redirect it to HTTPS)."""
+    kind = kind_of(record.type)
+    if kind is Kind.FUNCTION:
+        # Functions only have httpOption; unset means "enabled" (plain HTTP served).
+        option = record.inputs.get("httpOption")
+        if option == "redirected" or is_unknown(option):
+            return
+        yield _finding(
+            "https-only",
+            record,
+            f"{_label(record)} accepts plain HTTP, which would carry the X-Auth-Token header in "
+            "clear: set httpOption to 'redirected'.",
+        )
+        return
+    if kind is not Kind.CONTAINER:
         return
     https_only = record.inputs.get("httpsConnectionsOnly")
     # httpOption is the deprecated spelling of the same switch; "redirected" is equally safe.
@@ -275,18 +289,28 @@ def check_no_legacy_tokens(record: ResourceRecord, ctx: Context) -> Iterator[Fin
 
 
 def check_require_condition(record: ResourceRecord, ctx: Context) -> Iterator[Finding]:
-    """(Advisory) every policy rule carries a condition (source IP, time window, ...)."""
+    """Every policy rule carries a condition that restricts something (when required)."""
     if kind_of(record.type) is not Kind.POLICY:
         return
     for index, rule in enumerate(_policy_rules(record), start=1):
-        if _condition(rule) is None and not is_unknown(rule.get("condition")):
-            yield _finding(
-                "require-condition",
-                record,
-                f"{_label(record)} rule #{index} has no condition: restrict it, for example to "
-                "the callers' IP range with inIpRange(request.ip, ...).",
-                ADVISORY,
-            )
+        condition = _condition(rule)
+        if is_unknown(rule.get("condition")):
+            continue
+        if condition is not None:
+            try:
+                validate_condition(condition)
+                continue
+            except ConditionError:
+                # Invalid, never true or restricting nothing: not a condition that counts.
+                what = "a condition that does not restrict anything valid"
+        else:
+            what = "no condition"
+        yield _finding(
+            "require-condition",
+            record,
+            f"{_label(record)} rule #{index} has {what}, and the stack requires one: restrict "
+            "it, for example to the callers' IP range with inIpRange(request.ip, ...).",
+        )
 
 
 # --- stack rules ----------------------------------------------------------------------------
@@ -329,10 +353,11 @@ def check_least_privilege(records: Sequence[ResourceRecord], ctx: Context) -> It
     for record in stack_application_policies(records):
         for index, rule in enumerate(_policy_rules(record), start=1):
             extra = sorted(set(_str_list(rule.get("permissionSetNames"))) - PRIVATE_ACCESS_SETS)
+            # Escalation sets (FullAccess, IAMManager...) have a rule of their own.
+            extra = [name for name in extra if not is_escalation_set(name)]
             if not extra:
                 continue
-            full = [name for name in extra if name.endswith("FullAccess")]
-            note = f" ({', '.join(full)} can manage and delete resources)" if full else ""
+            note = ""
             yield _finding(
                 "least-privilege",
                 record,
@@ -429,6 +454,31 @@ def check_no_condition_bypass(records: Sequence[ResourceRecord], ctx: Context) -
             )
 
 
+def check_privilege_escalation(record: ResourceRecord, ctx: Context) -> Iterator[Finding]:
+    """No principal is granted sets that manage IAM, projects, secrets, or FullAccess."""
+    for index, sets in escalation_grants(record):
+        yield _finding(
+            "privilege-escalation",
+            record,
+            f"{_label(record)} rule #{index} grants {', '.join(sets)}: whoever holds it can "
+            "manage identities, projects, secrets or every resource, and so grant itself any "
+            "access; grant only what the principal needs (FunctionsPrivateAccess / "
+            "ContainersPrivateAccess to call private services).",
+        )
+
+
+def check_reach_beyond_intent(records: Sequence[ResourceRecord], ctx: Context) -> Iterator[Finding]:
+    """No principal calls a service under a weaker condition than the service declares."""
+    for urn, message in reach_beyond_intent(records):
+        yield Finding(rule="reach-beyond-intent", severity=MANDATORY, urn=urn, message=message)
+
+
+def check_group_bypass(records: Sequence[ResourceRecord], ctx: Context) -> Iterator[Finding]:
+    """No group grants an application more than its own conditioned rule."""
+    for urn, message in group_bypass(records):
+        yield Finding(rule="group-bypass", severity=MANDATORY, urn=urn, message=message)
+
+
 RULES: tuple[Rule, ...] = (
     Rule(
         "private-services",
@@ -445,7 +495,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "https-only",
         MANDATORY,
-        "Containers only accept HTTPS connections.",
+        "Functions and containers only accept HTTPS connections.",
         resource_check=check_https_only,
     ),
     Rule(
@@ -485,9 +535,27 @@ RULES: tuple[Rule, ...] = (
         stack_check=check_no_condition_bypass,
     ),
     Rule(
+        "privilege-escalation",
+        MANDATORY,
+        "No grant of IAM, project, organization, Secret Manager or FullAccess permission sets.",
+        resource_check=check_privilege_escalation,
+    ),
+    Rule(
+        "reach-beyond-intent",
+        MANDATORY,
+        "No principal reaches a service under a weaker condition than the service declares.",
+        stack_check=check_reach_beyond_intent,
+    ),
+    Rule(
+        "group-bypass",
+        MANDATORY,
+        "No group grants an application more than its own conditioned rule.",
+        stack_check=check_group_bypass,
+    ),
+    Rule(
         "require-condition",
-        ADVISORY,
-        "IAM policy rules carry a condition.",
+        MANDATORY,
+        "IAM policy rules carry a condition that restricts something (when required).",
         resource_check=check_require_condition,
     ),
 )

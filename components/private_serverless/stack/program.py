@@ -30,6 +30,8 @@ from .config_model import ServiceEntry, StackConfig
 from .secret_sources import SecretResolver
 
 CONFIG_KEYS = frozenset(StackConfig.model_fields)
+# Namespaces of providers and of Pulumi itself, whose keys are theirs to define.
+_PROVIDERS = frozenset({"pulumi", "scaleway"})
 _PATH_FIELDS = ("source_dir", "zip_file", "build_dir")
 
 
@@ -82,6 +84,16 @@ def read_stack_config(source: str) -> StackConfig:
         namespace, _, key = full_key.partition(":")
         # A secret (secure:) value is one a `config:` reference reads, not a misspelt setting.
         known = key in CONFIG_KEYS or key in referenced or is_config_secret(full_key)
+        if namespace != project and key in CONFIG_KEYS and namespace not in _PROVIDERS:
+            # Settings are read from the project's namespace only; one elsewhere (other:policy)
+            # would otherwise look like it applies, or replace the guardrails somewhere else.
+            problems.append(
+                Problem(
+                    full_key,
+                    f"unknown key: {key} is read from the project's namespace only "
+                    f"({project}:{key})",
+                )
+            )
         if namespace == project and not known:
             allowed = ", ".join(sorted(CONFIG_KEYS))
             problems.append(
