@@ -291,7 +291,6 @@ def test_each_rule_fails_on_a_resource_that_breaks_it(case: str) -> None:
     [
         "HTTP redirected through the deprecated httpOption",
         "unconditioned grant in another project",
-        "other permission set unconditioned",
         "key expiring exactly at the limit",
     ],
 )
@@ -478,3 +477,16 @@ def test_policy_pack_program_only_builds_the_pack() -> None:
     assert keywords["enforcement_level"] == "EnforcementLevel.MANDATORY"
     assert "runtime" in (root / "PulumiPolicy.yaml").read_text()
     assert "pulumi-policy" in (root / "requirements.txt").read_text()
+
+
+def test_other_permission_set_unconditioned_is_no_bypass_but_reaches_the_sibling() -> None:
+    """ContainersPrivateAccess for billing's key is no bypass of billing's own (functions)
+    condition, but it lets that key call the web container without web's condition."""
+    rs = _extra_policy(
+        compliant_records(),
+        "billing-ct",
+        {"permissionSetNames": ["ContainersPrivateAccess"], "projectIds": [PROJECT]},
+    )
+    findings = evaluate(rs, now=NOW)
+    assert [(f.rule, f.name) for f in findings] == [("reach-beyond-intent", "web")]
+    assert "application 'billing-caller'" in findings[0].message

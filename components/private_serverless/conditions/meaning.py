@@ -84,6 +84,8 @@ _GENERIC_TIMES: Final = (
     datetime(2026, 6, 15, 12, 0, tzinfo=UTC),
     datetime(2099, 12, 31, 23, 59, 59, tzinfo=UTC),
 )
+_MAX_PERMUTED: Final = 5  # 120 orders at most
+_MAX_PAIRED: Final = 12
 _STRING_METHODS: Final = frozenset({"contains", "startsWith", "endsWith", "matches"})
 
 
@@ -265,9 +267,21 @@ def _user_agent_samples(strings: Sequence[str], integers: Sequence[int]) -> list
     for text in strings:
         samples += [text, f"a{text}", f"{text}z", f"a{text}z", text[1:], text[:-1]]
         samples += [text.upper(), text.lower()]
-    for number in integers:
-        if 0 <= number <= USER_AGENT_MAX_LENGTH + 1:
-            samples += ["a" * max(number + delta, 0) for delta in (-1, 0, 1)]
+    # Several predicates on one header (contains("a") && endsWith("b")) hold together only on
+    # a string made of their literals: every order of them all, and every pair.
+    texts = list(dict.fromkeys(strings))
+    if 1 < len(texts) <= _MAX_PERMUTED:
+        samples += ["".join(order) for order in itertools.permutations(texts)]
+    elif texts:
+        samples += ["".join(texts), "".join(reversed(texts))]
+    samples += [a + b for a, b in itertools.permutations(texts[:_MAX_PAIRED], 2)]
+    lengths = [n for n in integers if 0 <= n <= USER_AGENT_MAX_LENGTH + 1]
+    for number in lengths:
+        sizes = [max(number + delta, 0) for delta in (-1, 0, 1)]
+        samples += ["a" * size for size in sizes]
+        # ... and with a length test (size(ua) > 10 && contains("x")): pad the literals.
+        for text in [*texts, "".join(texts)]:
+            samples += [text + "a" * max(size - len(text), 0) for size in sizes]
     # Scaleway truncates the header before the condition sees it.
     return list(dict.fromkeys(sample[:USER_AGENT_MAX_LENGTH] for sample in samples))
 

@@ -34,6 +34,8 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "resources": [_record_to_dict(record) for record in plan.resources],
         "outputs": sorted_value(plan.outputs),
         "waves": plan.waves,
+        # Who can call what: derived from the resources, so not read back by plan_from_dict.
+        "access": _access(plan),
         "findings": [
             {
                 "rule": finding["rule"],
@@ -44,6 +46,12 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
             for finding in plan.findings
         ],
     }
+
+
+def _access(plan: Plan) -> list[dict[str, Any]]:
+    from ..policies.access_matrix import access_matrix
+
+    return [entry.to_dict() for entry in access_matrix(plan.resources)]
 
 
 def render_json(plan: Plan) -> str:
@@ -111,6 +119,7 @@ class _PlanModel(BaseModel):
     resources: list[_ResourceModel]
     outputs: dict[str, Any]
     waves: int
+    access: list[Any] = []  # derived from resources; recomputed, never trusted from the file
     findings: list[_FindingModel]
 
 

@@ -200,13 +200,25 @@ def _services(index: _Index) -> list[Service]:
 
 
 def _rule_projects(
-    index: _Index, policy: ResourceRecord, rule: Mapping[str, Any]
+    index: _Index, policy: ResourceRecord, rule: Mapping[str, Any], default_ids: set[str]
 ) -> tuple[set[str], bool]:
     """The projects a rule covers (labels as in :class:`Service`) and whether it is org-wide."""
     if rule.get("organizationId"):
         return set(), True
+    labels = set()
+    for value, label in _raw_rule_projects(index, policy, rule):
+        if label is not None:
+            labels.add(label)
+        else:
+            labels.add(DEFAULT_PROJECT if value in default_ids else f"project {value}")
+    return labels, False
+
+
+def _raw_rule_projects(
+    index: _Index, policy: ResourceRecord, rule: Mapping[str, Any]
+) -> list[tuple[str, str | None]]:
+    """Each project id of a rule with its label, None when nothing tells which project it is."""
     values = _strings(rule.get("projectIds"))
-    labels: set[str] = set()
     project_deps = [
         index.by_urn[urn]
         for urn in policy.dependencies
@@ -223,19 +235,47 @@ def _rule_projects(
         for ns in index.of_kind(Kind.NAMESPACE)
         if (literal := _known(ns.inputs.get("projectId"))) is not None
     }
+    found: list[tuple[str, str | None]] = []
     for value in values:
         if value in index.by_id and kind_of(index.by_id[value].type) is Kind.PROJECT:
-            labels.add(_project_label(index.by_id[value]))
+            found.append((value, _project_label(index.by_id[value])))
         elif value in literal_projects:
-            labels.add(literal_projects[value])
+            found.append((value, literal_projects[value]))
         elif len(project_deps) == 1 and len(values) == 1:
-            labels.add(_project_label(project_deps[0]))
+            found.append((value, _project_label(project_deps[0])))
         elif namespace_deps and len(values) == 1:
             # The project id came from the namespace, which names no project: the default one.
-            labels.add(_namespace_project(index, namespace_deps[0]))
+            found.append((value, _namespace_project(index, namespace_deps[0])))
         else:
-            labels.add(f"project {value}")
-    return labels, False
+            found.append((value, None))
+    return found
+
+
+def _default_project_ids(index: _Index, all_services: Sequence[Service]) -> set[str]:
+    """Ids that stand for the provider's default project, where services name no project.
+
+    Learnt from policies whose project id came from such a namespace; failing that, when
+    services run in the default project and the policies name exactly one project nothing else
+    explains, that one (an audited export often keeps no project id on the namespace).
+    """
+    learnt: set[str] = set()
+    unexplained: set[str] = set()
+    for policy in index.of_kind(Kind.POLICY):
+        rules = policy.inputs.get("rules")
+        if not isinstance(rules, Sequence) or isinstance(rules, str):
+            continue
+        for rule in rules:
+            if not isinstance(rule, Mapping):
+                continue
+            for value, label in _raw_rule_projects(index, policy, rule):
+                if label == DEFAULT_PROJECT:
+                    learnt.add(value)
+                elif label is None:
+                    unexplained.add(value)
+    if learnt:
+        return learnt
+    uses_default = any(service.project == DEFAULT_PROJECT for service in all_services)
+    return unexplained if uses_default and len(unexplained) == 1 else set()
 
 
 @dataclass(frozen=True)
@@ -291,8 +331,9 @@ def _principal(
     return Principal("user", literal) if literal else None
 
 
-def _grants(index: _Index) -> list[_Grant]:
+def _grants(index: _Index, all_services: Sequence[Service]) -> list[_Grant]:
     groups = _groups(index)
+    default_ids = _default_project_ids(index, all_services)
     grants = []
     for policy in index.of_kind(Kind.POLICY):
         principal = _principal(index, policy, groups)
@@ -304,7 +345,7 @@ def _grants(index: _Index) -> list[_Grant]:
         for number, rule in enumerate(rules, start=1):
             if not isinstance(rule, Mapping) or rule.get("condition") == _UNKNOWN:
                 continue
-            projects, org = _rule_projects(index, policy, rule)
+            projects, org = _rule_projects(index, policy, rule, default_ids)
             condition = rule.get("condition")
             condition = condition.strip() if isinstance(condition, str) else None
             for permission_set in _strings(rule.get("permissionSetNames")):
@@ -353,7 +394,7 @@ def access_matrix(records: Sequence[ResourceRecord]) -> list[AccessEntry]:
     """
     index = _Index(records)
     all_services = _services(index)
-    grants = _grants(index)
+    grants = _grants(index, all_services)
     groups = [g for g in grants if g.principal.kind == "group"]
     by_principal: dict[Principal, list[_Grant]] = {}
     for grant in grants:
@@ -430,3 +471,77 @@ def implies(stronger: str | None, weaker: str | None) -> bool:
         return not condition_meaning(tree).can_allow
     except (ConditionError, RecursionError):
         return True
+
+
+# --- rendering (the plan's formats call these) ----------------------------------------------
+
+
+def _condition_label(condition: str | None) -> str:
+    return "any request" if condition is None else condition
+
+
+def _service_label(service: Service) -> str:
+    return f"{service.kind} '{service.name}'"
+
+
+def access_text(entries: Sequence[AccessEntry]) -> list[str]:
+    """The matrix as text lines: one line per principal and service."""
+    if not entries:
+        return ["Access: (no principal can call a service)"]
+    lines = ["Access (who can call what, under which condition):"]
+    for entry in entries:
+        members = (
+            f" [members: {', '.join(entry.principal.members)}]" if entry.principal.members else ""
+        )
+        lines.append(
+            f"  {entry.principal}{members} -> {_service_label(entry.service)} "
+            f"({entry.service.project}): {_condition_label(entry.condition)}"
+        )
+    return lines
+
+
+def _mermaid_text(text: str) -> str:
+    # Mermaid labels are quoted; entity codes keep quotes and brackets from ending them.
+    return text.replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;").replace("\n", " ")
+
+
+def access_markdown(entries: Sequence[AccessEntry]) -> str:
+    """The matrix as a Markdown section: a diagram principals -> services, then a table."""
+    if not entries:
+        return "### Access\n\nNo principal can call a service."
+    principals = list(dict.fromkeys(entry.principal for entry in entries))
+    all_services = list(dict.fromkeys(entry.service for entry in entries))
+    pid = {principal: f"p{index}" for index, principal in enumerate(principals)}
+    sid = {service: f"s{index}" for index, service in enumerate(all_services)}
+    lines = ["### Access", "", "```mermaid", "flowchart LR"]
+    for principal, node in pid.items():
+        lines.append(f'  {node}(["{_mermaid_text(str(principal))}"])')
+    for service, node in sid.items():
+        label = f"{_service_label(service)}<br/>{service.project}"
+        lines.append(f'  {node}["{_mermaid_text(label).replace("#lt;br/#gt;", "<br/>")}"]')
+    by_name = {p.name: node for p, node in pid.items() if p.kind == "application"}
+    for principal, node in pid.items():
+        for member in principal.members:
+            if member in by_name:
+                lines.append(f"  {by_name[member]} -. member of .-> {node}")
+    for entry in entries:
+        label = _mermaid_text(_condition_label(entry.condition))
+        lines.append(f'  {pid[entry.principal]} -->|"{label}"| {sid[entry.service]}')
+    lines += ["```", "", "| Principal | Service | Project | Condition | Granted by |"]
+    lines.append("|---|---|---|---|---|")
+    for entry in entries:
+        granted = "<br>".join(
+            f"{rule.policy} #{rule.rule} {rule.permission_set}"
+            + (f" (via group {rule.via_group})" if rule.via_group else "")
+            for rule in entry.rules
+        )
+        lines.append(
+            f"| {_cell(str(entry.principal))} | {_cell(_service_label(entry.service))} | "
+            f"{_cell(entry.service.project)} | `{_cell(_condition_label(entry.condition))}` | "
+            f"{_cell(granted)} |"
+        )
+    return "\n".join(lines)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
