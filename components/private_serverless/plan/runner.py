@@ -174,6 +174,7 @@ def default_stack_loader(
 def default_plan_checks(config: Mapping[str, str]) -> Sequence[PlanCheck]:
     """The policy rules, with the settings of the stack's ``policy`` configuration key."""
     from ..policies import PolicySettings, evaluate
+    from ..policies.rules import redact_plain_secrets
 
     settings = PolicySettings()
     # Only the project's own key: a `policy` key in another namespace must never replace the
@@ -185,7 +186,10 @@ def default_plan_checks(config: Mapping[str, str]) -> Sequence[PlanCheck]:
             settings = PolicySettings.model_validate(json.loads(value))
 
     def policy_check(plan: Plan) -> list[Finding]:
-        return [cast(Finding, finding.to_dict()) for finding in evaluate(plan.resources, settings)]
+        findings = [cast(Finding, f.to_dict()) for f in evaluate(plan.resources, settings)]
+        # Never print a value a rule has just called secret (judged first, on real values).
+        plan.resources[:] = redact_plain_secrets(plan.resources, settings)
+        return findings
 
     return (policy_check,)
 

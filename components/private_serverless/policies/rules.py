@@ -14,12 +14,12 @@ before it changes anything.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from private_serverless.conditions import ConditionError, validate_condition
-from private_serverless.inventory import ResourceRecord
+from private_serverless.inventory import SECRET_PLACEHOLDER, ResourceRecord
 
 from ..sensitive_names import name_looks_secret
 from .access_rules import escalation_grants, group_bypass, is_escalation_set, reach_beyond_intent
@@ -158,6 +158,44 @@ def check_no_plain_secrets(record: ResourceRecord, ctx: Context) -> Iterator[Fin
             f"{_label(record)}: plain environment variable '{name}' {why}; plain variables are "
             "readable with the resource's configuration, move it to secretEnvironmentVariables.",
         )
+
+
+def _flagged_variables(record: ResourceRecord, settings: PolicySettings) -> list[str]:
+    """Names of the plain variables of ``record`` that no-plain-secrets calls secret."""
+    if kind_of(record.type) not in (Kind.FUNCTION, Kind.CONTAINER, Kind.NAMESPACE):
+        return []
+    variables = record.inputs.get("environmentVariables")
+    if not isinstance(variables, Mapping):
+        return []
+    plain = {str(name): value for name, value in variables.items()}
+    by_value = secret_values(plain)
+    return [
+        name
+        for name in plain
+        if name in by_value
+        or name_looks_secret(name, settings.secret_name_patterns, settings.allowed_plain_names)
+    ]
+
+
+def redact_plain_secrets(
+    records: Sequence[ResourceRecord], settings: PolicySettings
+) -> list[ResourceRecord]:
+    """``records`` with every plain variable the rule calls secret shown as ``[secret]``.
+
+    A plan is printed (pull requests, CI logs): a value a rule has just called a secret must not
+    be printed with it. Run the rules first, on the real values, then this.
+    """
+    redacted = []
+    for record in records:
+        names = _flagged_variables(record, settings)
+        if not names:
+            redacted.append(record)
+            continue
+        variables = dict(record.inputs["environmentVariables"])
+        variables.update(dict.fromkeys(names, SECRET_PLACEHOLDER))
+        inputs = {**record.inputs, "environmentVariables": variables}
+        redacted.append(replace(record, inputs=inputs))
+    return redacted
 
 
 def check_https_only(record: ResourceRecord, ctx: Context) -> Iterator[Finding]:

@@ -28,6 +28,7 @@ from ..private_service import PrivateService
 from ..service_args import ServiceArgs, check_service_name
 from .config_model import ServiceEntry, StackConfig
 from .secret_sources import SecretResolver
+from .secure_slots import misplaced_secure_values, plain_config_references
 
 CONFIG_KEYS = frozenset(StackConfig.model_fields)
 # Namespaces of providers and of Pulumi itself, whose keys are theirs to define.
@@ -101,6 +102,15 @@ def read_stack_config(source: str) -> StackConfig:
                     key, f"unknown key; allowed: {allowed}, and secrets referenced as config:KEY"
                 )
             )
+    problems.extend(misplaced_secure_values(project, raw))
+    if parsed is not None:
+        references = {
+            f"services.{service}.secrets.{var}": ref.name
+            for service, entry in parsed.services.items()
+            for var, ref in entry.secrets.items()
+            if ref.source == "config"
+        }
+        problems.extend(plain_config_references(project, references, _config_keys()))
     if problems or parsed is None:
         raise ConfigurationError(source, problems)
     return parsed
