@@ -65,6 +65,7 @@ def test_rule_ids_are_stable() -> None:
         "no-plain-secrets",
         "https-only",
         "key-expiry",
+        "key-expiring-soon",
         "project-scoped-policies",
         "least-privilege",
         "conditions-parse",

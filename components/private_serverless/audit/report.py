@@ -36,7 +36,7 @@ SECTIONS: tuple[tuple[str, frozenset[str]], ...] = (
     ("Plain HTTP", frozenset({"https-only"})),
     ("Secrets in plain environment variables", frozenset({"no-plain-secrets"})),
     ("Legacy JWT tokens", frozenset({"no-legacy-tokens"})),
-    ("API keys", frozenset({"key-expiry"})),
+    ("API keys", frozenset({"key-expiry", "key-expiring-soon"})),
     (
         "IAM policies",
         frozenset(

@@ -23,7 +23,7 @@ from private_serverless.inventory import SECRET_PLACEHOLDER, ResourceRecord
 
 from ..sensitive_names import name_looks_secret
 from .access_rules import escalation_grants, group_bypass, is_escalation_set, reach_beyond_intent
-from .findings import MANDATORY, Finding, Severity
+from .findings import ADVISORY, MANDATORY, Finding, Severity
 from .kinds import Kind, kind_of
 from .secrets import secret_values
 from .settings import PolicySettings
@@ -264,6 +264,16 @@ def check_key_expiry(record: ResourceRecord, ctx: Context) -> Iterator[Finding]:
         )
         return
     now = ctx.now if ctx.now.tzinfo is not None else ctx.now.replace(tzinfo=UTC)
+    if instant <= now:
+        ago = (now - instant).days
+        when = "today" if ago == 0 else f"{ago} day{'s' if ago != 1 else ''} ago"
+        yield _finding(
+            "key-expiry",
+            record,
+            f"{_label(record)} expired {when} ({expires_at}): its callers are refused; rotate "
+            "it (raise key_generation) and hand the new key to the callers.",
+        )
+        return
     if instant - now > timedelta(days=limit):
         days = (instant - now).days
         yield _finding(
@@ -272,6 +282,31 @@ def check_key_expiry(record: ResourceRecord, ctx: Context) -> Iterator[Finding]:
             f"{_label(record)} expires in {days} days ({expires_at}), more than the {limit} "
             "allowed: shorten expiresAt and rotate the key.",
         )
+
+
+def check_key_expiring_soon(record: ResourceRecord, ctx: Context) -> Iterator[Finding]:
+    """(Advisory) API keys that expire within ``expiry_window_days``: rotate them in time."""
+    if kind_of(record.type) is not Kind.API_KEY:
+        return
+    expires_at = record.inputs.get("expiresAt")
+    if not isinstance(expires_at, str) or is_unknown(expires_at):
+        return
+    instant = _parse_instant(expires_at)
+    now = ctx.now if ctx.now.tzinfo is not None else ctx.now.replace(tzinfo=UTC)
+    window = timedelta(days=ctx.settings.expiry_window_days)
+    if instant is None or instant <= now or instant - now > window:
+        return  # invalid or already expired: key-expiry reports it
+    left = instant - now
+    days = left.days
+    when = f"in {days} day{'s' if days != 1 else ''}" if days else "within a day"
+    yield _finding(
+        "key-expiring-soon",
+        record,
+        f"{_label(record)} expires {when} ({expires_at}), within the "
+        f"{ctx.settings.expiry_window_days}-day window: rotate it (raise key_generation) before "
+        "its callers are refused.",
+        ADVISORY,
+    )
 
 
 def check_project_scoped(record: ResourceRecord, ctx: Context) -> Iterator[Finding]:
@@ -541,6 +576,12 @@ RULES: tuple[Rule, ...] = (
         MANDATORY,
         "API keys expire within the allowed lifetime.",
         resource_check=check_key_expiry,
+    ),
+    Rule(
+        "key-expiring-soon",
+        ADVISORY,
+        "API keys do not expire within the expiry window unnoticed.",
+        resource_check=check_key_expiring_soon,
     ),
     Rule(
         "project-scoped-policies",

@@ -224,6 +224,7 @@ def export_services(services: Mapping[str, PrivateService]) -> None:
                 "policy_id": service.policy_id,
                 "project_id": service.project_id,
                 "key_secret_id": service.key_secret_id,
+                "key_expires_at": service.key_expires_at,
             }
             for name, service in services.items()
         },
