@@ -102,6 +102,21 @@ def _as_alias(name: str, alias: str, **inputs: object) -> Callable[[Records], Re
     return mutate
 
 
+def _group(records: Records) -> Records:
+    app = find(records, "billing-caller")
+    group = record(
+        "scaleway:iam/group:Group",
+        "ops",
+        {"name": "ops", "applicationIds": [BILLING_APP_ID]},
+        dependencies=(app.urn,),
+    )
+    rule = {"permissionSetNames": ["FunctionsPrivateAccess"], "projectIds": [PROJECT]}
+    policy = record(
+        POLICY, "ops-access", {"groupId": "grp", "rules": [rule]}, dependencies=(group.urn,)
+    )
+    return [*records, group, policy]
+
+
 BROKEN: dict[str, tuple[str, Callable[[Records], Records]]] = {
     "public function": ("private-services", lambda rs: replaced(rs, "billing", privacy="public")),
     "function without privacy": (
@@ -276,6 +291,39 @@ BROKEN: dict[str, tuple[str, Callable[[Records], Records]]] = {
             ],
         ),
     ),
+    "function accepts plain HTTP (httpOption unset)": (
+        "https-only",
+        lambda rs: replaced(rs, "billing", httpOption=None),
+    ),
+    "expired key": (
+        "key-expiry",
+        lambda rs: replaced(
+            rs, "billing-caller-key", expiresAt=(NOW - timedelta(days=3)).isoformat()
+        ),
+    ),
+    "IAMManager for a user": (
+        "privilege-escalation",
+        lambda rs: [
+            *rs,
+            record(
+                POLICY,
+                "admins",
+                {
+                    "userId": "user-1",
+                    "rules": [{"permissionSetNames": ["IAMManager"], "projectIds": [PROJECT]}],
+                },
+            ),
+        ],
+    ),
+    "sibling key reaches a conditioned container": (
+        "reach-beyond-intent",
+        lambda rs: _extra_policy(
+            rs,
+            "billing-ct",
+            {"permissionSetNames": ["ContainersPrivateAccess"], "projectIds": [PROJECT]},
+        ),
+    ),
+    "group holding the application, unconditioned": ("group-bypass", _group),
 }
 
 
@@ -304,12 +352,6 @@ def test_near_misses_pass(case: str) -> None:
             rs,
             "billing-other",
             {"permissionSetNames": ["FunctionsPrivateAccess"], "projectIds": [OTHER_PROJECT]},
-        )
-    elif case == "other permission set unconditioned":
-        rs = _extra_policy(
-            rs,
-            "billing-ct",
-            {"permissionSetNames": ["ContainersPrivateAccess"], "projectIds": [PROJECT]},
         )
     elif case == "FullAccess for an application from outside the stack":
         rs = [
