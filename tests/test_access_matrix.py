@@ -236,3 +236,33 @@ def test_union_and_implication() -> None:
     assert not implies(None, office)
     assert implies(office, None)
     assert not implies(union([office, ci]), office)
+
+
+def test_large_matrices_are_listed_in_part_and_drawn_by_project() -> None:
+    from private_serverless.policies.access_matrix import (
+        MAX_LISTED,
+        AccessEntry,
+        Principal,
+        Service,
+        access_markdown,
+        access_text,
+    )
+
+    services = [
+        Service("function", f"fn{i}", "the default project", f"urn:fn{i}", None) for i in range(30)
+    ]
+    entries = [
+        AccessEntry(Principal("application", f"app{p}"), service, None, ())
+        for p in range(30)
+        for service in services
+    ]
+    assert len(entries) > MAX_LISTED
+    text = access_text(entries)
+    assert len(text) == MAX_LISTED + 2
+    assert (
+        text[-1].strip()
+        == f"... and {900 - MAX_LISTED} more entries (the JSON format lists them all)"
+    )
+    markdown = access_markdown(entries)
+    assert markdown.count(" -->|") == 30  # one edge per principal, to the project's functions
+    assert 's0["functions in the default project"]' in markdown

@@ -367,13 +367,6 @@ def _grants(index: _Index, all_services: Sequence[Service]) -> list[_Grant]:
     return grants
 
 
-def _reaches(grant: _Grant, service: Service) -> bool:
-    kind = Kind(service.kind)
-    if grant.rule.permission_set not in INVOKE_SETS[kind] | {_EVERYTHING}:
-        return False
-    return grant.organization_wide or service.project in grant.projects
-
-
 def union(conditions: Iterable[str | None]) -> str | None:
     """The condition of several rules together: any may match (None: one has no condition)."""
     unique: list[str] = []
@@ -410,14 +403,43 @@ def access_matrix(records: Sequence[ResourceRecord]) -> list[AccessEntry]:
                 _with_group(group_grant.rule, group_grant.principal.name),
             )
             by_principal.setdefault(inherited.principal, []).append(inherited)
+    # Services by (kind, project), so that each grant only visits the services it reaches:
+    # a stack of N services sharing a project has N x N entries, not N x N x grants checks.
+    ordered = sorted(all_services, key=lambda s: (s.name, s.kind))
+    position = {service.urn: number for number, service in enumerate(ordered)}
+    by_place: dict[tuple[str, str], list[Service]] = {}
+    for service in ordered:
+        by_place.setdefault((service.kind, service.project), []).append(service)
     entries = []
     for principal in sorted(by_principal, key=lambda p: (p.kind, p.name)):
-        for service in sorted(all_services, key=lambda s: (s.name, s.kind)):
-            rules = [g.rule for g in by_principal[principal] if _reaches(g, service)]
-            if rules:
-                condition = union(rule.condition for rule in rules)
-                entries.append(AccessEntry(principal, service, condition, tuple(rules)))
+        reached: dict[str, list[GrantRule]] = {}
+        for grant in by_principal[principal]:
+            for service in _reached_services(grant, by_place, ordered):
+                reached.setdefault(service.urn, []).append(grant.rule)
+        for urn in sorted(reached, key=position.__getitem__):
+            rules = reached[urn]
+            condition = union(rule.condition for rule in rules)
+            entries.append(AccessEntry(principal, ordered[position[urn]], condition, tuple(rules)))
     return entries
+
+
+def _reached_services(
+    grant: _Grant, by_place: Mapping[tuple[str, str], list[Service]], ordered: list[Service]
+) -> list[Service]:
+    """The services a grant lets its principal call: its permission set's kind, its projects."""
+    kinds = [
+        kind.value
+        for kind, sets in INVOKE_SETS.items()
+        if grant.rule.permission_set in sets or grant.rule.permission_set == _EVERYTHING
+    ]
+    if grant.organization_wide:
+        return [service for service in ordered if service.kind in kinds]
+    return [
+        service
+        for kind in kinds
+        for project in sorted(grant.projects)
+        for service in by_place.get((kind, project), [])
+    ]
 
 
 def _with_group(rule: GrantRule, group: str) -> GrantRule:
@@ -430,6 +452,20 @@ def _with_group(rule: GrantRule, group: str) -> GrantRule:
         via_group=group,
         policy_parent=rule.policy_parent,
     )
+
+
+def declared_accesses(entries: Sequence[AccessEntry]) -> dict[str, str | None]:
+    """Per service URN, the condition its component declares (services declaring nothing are
+    left out); see :func:`declared_access`."""
+    own: dict[str, list[str | None]] = {}
+    for entry in entries:
+        service = entry.service
+        if service.component is None:
+            continue
+        for rule in entry.rules:
+            if rule.via_group is None and rule.policy_parent == service.component:
+                own.setdefault(service.urn, []).append(rule.condition)
+    return {urn: union(conditions) for urn, conditions in own.items()}
 
 
 def declared_access(entries: Sequence[AccessEntry], service: Service) -> tuple[bool, str | None]:
@@ -484,12 +520,22 @@ def _service_label(service: Service) -> str:
     return f"{service.kind} '{service.name}'"
 
 
+#: Entries shown one by one in the text and Markdown formats; past that, the diagram groups
+#: services by project and the lists stop with a count (the JSON format has them all). A stack
+#: of N services sharing one project has N x N entries.
+MAX_LISTED = 200
+
+
+def _more(entries: Sequence[AccessEntry]) -> str:
+    return f"... and {len(entries) - MAX_LISTED} more entries (the JSON format lists them all)"
+
+
 def access_text(entries: Sequence[AccessEntry]) -> list[str]:
     """The matrix as text lines: one line per principal and service."""
     if not entries:
         return ["Access: (no principal can call a service)"]
     lines = ["Access (who can call what, under which condition):"]
-    for entry in entries:
+    for entry in entries[:MAX_LISTED]:
         members = (
             f" [members: {', '.join(entry.principal.members)}]" if entry.principal.members else ""
         )
@@ -497,6 +543,8 @@ def access_text(entries: Sequence[AccessEntry]) -> list[str]:
             f"  {entry.principal}{members} -> {_service_label(entry.service)} "
             f"({entry.service.project}): {_condition_label(entry.condition)}"
         )
+    if len(entries) > MAX_LISTED:
+        lines.append(f"  {_more(entries)}")
     return lines
 
 
@@ -509,27 +557,10 @@ def access_markdown(entries: Sequence[AccessEntry]) -> str:
     """The matrix as a Markdown section: a diagram principals -> services, then a table."""
     if not entries:
         return "### Access\n\nNo principal can call a service."
-    principals = list(dict.fromkeys(entry.principal for entry in entries))
-    all_services = list(dict.fromkeys(entry.service for entry in entries))
-    pid = {principal: f"p{index}" for index, principal in enumerate(principals)}
-    sid = {service: f"s{index}" for index, service in enumerate(all_services)}
-    lines = ["### Access", "", "```mermaid", "flowchart LR"]
-    for principal, node in pid.items():
-        lines.append(f'  {node}(["{_mermaid_text(str(principal))}"])')
-    for service, node in sid.items():
-        label = f"{_service_label(service)}<br/>{service.project}"
-        lines.append(f'  {node}["{_mermaid_text(label).replace("#lt;br/#gt;", "<br/>")}"]')
-    by_name = {p.name: node for p, node in pid.items() if p.kind == "application"}
-    for principal, node in pid.items():
-        for member in principal.members:
-            if member in by_name:
-                lines.append(f"  {by_name[member]} -. member of .-> {node}")
-    for entry in entries:
-        label = _mermaid_text(_condition_label(entry.condition))
-        lines.append(f'  {pid[entry.principal]} -->|"{label}"| {sid[entry.service]}')
-    lines += ["```", "", "| Principal | Service | Project | Condition | Granted by |"]
+    lines = ["### Access", "", "```mermaid", "flowchart LR", *_diagram(entries), "```"]
+    lines += ["", "| Principal | Service | Project | Condition | Granted by |"]
     lines.append("|---|---|---|---|---|")
-    for entry in entries:
+    for entry in entries[:MAX_LISTED]:
         granted = "<br>".join(
             f"{rule.policy} #{rule.rule} {rule.permission_set}"
             + (f" (via group {rule.via_group})" if rule.via_group else "")
@@ -540,7 +571,41 @@ def access_markdown(entries: Sequence[AccessEntry]) -> str:
             f"{_cell(entry.service.project)} | `{_cell(_condition_label(entry.condition))}` | "
             f"{_cell(granted)} |"
         )
+    if len(entries) > MAX_LISTED:
+        lines += ["", _more(entries)]
     return "\n".join(lines)
+
+
+def _diagram(entries: Sequence[AccessEntry]) -> list[str]:
+    """Mermaid lines: principals -> services (or -> projects, for a large matrix)."""
+    grouped = len(entries) > MAX_LISTED
+    principals = list(dict.fromkeys(entry.principal for entry in entries))
+    pid = {principal: f"p{index}" for index, principal in enumerate(principals)}
+
+    def target(service: Service) -> str:
+        if grouped:
+            return f"{service.kind}s in {service.project}"
+        return f"{_service_label(service)}<br/>{service.project}"
+
+    targets = list(dict.fromkeys(target(entry.service) for entry in entries))
+    tid = {label: f"s{index}" for index, label in enumerate(targets)}
+    lines = [f'  {node}(["{_mermaid_text(str(p))}"])' for p, node in pid.items()]
+    lines += [
+        f'  {node}["{_mermaid_text(label).replace("#lt;br/#gt;", "<br/>")}"]'
+        for label, node in tid.items()
+    ]
+    by_name = {p.name: node for p, node in pid.items() if p.kind == "application"}
+    for principal, node in pid.items():
+        lines += [
+            f"  {by_name[member]} -. member of .-> {node}"
+            for member in principal.members
+            if member in by_name
+        ]
+    edges = dict.fromkeys(
+        (pid[e.principal], tid[target(e.service)], _condition_label(e.condition)) for e in entries
+    )
+    lines += [f'  {p} -->|"{_mermaid_text(label)}"| {t}' for p, t, label in edges]
+    return lines
 
 
 def _cell(text: str) -> str:

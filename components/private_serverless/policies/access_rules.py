@@ -15,7 +15,14 @@ from typing import Any
 
 from private_serverless.inventory import ResourceRecord
 
-from .access_matrix import AccessEntry, Service, access_matrix, declared_access, implies
+from .access_matrix import (
+    AccessEntry,
+    Principal,
+    Service,
+    access_matrix,
+    declared_accesses,
+    implies,
+)
 from .findings import MANDATORY, Finding
 from .kinds import Kind, kind_of
 
@@ -40,32 +47,48 @@ def _condition_text(condition: str | None) -> str:
     return "any request (no condition)" if condition is None else condition
 
 
-def _owned_services(entries: Sequence[AccessEntry], entry: AccessEntry) -> list[Service]:
-    """The services whose components created the principal's grant (its "own" services)."""
-    owned = []
-    for other in entries:
-        if other.principal != entry.principal:
-            continue
-        if (
-            any(
-                rule.via_group is None and rule.policy_parent == other.service.component
-                for rule in other.rules
-            )
-            and other.service not in owned
+def _owned_services(entries: Sequence[AccessEntry]) -> dict[Principal, list[Service]]:
+    """Per principal, the services whose components created its grants (its "own" services)."""
+    owned: dict[Principal, list[Service]] = {}
+    for entry in entries:
+        if any(
+            rule.via_group is None and rule.policy_parent == entry.service.component
+            for rule in entry.rules
         ):
-            owned.append(other.service)
+            owned.setdefault(entry.principal, []).append(entry.service)
     return owned
+
+
+_CACHE: list[tuple[tuple[ResourceRecord, ...], list[AccessEntry]]] = []
+
+
+def cached_matrix(records: Sequence[ResourceRecord]) -> list[AccessEntry]:
+    """The matrix of ``records``, computed once for the several rules judging the same ones.
+
+    Records are immutable; the same record objects in the same order give the same matrix.
+    """
+    if _CACHE:
+        seen, entries = _CACHE[0]
+        if len(seen) == len(records) and all(a is b for a, b in zip(seen, records, strict=True)):
+            return entries
+    entries = access_matrix(records)
+    _CACHE[:] = [(tuple(records), entries)]
+    return entries
 
 
 def reach_beyond_intent(records: Sequence[ResourceRecord]) -> Iterator[tuple[str, str]]:
     """(service URN, message) for each principal reaching a service beyond its declared access."""
-    entries = access_matrix(records)
+    entries = cached_matrix(records)
+    declared = declared_accesses(entries)
+    owned_by = _owned_services(entries)
     for entry in entries:
-        declared, required = declared_access(entries, entry.service)
-        if not declared or implies(entry.condition, required):
-            continue
         target = entry.service
-        owned = [s for s in _owned_services(entries, entry) if s != target]
+        if target.urn not in declared:
+            continue
+        required = declared[target.urn]
+        if implies(entry.condition, required):
+            continue
+        owned = [s for s in owned_by.get(entry.principal, []) if s != target]
         via = f" (the key of {', '.join(_service_label(s) for s in owned)})" if owned else ""
         sets = sorted({rule.permission_set for rule in entry.rules})
         siblings = " and ".join([f"'{s.name}'" for s in owned[:1]] + [f"'{target.name}'"])
@@ -84,7 +107,7 @@ def reach_beyond_intent(records: Sequence[ResourceRecord]) -> Iterator[tuple[str
 
 def group_bypass(records: Sequence[ResourceRecord]) -> Iterator[tuple[str, str]]:
     """(policy URN, message) where a group's grant weakens an application's own condition."""
-    for entry in access_matrix(records):
+    for entry in cached_matrix(records):
         if entry.principal.kind != "application":
             continue
         direct = [rule for rule in entry.rules if rule.via_group is None]
