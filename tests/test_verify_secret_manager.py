@@ -55,6 +55,8 @@ class _FakeScalewayAPI(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(payload)))
+        self.send_header("Connection", "close")  # no idle keep-alive to wait for at shutdown
+        self.close_connection = True
         self.end_headers()
         self.wfile.write(payload)
 
