@@ -88,6 +88,8 @@ def reach_beyond_intent(records: Sequence[ResourceRecord]) -> Iterator[tuple[str
         required = declared[target.urn]
         if implies(entry.condition, required):
             continue
+        if any(r.via_group is None for r in entry.rules) and any(r.via_group for r in entry.rules):
+            continue  # a group widening the principal's own grant: group-bypass says it
         owned = [s for s in owned_by.get(entry.principal, []) if s != target]
         via = f" (the key of {', '.join(_service_label(s) for s in owned)})" if owned else ""
         sets = sorted({rule.permission_set for rule in entry.rules})

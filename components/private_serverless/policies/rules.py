@@ -13,6 +13,7 @@ before it changes anything.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -296,9 +297,8 @@ def check_key_expiring_soon(record: ResourceRecord, ctx: Context) -> Iterator[Fi
     window = timedelta(days=ctx.settings.expiry_window_days)
     if instant is None or instant <= now or instant - now > window:
         return  # invalid or already expired: key-expiry reports it
-    left = instant - now
-    days = left.days
-    when = f"in {days} day{'s' if days != 1 else ''}" if days else "within a day"
+    days = math.ceil((instant - now) / timedelta(days=1))  # 1 day 23 h left: "in 2 days"
+    when = f"in {days} day{'s' if days != 1 else ''}"
     yield _finding(
         "key-expiring-soon",
         record,
