@@ -124,6 +124,7 @@ def compliant_records() -> list[ResourceRecord]:
         "billing",
         {
             "privacy": "private",
+            "httpOption": "redirected",
             "namespaceId": "ns-id",
             "environmentVariables": {
                 "REGION": "fr-par",

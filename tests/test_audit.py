@@ -171,7 +171,7 @@ EXPECTED = {
     ("no-plain-secrets", "billing"),
     ("no-legacy-tokens", "billing-jwt"),
     ("no-legacy-tokens", "web-jwt"),
-    ("over-broad-access", "ops-admin"),
+    ("privilege-escalation", "ops-admin"),
     ("project-scoped-policies", "org-readers"),
     ("no-condition-bypass", "billing-caller-access"),
     ("key-expiry", "billing-caller-key"),
@@ -282,8 +282,8 @@ def test_full_access_of_a_stack_application_is_reported_once() -> None:
         rules=[{"permissionSetNames": ["FunctionsFullAccess"], "projectIds": [PROJECT]}],
     )
     rules = [f.rule for f in build_report(rs, now=NOW).findings]
-    assert rules.count("least-privilege") == 1
-    assert "over-broad-access" not in rules
+    assert rules.count("privilege-escalation") == 1
+    assert "least-privilege" not in rules
 
 
 # --- rendering and CLI -----------------------------------------------------------------------

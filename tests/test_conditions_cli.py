@@ -23,7 +23,8 @@ def test_check_valid() -> None:
 
 
 def test_check_valid_with_warning() -> None:
-    result = runner.invoke(app, ["condition", "check", 'inIpRange(request.ip, "10.0.0.0/8")'])
+    condition = 'inIpRange(request.ip, "10.0.0.0/8") || inIpRange(request.ip, "192.0.2.0/24")'
+    result = runner.invoke(app, ["condition", "check", condition])
     assert result.exit_code == 0
     assert result.stdout == "valid\n"
     assert "warning: 10.0.0.0/8 is in a private (RFC 1918) range" in result.stderr
@@ -108,3 +109,43 @@ def test_module_entry_point() -> None:
         env=env,
     )
     assert (denied.returncode, denied.stdout) == (1, "denied\n")
+
+
+@pytest.mark.parametrize(
+    ("condition", "reason"),
+    [
+        ("true", "restricts nothing"),
+        ('request.user_agent.contains("x") || true', "restricts nothing"),
+        ('inIpRange(request.ip, "0.0.0.0/0")', "restricts nothing"),
+        ('inIpRange(request.ip, "::/0")', "restricts nothing"),
+        ('request.user_agent.matches(".*")', "restricts nothing"),
+        ("request.time.getHours() >= 0", "restricts nothing"),
+        ('inIpRange(request.ip, "10.0.0.0/8") || inIpRange(request.ip, "192.168.0.0/16")', "never"),
+        ("false", "never true"),
+        ("request.time.getHours() >= 18 && request.time.getHours() < 9", "never true"),
+        ('request.user_agent.matches("(?<=a)b")', "invalid regular expression"),
+        ('request.user_agent.matches("(a)\\\\1")', "invalid regular expression"),
+    ],
+)
+def test_check_refuses_meaningless_conditions(condition: str, reason: str) -> None:
+    result = runner.invoke(app, ["condition", "check", condition])
+    assert result.exit_code == 2, result.output
+    assert reason in result.stderr
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    "condition",
+    ['request.user_agent.matches("\\\\p{L}")', 'request.time.getHours("+02:00") >= 9'],
+)
+def test_check_accepts_re2_classes_and_fixed_offsets(condition: str) -> None:
+    result = runner.invoke(app, ["condition", "check", condition])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+
+
+def test_eval_uses_re2_and_fixed_offsets() -> None:
+    condition = 'request.user_agent.matches("^\\\\p{L}+$") && request.time.getHours("+02:00") == 10'
+    args = ["condition", "eval", condition, "--ip", "192.0.2.1", "--time", "2026-03-02T08:30:00Z"]
+    assert runner.invoke(app, [*args, "--user-agent", "été"]).exit_code == 0
+    assert runner.invoke(app, [*args, "--user-agent", "ete1"]).exit_code == 1

@@ -119,7 +119,36 @@ evaluate_condition("true", AccessRequest(ip="192.0.2.1", time=datetime(2026, 1, 
 @settings(deadline=None, max_examples=300)
 @given(CONDITIONS)
 def test_builder_output_always_validates(condition: Condition) -> None:
-    validate_condition(condition.to_cel())  # raises on any error
+    # As a fragment: a random combination may well restrict nothing (judged below).
+    validate_condition(condition.to_cel(), whole=False)  # raises on any error
+
+
+def _public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    from private_serverless.conditions.meaning import _seen_by_scaleway
+
+    return _seen_by_scaleway(address)
+
+
+@settings(deadline=None, max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(CONDITIONS, st.lists(REQUESTS, min_size=10, max_size=10))
+def test_never_and_always_true_verdicts_are_sound(
+    condition: Condition, requests: list[AccessRequest]
+) -> None:
+    """A condition declared never true matches no public request; one declared always true
+    (for an IP family) matches every request of that family."""
+    from private_serverless.conditions.meaning import condition_meaning
+    from private_serverless.conditions.syntax import parse_cel
+
+    meaning = condition_meaning(parse_cel(condition.to_cel()))
+    event(f"can_allow={meaning.can_allow} can_deny={meaning.can_deny}")
+    for request in requests:
+        if not _public(request.ip):
+            continue
+        if not meaning.can_allow:
+            assert not condition.matches(request)
+        family = meaning.open_family or request.ip.version
+        if not meaning.can_deny and request.ip.version == family:
+            assert condition.matches(request)
 
 
 @settings(deadline=None, max_examples=400, suppress_health_check=[HealthCheck.too_slow])

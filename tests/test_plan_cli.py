@@ -75,7 +75,7 @@ def _no_secret(text: str) -> None:
     ("output_format", "marker"),
     [
         ("text", f"{FUNCTION} billing-fn  [protected]"),
-        ("markdown", "```mermaid"),
+        ("markdown", "### Access"),
         ("json", '"stack": "dev"'),
     ],
 )

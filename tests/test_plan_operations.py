@@ -75,11 +75,16 @@ def test_region_change_replaces_what_lives_in_a_region(project):  # noqa: F811
     for service, kind in (("billing", "function"), ("reports", "function"), ("api", "container")):
         assert moving[f"{service}-namespace"] == "replace"  # region is force-new
         assert moving[f"{service}-{kind}"] == "replace"  # region, and a namespace id unknown
-        # The keys name the namespace's project, unknown until the new namespace exists, and
-        # defaultProjectId is force-new; the policy's rules update in place.
+        assert f"{service}-app" not in moving
+    # Services in the default project: the keys name the namespace's project, unknown until
+    # the new namespace exists, and defaultProjectId is force-new; the policy's rules update.
+    for service in ("reports", "api"):
         assert moving[f"{service}-key-gen0"] == "replace"
         assert moving[f"{service}-policy"] == "update"
-        assert f"{service}-app" not in moving
+    # billing has a project of its own, which is not regional: its key and policy stay.
+    assert "billing-project" not in moving
+    assert "billing-key-gen0" not in moving
+    assert "billing-policy" not in moving
 
 
 def test_replaced_keys_show_the_expiry_they_keep_from_the_state(project):  # noqa: F811
@@ -88,7 +93,7 @@ def test_replaced_keys_show_the_expiry_they_keep_from_the_state(project):  # noq
         config[DEFAULTS]["key_expires_in_days"] = 30
 
     diff = _diff(project, move)
-    [key] = [change for change in diff.resources if change.name == "billing-key-gen0"]
+    [key] = [change for change in diff.resources if change.name == "reports-key-gen0"]
     assert key.op == "replace"
     assert [item.path for item in key.kept] == ["expiresAt"]
 
@@ -100,6 +105,7 @@ def test_renaming_a_service_deletes_and_creates_everything_it_owns(project):  # 
     moving = _moving(_diff(project, rename))
     assert {name for name, op in moving.items() if op == "delete"} == {
         "billing",
+        "billing-project",
         "billing-namespace",
         "billing-function",
         "billing-app",
@@ -108,6 +114,7 @@ def test_renaming_a_service_deletes_and_creates_everything_it_owns(project):  # 
     }
     assert {name for name, op in moving.items() if op == "create"} == {
         "payments",
+        "payments-project",
         "payments-namespace",
         "payments-function",
         "payments-app",
@@ -154,13 +161,15 @@ def test_adding_and_removing_a_service(project):  # noqa: F811
 
 
 def test_dedicated_project_moves_the_service_into_a_new_project(project):  # noqa: F811
-    diff = _diff(project, _billing(lambda svc: svc.__setitem__("dedicated_project", True)))
-    assert _moving(diff) == {
-        "billing-project": "create",
-        "billing-namespace": "replace",  # projectId is force-new
-        "billing-function": "replace",  # its namespace is replaced
-        "billing-key-gen0": "replace",  # defaultProjectId
-        "billing-policy": "update",
+    def isolate(config: dict[str, Any]) -> None:
+        config[SERVICES]["reports"]["dedicated_project"] = True
+
+    assert _moving(_diff(project, isolate)) == {
+        "reports-project": "create",
+        "reports-namespace": "replace",  # projectId is force-new
+        "reports-function": "replace",  # its namespace is replaced
+        "reports-key-gen0": "replace",  # defaultProjectId
+        "reports-policy": "update",
     }
 
 

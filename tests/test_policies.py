@@ -65,11 +65,15 @@ def test_rule_ids_are_stable() -> None:
         "no-plain-secrets",
         "https-only",
         "key-expiry",
+        "key-expiring-soon",
         "project-scoped-policies",
         "least-privilege",
         "conditions-parse",
         "no-legacy-tokens",
         "no-condition-bypass",
+        "privilege-escalation",
+        "reach-beyond-intent",
+        "group-bypass",
         "require-condition",
         "image-digest",
     ]
@@ -97,6 +101,21 @@ def _as_alias(name: str, alias: str, **inputs: object) -> Callable[[Records], Re
         return [replace(r, type=alias) if r.name == name and r.custom else r for r in rs]
 
     return mutate
+
+
+def _group(records: Records) -> Records:
+    app = find(records, "billing-caller")
+    group = record(
+        "scaleway:iam/group:Group",
+        "ops",
+        {"name": "ops", "applicationIds": [BILLING_APP_ID]},
+        dependencies=(app.urn,),
+    )
+    rule = {"permissionSetNames": ["FunctionsPrivateAccess"], "projectIds": [PROJECT]}
+    policy = record(
+        POLICY, "ops-access", {"groupId": "grp", "rules": [rule]}, dependencies=(group.urn,)
+    )
+    return [*records, group, policy]
 
 
 BROKEN: dict[str, tuple[str, Callable[[Records], Records]]] = {
@@ -202,7 +221,7 @@ BROKEN: dict[str, tuple[str, Callable[[Records], Records]]] = {
         ),
     ),
     "FullAccess for the function's application": (
-        "least-privilege",
+        "privilege-escalation",
         lambda rs: replaced(
             rs,
             "billing-caller-access",
@@ -273,6 +292,39 @@ BROKEN: dict[str, tuple[str, Callable[[Records], Records]]] = {
             ],
         ),
     ),
+    "function accepts plain HTTP (httpOption unset)": (
+        "https-only",
+        lambda rs: replaced(rs, "billing", httpOption=None),
+    ),
+    "expired key": (
+        "key-expiry",
+        lambda rs: replaced(
+            rs, "billing-caller-key", expiresAt=(NOW - timedelta(days=3)).isoformat()
+        ),
+    ),
+    "IAMManager for a user": (
+        "privilege-escalation",
+        lambda rs: [
+            *rs,
+            record(
+                POLICY,
+                "admins",
+                {
+                    "userId": "user-1",
+                    "rules": [{"permissionSetNames": ["IAMManager"], "projectIds": [PROJECT]}],
+                },
+            ),
+        ],
+    ),
+    "sibling key reaches a conditioned container": (
+        "reach-beyond-intent",
+        lambda rs: _extra_policy(
+            rs,
+            "billing-ct",
+            {"permissionSetNames": ["ContainersPrivateAccess"], "projectIds": [PROJECT]},
+        ),
+    ),
+    "group holding the application, unconditioned": ("group-bypass", _group),
 }
 
 
@@ -289,8 +341,6 @@ def test_each_rule_fails_on_a_resource_that_breaks_it(case: str) -> None:
     [
         "HTTP redirected through the deprecated httpOption",
         "unconditioned grant in another project",
-        "other permission set unconditioned",
-        "FullAccess for an application from outside the stack",
         "key expiring exactly at the limit",
     ],
 )
@@ -303,12 +353,6 @@ def test_near_misses_pass(case: str) -> None:
             rs,
             "billing-other",
             {"permissionSetNames": ["FunctionsPrivateAccess"], "projectIds": [OTHER_PROJECT]},
-        )
-    elif case == "other permission set unconditioned":
-        rs = _extra_policy(
-            rs,
-            "billing-ct",
-            {"permissionSetNames": ["ContainersPrivateAccess"], "projectIds": [PROJECT]},
         )
     elif case == "FullAccess for an application from outside the stack":
         rs = [
@@ -351,7 +395,7 @@ def test_naive_now_is_read_as_utc() -> None:
     assert evaluate(compliant_records(), now=NOW.replace(tzinfo=None)) == []
 
 
-def test_require_condition_is_advisory_and_off_by_default() -> None:
+def test_require_condition_is_mandatory_when_on_and_off_by_default() -> None:
     rs = replaced(
         compliant_records(),
         "billing-caller-access",
@@ -359,7 +403,27 @@ def test_require_condition_is_advisory_and_off_by_default() -> None:
     )
     assert evaluate(rs, now=NOW) == []
     findings = evaluate(rs, PolicySettings(require_condition=True), now=NOW)
-    assert [(f.rule, f.severity) for f in findings] == [("require-condition", "advisory")]
+    assert [(f.rule, f.severity) for f in findings] == [("require-condition", "mandatory")]
+
+
+@pytest.mark.parametrize(
+    "condition", ["true", 'inIpRange(request.ip, "0.0.0.0/0")', 'request.user_agent.matches(".*")']
+)
+def test_require_condition_counts_only_restricting_conditions(condition: str) -> None:
+    rs = replaced(
+        compliant_records(),
+        "billing-caller-access",
+        rules=[
+            {
+                "permissionSetNames": ["FunctionsPrivateAccess"],
+                "projectIds": [PROJECT],
+                "condition": condition,
+            }
+        ],
+    )
+    findings = evaluate(rs, PolicySettings(require_condition=True), now=NOW)
+    assert ("require-condition", "mandatory") in [(f.rule, f.severity) for f in findings]
+    assert "does not restrict" in next(f.message for f in findings if f.rule == "require-condition")
 
 
 def test_allowed_plain_names_silence_the_name_check() -> None:
@@ -473,3 +537,16 @@ def test_image_digest_is_advisory_and_only_for_tag_only_images() -> None:
     assert evaluate(by_reference, now=NOW) == []
     unknown = replaced(tagged, "web", registrySha256=UNKNOWN)
     assert evaluate(unknown, now=NOW) == []
+
+
+def test_other_permission_set_unconditioned_is_no_bypass_but_reaches_the_sibling() -> None:
+    """ContainersPrivateAccess for billing's key is no bypass of billing's own (functions)
+    condition, but it lets that key call the web container without web's condition."""
+    rs = _extra_policy(
+        compliant_records(),
+        "billing-ct",
+        {"permissionSetNames": ["ContainersPrivateAccess"], "projectIds": [PROJECT]},
+    )
+    findings = evaluate(rs, now=NOW)
+    assert [(f.rule, f.name) for f in findings] == [("reach-beyond-intent", "web")]
+    assert "application 'billing-caller'" in findings[0].message

@@ -125,7 +125,8 @@ def test_one_policy_per_rule_with_the_rule_id() -> None:
     assert isinstance(POLICIES["least-privilege"], StackValidationPolicy)
     assert isinstance(POLICIES["no-condition-bypass"], StackValidationPolicy)
     assert isinstance(POLICIES["private-services"], ResourceValidationPolicy)
-    assert POLICIES["require-condition"].enforcement_level.value == "advisory"
+    assert POLICIES["require-condition"].enforcement_level is None  # the pack's: mandatory
+    assert isinstance(POLICIES["reach-beyond-intent"], StackValidationPolicy)
 
 
 @pytest.mark.parametrize("rule_id", [rule.id for rule in RULES])

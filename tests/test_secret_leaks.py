@@ -52,7 +52,18 @@ UNUSED_ENV = {
 PASTED = "hunter2-" + _planted("pasted", "b6e02a9d4f18")
 LONG_SECRET = _planted("long", "3a7c9e1f5b02") * 300
 
+# Secret values under innocent names, and secure values where no secret belongs (issue 10).
+REDIS_PASSWORD = _planted("redis", "d04e7c1a9b36")
+URL_WITH_PASSWORD = f"redis://:{REDIS_PASSWORD}@cache.internal:6379/0"
+GITHUB_TOKEN = "ghp_PLANTEDgithubtoken8c2f6a0e4d17b9"
+MISPLACED_CIPHERTEXT = "v1:" + _planted("misplaced", "71c5a3e9d0b2")
+PLAIN_CONFIG_SECRET = _planted("plainconfig", "e5b9014c7a3d")
+
 ALL_PLANTED = [
+    REDIS_PASSWORD,
+    GITHUB_TOKEN,
+    MISPLACED_CIPHERTEXT,
+    PLAIN_CONFIG_SECRET,
     ENV_DB_PASSWORD,
     DOTENV_S3,
     DOTENV_SIGNING,
@@ -198,6 +209,25 @@ def test_diff_against_a_base_plan(project: Path, cli: CliRunner, output_format: 
         ),
         # A YAML error on the line of a secret.
         ("API_TOKEN: env:BILLING_DB_PASSWORD", f"API_TOKEN: [{PASTED}", "invalid YAML"),
+        # Secret values under names that look harmless, and secret-looking short names.
+        (
+            "LOG_LEVEL: debug",
+            f"LOG_LEVEL: debug\n        CACHE_URL: {URL_WITH_PASSWORD}",
+            "CACHE_URL",
+        ),
+        ("LOG_LEVEL: debug", f"LOG_LEVEL: debug\n        NOTE: {GITHUB_TOKEN}", "NOTE"),
+        ("LOG_LEVEL: debug", f"LOG_LEVEL: debug\n        SMTP_PASS: {PASTED}", "SMTP_PASS"),
+        # A secure value in a plain slot: it would be decrypted into a plain input.
+        (
+            "LOG_LEVEL: debug",
+            f"LOG_LEVEL: debug\n      description:\n        secure: {MISPLACED_CIPHERTEXT}",
+            "services.billing.description",
+        ),
+        (
+            "LOG_LEVEL: debug",
+            f"LOG_LEVEL: debug\n        EXTRA:\n          secure: {MISPLACED_CIPHERTEXT}",
+            "services.billing.env.EXTRA",
+        ),
         # A duplicate key whose value is the secret.
         (
             "API_TOKEN: env:BILLING_DB_PASSWORD",
@@ -308,4 +338,50 @@ def test_audit_output(project: Path, cli: CliRunner, output_format: str) -> None
 def test_condition_commands(cli: CliRunner, args: list[str]) -> None:
     result = cli.invoke(app, args)
     assert result.exit_code in (0, 1, 2)
+    assert_no_leak(result.output)
+
+
+# --- a program registering raw resources: the plan hides what its rules call secret ---------
+
+
+def _raw_program() -> None:
+    import pulumiverse_scaleway as scw
+
+    scw.functions.Function(
+        "raw",
+        namespace_id="ns-id",
+        runtime="python312",
+        handler="handler.handle",
+        privacy="private",
+        http_option="redirected",
+        environment_variables={
+            "CACHE_URL": URL_WITH_PASSWORD,
+            "NOTE": GITHUB_TOKEN,
+            "SMTP_PASS": PASTED,
+            "LOG_LEVEL": "info",
+        },
+    )
+
+
+def test_values_a_rule_calls_secret_are_never_printed() -> None:
+    from private_serverless.plan import render_json, render_markdown, render_text
+
+    plan = run_stack_plan(STACK, loader=lambda stack: (_raw_program, {}, set()), project="raw")
+    flagged = {f["message"].split("'")[3] for f in plan.findings if f["rule"] == "no-plain-secrets"}
+    assert flagged == {"CACHE_URL", "NOTE", "SMTP_PASS"}
+    raw = next(r for r in plan.resources if r.name == "raw")
+    assert raw.inputs["environmentVariables"]["LOG_LEVEL"] == "info"  # the rest is shown
+    assert_no_leak(dump(plan), render_text(plan), render_markdown(plan), render_json(plan))
+
+
+def test_a_config_reference_to_a_plain_value_is_refused(project: Path, cli: CliRunner) -> None:
+    stack = LEAK_STACK.replace(
+        "API_TOKEN: env:BILLING_DB_PASSWORD", "API_TOKEN: config:plainOne", 1
+    ).replace("config:\n", f"config:\n  private-serverless:plainOne: {PLAIN_CONFIG_SECRET}\n", 1)
+    _set_stack(project, stack)
+    result = cli.invoke(app, ["plan", "--stack", STACK])
+    assert result.exit_code == 2, result.output
+    assert "services.billing.secrets.API_TOKEN: config:plainOne points at a plain value" in (
+        result.output
+    )
     assert_no_leak(result.output)

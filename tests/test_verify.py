@@ -135,11 +135,11 @@ def test_any_status_but_401_403_means_auth_passed(
         assert result.verdict.value == verdict
 
 
-def test_null_key_skips_the_authenticated_call(private_url: str) -> None:
+def test_a_key_that_cannot_be_tested_is_a_failure(private_url: str) -> None:
     [result] = verify_outputs(_outputs(billing=(private_url, None)), timeout=5)
-    assert result.passed and result.authenticated_skipped
-    assert result.authenticated_status is None
-    assert "skipped" in render_results([result])
+    assert not result.passed and result.authenticated_skipped
+    assert result.anonymous_status == 403 and result.authenticated_status is None
+    assert "no key to test" in render_results([result])
 
 
 def test_unreachable_endpoint_fails_without_traceback() -> None:
@@ -198,7 +198,7 @@ def cli() -> CliRunner:
 def test_cli_passes_against_a_private_endpoint(
     cli: CliRunner, tmp_path: Path, private_url: str
 ) -> None:
-    outputs = _write(tmp_path, _outputs(billing=(private_url, KEY), api=(private_url, None)))
+    outputs = _write(tmp_path, _outputs(billing=(private_url, KEY), api=(private_url, KEY)))
     result = cli.invoke(app, ["verify", "--stack", "prod", "--outputs", str(outputs)])
     assert result.exit_code == 0, result.output
     assert "billing" in result.output and "403" in result.output and "200" in result.output

@@ -43,12 +43,23 @@ EnvName = Annotated[str, AfterValidator(_check_env_name)]
 
 
 def check_plain_env(env: Mapping[str, object]) -> None:
-    """Refuse credential-looking names in plain variables; the message never has a value."""
+    """Refuse credential-looking names and values in plain variables; never print a value."""
+    from .policies.secrets import secret_values  # the same heuristics as the policy rule
+
     sensitive = sorted(name for name in env if looks_like_secret_name(name))
     if sensitive:
         raise ValueError(
             f"{', '.join(sensitive)} in `env` looks like a credential: plain environment variables "
             "are stored in clear; move it to `secrets` (encrypted at rest)"
+        )
+    by_value = secret_values(dict(env))
+    if by_value:
+        what = ", ".join(
+            f"{name} holds what looks like a {kind}" for name, kind in sorted(by_value.items())
+        )
+        raise ValueError(
+            f"{what} in `env`: plain environment variables are stored in clear; move it to "
+            "`secrets` (encrypted at rest)"
         )
 
 

@@ -38,3 +38,5 @@ class ResourceRecord:
     #: For each input holding a secret, a keyed digest of its value (plan/secret_digests.py),
     #: when the plan was made with a key; never the value.
     secret_digests: Mapping[str, str] = field(default_factory=dict)
+    #: The provider's id, when known for real (an audited export); never a mock's invention.
+    id: str | None = None

@@ -100,6 +100,8 @@ class PrivateService(pulumi.ComponentResource):
     """The Scaleway project holding the service (IAM access is granted on it)."""
     key_secret_id: pulumi.Output[str | None]
     """Secret Manager secret that holds the key, when ``store_key_in_secret_manager`` is on."""
+    key_expires_at: pulumi.Output[str | None]
+    """When the active API key stops working (RFC 3339): its ``expires_at``, as stored."""
 
     application: iam.Application
     api_keys: dict[int, iam.ApiKey]
@@ -228,6 +230,8 @@ class PrivateService(pulumi.ComponentResource):
         )
         self.application_id = self.application.id
         self.policy_id = self.policy.id
+        # The key's own attribute: the expiry it was created with (kept by ignore_changes).
+        self.key_expires_at = self.active_key.expires_at
         if secret_id is None:
             # Unknown in a preview, so only a value a provider (or mock) really left empty fails.
             active = live_keys(access.key_generation)[0]
@@ -289,6 +293,7 @@ class PrivateService(pulumi.ComponentResource):
                 "policy_id": self.policy_id,
                 "project_id": self.project_id,
                 "key_secret_id": self.key_secret_id,
+                "key_expires_at": self.key_expires_at,
             }
         )
 

@@ -27,6 +27,21 @@ DEFAULT_SECRET_NAME_PATTERNS: tuple[str, ...] = (
     "KEY",
     "*_DSN",
     "DSN",
+    # Abbreviations credentials travel under (SMTP_PASS, MYSQL_PWD, GITHUB_PAT, STRIPE_SK...).
+    "*_PASS",
+    "PASS",
+    "*_PASS_*",
+    "*_PWD",
+    "*_PWD_*",
+    "*_AUTH",
+    "*AUTHORIZATION*",
+    "*_PAT",
+    "*_SK",
+    "*ENCRYPTION_KEY*",
+    "*SIGNING_KEY*",
+    "*_KEY_B64",
+    "*_KEY_BASE64",
+    "*_KEY_HEX",
 )
 
 

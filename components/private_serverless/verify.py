@@ -47,6 +47,16 @@ class Endpoint:
     service: str
     url: str
     api_key: str | None  # None: the key lives in Secret Manager, not in the outputs
+    key_secret_id: str | None = None  # the Secret Manager secret holding it ("region/uuid")
+
+
+class KeyUnavailable(Exception):
+    """The key could not be read; the message says why, never quoting a credential."""
+
+
+#: Reads a service's API key from its Secret Manager secret id. Injected by tests; the default
+#: is :func:`secret_manager_reader` (the official ``scaleway`` SDK).
+KeyReader = Callable[[str], str]
 
 
 @dataclass(frozen=True)
@@ -130,8 +140,11 @@ def parse_outputs(outputs: object, where: str) -> list[Endpoint]:
             )
         elif key is not None and (not isinstance(key, str) or not key):
             problems.append(Problem(f"{path}.api_key", "must be a string or null"))
+        secret_id = entry.get("key_secret_id")
+        if secret_id is not None and (not isinstance(secret_id, str) or not secret_id):
+            problems.append(Problem(f"{path}.key_secret_id", "must be a string or null"))
         if not problems:
-            endpoints.append(Endpoint(str(name), str(url), key))
+            endpoints.append(Endpoint(str(name), str(url), key, secret_id))
     if problems:
         raise ConfigurationError(where, problems)
     return endpoints
@@ -155,8 +168,39 @@ def _check_url(url: object) -> str | None:
     return "must be an https:// URL (plain http only for localhost), or the key travels in clear"
 
 
-def check_endpoint(endpoint: Endpoint, *, timeout: float, opener: Opener) -> CheckResult:
-    """Call one endpoint without and with its key and judge the answers."""
+def check_endpoint(
+    endpoint: Endpoint,
+    *,
+    timeout: float,
+    opener: Opener,
+    key_reader: KeyReader | None = None,
+) -> CheckResult:
+    """Call one endpoint without and with its key and judge the answers.
+
+    A key kept in Secret Manager is read with ``key_reader`` and tested like any other; a key
+    that cannot be read or that is not there fails the check: an untested key is no pass.
+    """
+    if endpoint.api_key is None:
+        key, problem = _read_key(endpoint, key_reader)
+        if key is None:
+            anonymous, reason = _call(endpoint.url, None, timeout, opener)
+            untested = [problem]
+            if anonymous is None:
+                untested.insert(0, f"anonymous call failed: {reason}")
+            elif anonymous not in REJECTED_STATUSES:
+                untested.insert(
+                    0, f"anonymous call answered {anonymous}: the endpoint is not private"
+                )
+            return CheckResult(
+                service=endpoint.service,
+                endpoint=endpoint.url,
+                anonymous_status=anonymous,
+                authenticated_status=None,
+                authenticated_skipped=True,
+                verdict=Verdict.failed,
+                notes=tuple(untested),
+            )
+        endpoint = Endpoint(endpoint.service, endpoint.url, key, endpoint.key_secret_id)
     notes: list[str] = []
     anonymous, reason = _call(endpoint.url, None, timeout, opener)
     ok = True
@@ -193,6 +237,76 @@ def check_endpoint(endpoint: Endpoint, *, timeout: float, opener: Opener) -> Che
     )
 
 
+def _read_key(endpoint: Endpoint, key_reader: KeyReader | None) -> tuple[str | None, str]:
+    """The key of a service whose outputs hold none, or (None, why it cannot be tested)."""
+    if endpoint.key_secret_id is None:
+        return None, "no key to test: api_key and key_secret_id are both null"
+    if key_reader is None:
+        return None, "the key is in Secret Manager and no reader was given"
+    try:
+        key = key_reader(endpoint.key_secret_id)
+    except KeyUnavailable as exc:
+        return None, f"cannot read the key from Secret Manager: {exc}"
+    if not key:
+        return None, "the Secret Manager secret holds an empty key"
+    return key, ""
+
+
+def secret_manager_reader(environ: Mapping[str, str]) -> KeyReader:
+    """A :data:`KeyReader` using the official ``scaleway`` SDK, configured from ``SCW_*``.
+
+    ``SCW_ACCESS_KEY`` / ``SCW_SECRET_KEY`` authenticate, ``SCW_API_URL`` points elsewhere than
+    https://api.scaleway.com (tests use a server on 127.0.0.1). The latest version of the secret
+    is the active key: each new key writes a new version (the provider's ``secret_id``).
+    """
+    import base64
+    import binascii
+    import logging
+
+    import requests
+    from scaleway import Client, ScalewayException
+    from scaleway.secret.v1beta1 import SecretV1Beta1API
+
+    # The SDK logs requests and responses at DEBUG; a response here is the key itself.
+    logging.getLogger("scaleway").setLevel(logging.WARNING)
+    access_key = environ.get("SCW_ACCESS_KEY", "")
+    secret_key = environ.get("SCW_SECRET_KEY", "")
+    api_url = environ.get("SCW_API_URL", "https://api.scaleway.com").rstrip("/")
+    host = urlsplit(api_url).hostname or ""
+
+    def read(secret_id: str) -> str:
+        if not access_key or not secret_key:
+            raise KeyUnavailable("SCW_ACCESS_KEY and SCW_SECRET_KEY must be set")
+        region, _, uuid = secret_id.rpartition("/")
+        client = Client(
+            access_key=access_key,
+            secret_key=secret_key,
+            api_url=api_url,
+            default_region=region or environ.get("SCW_DEFAULT_REGION", "fr-par"),
+        )
+        if urlsplit(api_url).scheme != "https" and host not in LOCAL_HOSTS:
+            raise KeyUnavailable("SCW_API_URL must be https:// (plain http only for localhost)")
+        try:
+            api = SecretV1Beta1API(client)  # checks the credentials' format
+        except ValueError:
+            # The SDK's own message quotes the credentials: never repeat it.
+            raise KeyUnavailable(
+                "SCW_ACCESS_KEY / SCW_SECRET_KEY are not Scaleway credentials (SCW... access "
+                "key, UUID secret key)"
+            ) from None
+        try:
+            response = api.access_secret_version(secret_id=uuid, revision="latest_enabled")
+            return base64.b64decode(response.data, validate=True).decode().strip()
+        except ScalewayException as exc:
+            raise KeyUnavailable(f"Secret Manager answered {exc.status_code}") from None
+        except (binascii.Error, UnicodeDecodeError, TypeError):
+            raise KeyUnavailable("the secret's payload is not a key") from None
+        except (requests.RequestException, ValueError) as exc:
+            raise KeyUnavailable(f"Secret Manager unreachable ({type(exc).__name__})") from None
+
+    return read
+
+
 def _call(
     url: str, key: str | None, timeout: float, opener: Opener
 ) -> tuple[int | None, str | None]:
@@ -215,6 +329,7 @@ def verify_outputs(
     timeout: float,
     opener: Opener = urllib_status,
     where: str = "stack outputs",
+    key_reader: KeyReader | None = None,
 ) -> list[CheckResult]:
     """Check every service of the stack outputs; see the module docstring for the rules.
 
@@ -223,7 +338,9 @@ def verify_outputs(
     if not timeout > 0:
         raise ConfigurationError("--timeout", [Problem("", "must be a positive number")])
     endpoints = parse_outputs(outputs, where)
-    return [check_endpoint(e, timeout=timeout, opener=opener) for e in endpoints]
+    return [
+        check_endpoint(e, timeout=timeout, opener=opener, key_reader=key_reader) for e in endpoints
+    ]
 
 
 def render_results(results: list[CheckResult]) -> str:

@@ -2,10 +2,9 @@
 
 from .export_reader import AuditError, read_export, records_from_export, redact
 from .render import render_json, render_text, to_dict
-from .report import OVER_BROAD_ACCESS, AuditReport, audit_export, build_report, migration_steps
+from .report import AuditReport, audit_export, build_report, migration_steps
 
 __all__ = [
-    "OVER_BROAD_ACCESS",
     "AuditError",
     "AuditReport",
     "audit_export",

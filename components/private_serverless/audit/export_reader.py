@@ -63,6 +63,7 @@ def _record(resource: Any, index: int, source: str) -> ResourceRecord:
         inputs=redact(inputs),
         dependencies=tuple(d for d in dependencies if isinstance(d, str)),
         protect=bool(resource.get("protect", False)),
+        id=resource.get("id") if isinstance(resource.get("id"), str) else None,
     )
 
 
@@ -83,7 +84,14 @@ def records_from_export(data: Any, source: str = "export") -> list[ResourceRecor
         resources = []
     if not isinstance(resources, list):
         raise AuditError(f"{source}: deployment.resources is not a list")
-    return [_record(resource, index, source) for index, resource in enumerate(resources)]
+    records = [_record(resource, index, source) for index, resource in enumerate(resources)]
+    # Resources the stack only reads (external) and old copies waiting for deletion (delete)
+    # are not what the stack runs: auditing them would report things nobody can fix here.
+    return [
+        record
+        for record, resource in zip(records, resources, strict=True)
+        if not resource.get("external") and not resource.get("delete")
+    ]
 
 
 def read_export(path: Path) -> list[ResourceRecord]:

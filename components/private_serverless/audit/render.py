@@ -27,6 +27,7 @@ def to_dict(report: AuditReport) -> dict[str, Any]:
         "settings": {
             "max_key_lifetime_days": report.settings.max_key_lifetime_days,
             "require_condition": report.settings.require_condition,
+            "expiry_window_days": report.settings.expiry_window_days,
         },
         "findings": [{**f.to_dict(), "name": f.name} for f in report.findings],
         "migration": list(report.migration_steps),

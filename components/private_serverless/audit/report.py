@@ -3,8 +3,6 @@
 The policy rules judge what this library creates. An audit looks at a whole existing stack,
 possibly written by hand before the library existed, so it adds:
 
-* ``over-broad-access``: FullAccess permission sets granted to *any* principal (users, groups,
-  applications from elsewhere), not only to the stack's own applications;
 * migration steps from the legacy JWT tokens to IAM when such tokens are found.
 
 Organization-wide scopes and missing conditions (``--require-condition``) are already reported
@@ -32,23 +30,22 @@ from private_serverless.policies.kinds import is_container_token
 
 from .export_reader import read_export
 
-#: Rule id of the audit-only check on FullAccess grants.
-OVER_BROAD_ACCESS = "over-broad-access"
-
 #: Report sections, in display order, and the rules whose findings they gather.
 SECTIONS: tuple[tuple[str, frozenset[str]], ...] = (
     ("Public functions and containers", frozenset({"private-services"})),
     ("Plain HTTP", frozenset({"https-only"})),
     ("Secrets in plain environment variables", frozenset({"no-plain-secrets"})),
     ("Legacy JWT tokens", frozenset({"no-legacy-tokens"})),
-    ("API keys", frozenset({"key-expiry"})),
+    ("API keys", frozenset({"key-expiry", "key-expiring-soon"})),
     (
         "IAM policies",
         frozenset(
             {
                 "project-scoped-policies",
                 "least-privilege",
-                OVER_BROAD_ACCESS,
+                "privilege-escalation",
+                "group-bypass",
+                "reach-beyond-intent",
                 "no-condition-bypass",
                 "conditions-parse",
                 "require-condition",
@@ -91,35 +88,6 @@ class AuditReport:
             yield "Other", others
 
 
-def _full_access_findings(
-    records: Sequence[ResourceRecord], already: set[str]
-) -> Iterator[Finding]:
-    """FullAccess grants for any principal, unless least-privilege already reported them."""
-    for record in records:
-        if kind_of(record.type) is not Kind.POLICY or record.urn in already:
-            continue
-        rules = record.inputs.get("rules")
-        if not isinstance(rules, list):
-            continue
-        for index, rule in enumerate(rules, start=1):
-            names = rule.get("permissionSetNames") if isinstance(rule, dict) else None
-            if not isinstance(names, list):
-                continue
-            full = sorted(n for n in names if isinstance(n, str) and n.endswith("FullAccess"))
-            if full:
-                yield Finding(
-                    rule=OVER_BROAD_ACCESS,
-                    severity=MANDATORY,
-                    urn=record.urn,
-                    message=(
-                        f"iam-policy '{record.name}' rule #{index} grants {', '.join(full)}: "
-                        "full access can change and delete resources; grant the narrowest "
-                        "permission sets the principal needs (FunctionsPrivateAccess / "
-                        "ContainersPrivateAccess to call private services)."
-                    ),
-                )
-
-
 def migration_steps(tokens: Sequence[ResourceRecord]) -> tuple[str, ...]:
     """How to replace the given legacy JWT tokens with IAM (empty for no token)."""
     if not tokens:
@@ -152,8 +120,6 @@ def build_report(
     """Audit ``records``: the policy findings, FullAccess grants, and migration steps."""
     settings = settings or PolicySettings()
     findings = evaluate(records, settings, now)
-    least = {f.urn for f in findings if f.rule == "least-privilege"}
-    findings.extend(_full_access_findings(records, least))
     tokens = [r for r in records if kind_of(r.type) is Kind.LEGACY_TOKEN]
     severity_order = {MANDATORY: 0, ADVISORY: 1}
     # Stable: within a severity, findings keep the rule order of evaluate().

@@ -43,10 +43,21 @@ def audit(
         bool,
         typer.Option("--require-condition", help="Report IAM policy rules without a condition."),
     ] = False,
+    expiry_window: Annotated[
+        int,
+        typer.Option(
+            "--expiry-window",
+            min=0,
+            max=365,
+            help="Report API keys expiring within this many days (expired ones always).",
+        ),
+    ] = PolicySettings().expiry_window_days,
 ) -> None:
     """Audit a deployed stack: public services, plain secrets, JWT tokens, broad IAM policies."""
     settings = PolicySettings(
-        max_key_lifetime_days=max_key_days, require_condition=require_condition
+        max_key_lifetime_days=max_key_days,
+        require_condition=require_condition,
+        expiry_window_days=expiry_window,
     )
     try:
         report = audit_export(file, settings)

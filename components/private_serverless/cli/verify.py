@@ -43,11 +43,15 @@ def verify_command(
     ] = 10.0,
 ) -> None:
     """Call each service without a key (must be refused) and with its key (must not be)."""
-    from ..verify import render_results, verify_outputs
+    import os
+
+    from ..verify import render_results, secret_manager_reader, verify_outputs
 
     try:
         data, where = _read_outputs(stack, outputs)
-        results = verify_outputs(data, timeout=timeout, where=where)
+        # Keys kept in Secret Manager are read with the SCW_* credentials, then tested.
+        reader = secret_manager_reader(os.environ)
+        results = verify_outputs(data, timeout=timeout, where=where, key_reader=reader)
     except PrivateServerlessError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(EXIT_INVALID) from None

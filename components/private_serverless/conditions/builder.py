@@ -249,7 +249,7 @@ class Cel(Condition):
         return Precedence.OR
 
     def __post_init__(self) -> None:
-        validate_condition(self.expression)
+        validate_condition(self.expression, whole=False)  # the combination is judged whole
 
     def to_cel(self) -> str:
         return self.expression.strip()

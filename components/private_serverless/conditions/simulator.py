@@ -26,8 +26,9 @@ def evaluate_condition(expression: ConditionLike, request: AccessRequest) -> boo
     from celpy import celtypes
 
     text = as_cel(expression)
-    tree, _warnings = analyze_condition(text)
-    program = celpy.Environment().program(tree, functions={"inIpRange": _in_ip_range})
+    # Simulating tells what happens, even for a condition too loose or too strict to deploy.
+    tree, _warnings = analyze_condition(text, whole=False)
+    program = celpy.Environment().program(tree, functions={"inIpRange": in_ip_range})
     activation = {
         "request": celtypes.MapType(
             {
@@ -52,7 +53,7 @@ def evaluate_condition(expression: ConditionLike, request: AccessRequest) -> boo
     raise ConditionError(f"the condition could not be evaluated: {reason}")
 
 
-def _in_ip_range(ip: Any, subnet: Any) -> Any:
+def in_ip_range(ip: Any, subnet: Any) -> Any:
     """Scaleway's ``inIpRange(ip, subnet)``: the address is inside the network."""
     from celpy import celtypes
 

@@ -135,16 +135,20 @@ class _Position:
 # --- public API ---------------------------------------------------------------------------
 
 
-def validate_condition(expression: str) -> list[ConditionWarning]:
+def validate_condition(expression: str, *, whole: bool = True) -> list[ConditionWarning]:
     """Check a CEL access condition; return warnings, raise :class:`ConditionError` if invalid.
+
+    A whole condition must also mean something: one that no request can match, or that every
+    request matches, is invalid. ``whole=False`` checks a fragment that will be combined with
+    others (``Cel("...")`` in the builder), where only the combination is judged.
 
     >>> validate_condition('inIpRange(request.ip, "198.51.100.0/24")')
     []
     """
-    return analyze_condition(expression)[1]
+    return analyze_condition(expression, whole=whole)[1]
 
 
-def analyze_condition(expression: str) -> tuple[Any, list[ConditionWarning]]:
+def analyze_condition(expression: str, *, whole: bool = True) -> tuple[Any, list[ConditionWarning]]:
     """Validate and return cel-python's parse tree with the warnings (used by the simulator)."""
     if not isinstance(expression, str):
         raise ConditionError(f"a condition must be a string, not {type(expression).__name__}")
@@ -166,8 +170,45 @@ def analyze_condition(expression: str) -> tuple[Any, list[ConditionWarning]]:
             line=where.line,
             column=where.column,
         )
-    unique = dict.fromkeys(checker.warnings)  # de-duplicated, in order
-    return tree, list(unique)
+    unique = list(dict.fromkeys(checker.warnings))  # de-duplicated, in order
+    if whole:
+        _require_meaning(tree, unique)
+    return tree, unique
+
+
+def _require_meaning(tree: Any, warnings: Sequence[ConditionWarning]) -> None:
+    """Refuse a condition that never allows or never denies: either is a mistake."""
+    from .meaning import condition_meaning  # lazy: only conditions that parsed get here
+
+    meaning = condition_meaning(tree)
+    if not meaning.can_allow:
+        why = f" ({warnings[0]})" if warnings else ""
+        raise ConditionError(
+            f"the condition is never true{why}: no request can match it, so nobody could call "
+            "the service; fix the ranges, or remove the grant"
+        )
+    if not meaning.can_deny:
+        source = f" from any IPv{meaning.open_family} address" if meaning.open_family else ""
+        raise ConditionError(
+            f"the condition is true for every request{source}: it restricts nothing; restrict "
+            "it (a public IP range of the callers, a time window...) or remove it"
+        )
+
+
+def accessor_constraint(atom: Any) -> tuple[_Accessor, frozenset[int], range] | None:
+    """For a lone comparison of a timestamp accessor with numbers: (accessor, values, domain).
+
+    ``request.time.getHours("Europe/Paris") >= 9`` gives the hours 9..23 out of 0..23; any other
+    expression gives None. Used to reason about time windows without sampling instants.
+    """
+    typed = _Checker().value(atom)
+    if len(typed.constraints) != 1:
+        return None
+    (constraint,) = typed.constraints
+    domain = TIMESTAMP_ACCESSORS[constraint.accessor.method][1]
+    if domain is None:
+        return None
+    return constraint.accessor, constraint.allowed, domain
 
 
 # --- the tree walk ------------------------------------------------------------------------
@@ -458,12 +499,11 @@ class _Checker:
         self._expect_type(argument_nodes[0], arguments[0], "string", f"{method}()", 1)
         literal = arguments[0].literal
         if method == "matches" and isinstance(literal, str):
-            # Scaleway uses RE2; Python's re accepts a superset of its syntax, so a pattern
-            # rejected here is wrong for both.
-            try:
-                re.compile(literal)
-            except re.error as exc:
-                raise _error(argument_nodes[0], f"invalid regular expression: {exc}") from None
+            # Scaleway's CEL (cel-go) compiles patterns with RE2, and so does cel-python: no
+            # look-around or back-references, but Unicode classes like \p{L}.
+            reason = re2_error(literal)
+            if reason is not None:
+                raise _error(argument_nodes[0], f"invalid regular expression (RE2): {reason}")
         elif (
             receiver.attribute == "request.user_agent"
             and isinstance(literal, str)
@@ -716,11 +756,43 @@ def known_time_zones() -> frozenset[str]:
     return frozenset(available_timezones())
 
 
+@cache
+def _re2_options() -> Any:
+    import re2  # google-re2, the engine cel-python evaluates matches() with
+
+    options = re2.Options()
+    options.log_errors = False  # RE2 logs the pattern to stderr otherwise
+    return options
+
+
+def re2_error(pattern: str) -> str | None:
+    """Why RE2 refuses ``pattern`` (None when it compiles), without echoing the pattern."""
+    import re2
+
+    try:
+        re2.compile(pattern, _re2_options())
+    except re2.error as exc:
+        detail = exc.args[0] if exc.args else exc
+        text = detail.decode(errors="replace") if isinstance(detail, bytes) else str(detail)
+        return text.split(":", 1)[0]
+    return None
+
+
+# A fixed UTC offset, which the CEL specification accepts besides IANA names.
+_FIXED_OFFSET: Final = re.compile(r"[+-](?:[01]\d|2[0-3]):[0-5]\d")
+
+
 def _check_zone(node: Any, zone: str) -> str:
+    if _FIXED_OFFSET.fullmatch(zone):
+        return zone
     if zone not in known_time_zones():
         close = difflib.get_close_matches(zone, sorted(known_time_zones()), n=1)
         hint = f' (did you mean "{close[0]}"?)' if close else ' such as "Europe/Paris"'
-        raise _error(node, f'unknown time zone "{zone}": use an IANA time zone name{hint}')
+        raise _error(
+            node,
+            f'unknown time zone "{zone}": use an IANA time zone name{hint} or a fixed offset '
+            'such as "+02:00"',
+        )
     return zone
 
 

@@ -7,10 +7,13 @@ A :class:`Plan` holds no secret: records are built from sanitised inputs (see
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from typing import Any, Literal, TypedDict
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 from ..inventory import ResourceRecord
+
+if TYPE_CHECKING:
+    from ..policies.access_matrix import AccessEntry
 
 #: The type token of the root stack resource every program registers first.
 STACK_TYPE = "pulumi:pulumi:Stack"
@@ -81,6 +84,24 @@ class Plan:
     preview: PreviewView | None = None
     describe_invented: Callable[[str], str] | None = field(default=None, repr=False)
     """Rewrites a made-up value of ``resources`` found in free text (a finding's message)."""
+    shown_access: list[AccessEntry] | None = field(default=None, repr=False)
+    """Who can call what, kept from the deployment view when :meth:`as_shown` made this plan."""
+
+    def access(self) -> list[AccessEntry]:
+        """Who can call what (the access matrix).
+
+        Computed on the deployment view: records are linked through the ids a policy names,
+        which the preview view leaves unknown. Project labels free of made-up values.
+        """
+        if self.shown_access is not None:
+            return self.shown_access
+        from ..policies.access_matrix import access_matrix
+
+        describe = self.describe_invented or (lambda text: text)
+        return [
+            replace(entry, service=replace(entry.service, project=describe(entry.service.project)))
+            for entry in access_matrix(self.resources)
+        ]
 
     def shown_resources(self) -> list[ResourceRecord]:
         """The records as a reader sees them: the preview view when there is one."""
@@ -114,6 +135,7 @@ class Plan:
                 Diagnostic(item.severity, describe(item.message), item.urn)
                 for item in self.diagnostics
             ],
+            shown_access=self.access(),
         )
 
     def shown_by_urn(self) -> dict[str, ResourceRecord]:

@@ -36,6 +36,8 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "resources": [_record_to_dict(record) for record in plan.resources],
         "outputs": sorted_value(plan.outputs),
         "waves": plan.waves,
+        # Who can call what: derived from the resources, so not read back by plan_from_dict.
+        "access": _access(plan),
         "findings": [
             {
                 "rule": finding["rule"],
@@ -46,6 +48,10 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
             for finding in plan.findings
         ],
     }
+
+
+def _access(plan: Plan) -> list[dict[str, Any]]:
+    return [entry.to_dict() for entry in plan.access()]
 
 
 def render_json(plan: Plan) -> str:
@@ -126,6 +132,7 @@ class _PlanModel(BaseModel):
     resources: list[_ResourceModel]
     outputs: dict[str, Any]
     waves: int
+    access: list[Any] = []  # derived from resources; recomputed, never trusted from the file
     findings: list[_FindingModel]
 
 

@@ -91,6 +91,14 @@ def _summary(plan: Plan) -> str:
 
 
 def _access_diagram(plan: Plan) -> str:
+    # Who can call what, computed from the grants (IAM is per project, policies add up).
+    from ..policies.access_matrix import access_markdown
+
+    return access_markdown(plan.access())
+
+
+def _resource_diagram(plan: Plan) -> str:
+    """The former per-service picture (service -> application -> grants), kept for reuse."""
     nodes = [
         record
         for record in plan.resources

@@ -26,6 +26,10 @@ def render_text(plan: Plan) -> str:
     lines.append("")
     lines.append("Outputs:" if plan.outputs else "Outputs: (none)")
     lines.extend(f"  {key} = {compact(value)}" for key, value in sorted_value(plan.outputs).items())
+    from ..policies.access_matrix import access_text
+
+    lines.append("")
+    lines.extend(access_text(plan.access()))
     if plan.findings:
         lines.append("")
         lines.append("Findings:")

@@ -240,16 +240,24 @@ def default_stack_loader(
 def default_plan_checks(config: Mapping[str, str]) -> Sequence[PlanCheck]:
     """The policy rules, with the settings of the stack's ``policy`` configuration key."""
     from ..policies import PolicySettings, evaluate
+    from ..policies.rules import redact_plain_secrets
 
     settings = PolicySettings()
-    for key, value in config.items():
-        if key.endswith(":policy") and not key.startswith(tuple(_FOREIGN_NAMESPACES)):
-            # A bad policy key is reported by the program itself, naming the stack file.
-            with contextlib.suppress(ValueError):
-                settings = PolicySettings.model_validate(json.loads(value))
+    # Only the project's own key: a `policy` key in another namespace must never replace the
+    # guardrails (the program refuses it as an unknown key, naming the stack file).
+    value = config.get(f"{infer_project(config)}:policy")
+    if value is not None:
+        # A bad policy key is reported by the program itself, naming the stack file.
+        with contextlib.suppress(ValueError):
+            settings = PolicySettings.model_validate(json.loads(value))
 
     def policy_check(plan: Plan) -> list[Finding]:
-        return [cast(Finding, finding.to_dict()) for finding in evaluate(plan.resources, settings)]
+        findings = [cast(Finding, f.to_dict()) for f in evaluate(plan.resources, settings)]
+        # Never print a value a rule has just called secret (judged first, on real values).
+        plan.resources[:] = redact_plain_secrets(plan.resources, settings)
+        if plan.preview is not None:  # the view the renderers print
+            plan.preview.resources[:] = redact_plain_secrets(plan.preview.resources, settings)
+        return findings
 
     return (policy_check,)
 

@@ -66,7 +66,7 @@ CONFIG_SCHEMAS: Mapping[str, PolicyConfigSchema] = {
             "requireCondition": {
                 "type": "boolean",
                 "default": PolicySettings().require_condition,
-                "description": "Warn about every IAM policy rule without a CEL condition.",
+                "description": "Refuse every IAM policy rule without a restricting CEL condition.",
             }
         }
     ),

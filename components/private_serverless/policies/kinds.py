@@ -20,6 +20,9 @@ class Kind(Enum):
     API_KEY = "iam-api-key"
     POLICY = "iam-policy"
     LEGACY_TOKEN = "legacy-token"
+    GROUP = "iam-group"
+    GROUP_MEMBERSHIP = "iam-group-membership"
+    PROJECT = "project"
 
 
 _KINDS: dict[str, Kind] = {
@@ -37,6 +40,12 @@ _KINDS: dict[str, Kind] = {
     "scaleway:index/iamApiKey:IamApiKey": Kind.API_KEY,
     "scaleway:iam/policy:Policy": Kind.POLICY,
     "scaleway:index/iamPolicy:IamPolicy": Kind.POLICY,
+    "scaleway:iam/group:Group": Kind.GROUP,
+    "scaleway:index/iamGroup:IamGroup": Kind.GROUP,
+    "scaleway:iam/groupMembership:GroupMembership": Kind.GROUP_MEMBERSHIP,
+    "scaleway:index/iamGroupMembership:IamGroupMembership": Kind.GROUP_MEMBERSHIP,
+    "scaleway:account/project:Project": Kind.PROJECT,
+    "scaleway:index/accountProject:AccountProject": Kind.PROJECT,
     "scaleway:functions/token:Token": Kind.LEGACY_TOKEN,
     "scaleway:index/functionToken:FunctionToken": Kind.LEGACY_TOKEN,
     "scaleway:containers/token:Token": Kind.LEGACY_TOKEN,

@@ -13,15 +13,17 @@ before it changes anything.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from private_serverless.conditions import ConditionError, validate_condition
-from private_serverless.inventory import ResourceRecord
+from private_serverless.inventory import SECRET_PLACEHOLDER, ResourceRecord
 
 from ..sensitive_names import name_looks_secret
+from .access_rules import escalation_grants, group_bypass, is_escalation_set, reach_beyond_intent
 from .findings import ADVISORY, MANDATORY, Finding, Severity
 from .kinds import Kind, kind_of
 from .secrets import secret_values
@@ -159,9 +161,60 @@ def check_no_plain_secrets(record: ResourceRecord, ctx: Context) -> Iterator[Fin
         )
 
 
+def _flagged_variables(record: ResourceRecord, settings: PolicySettings) -> list[str]:
+    """Names of the plain variables of ``record`` that no-plain-secrets calls secret."""
+    if kind_of(record.type) not in (Kind.FUNCTION, Kind.CONTAINER, Kind.NAMESPACE):
+        return []
+    variables = record.inputs.get("environmentVariables")
+    if not isinstance(variables, Mapping):
+        return []
+    plain = {str(name): value for name, value in variables.items()}
+    by_value = secret_values(plain)
+    return [
+        name
+        for name in plain
+        if name in by_value
+        or name_looks_secret(name, settings.secret_name_patterns, settings.allowed_plain_names)
+    ]
+
+
+def redact_plain_secrets(
+    records: Sequence[ResourceRecord], settings: PolicySettings
+) -> list[ResourceRecord]:
+    """``records`` with every plain variable the rule calls secret shown as ``[secret]``.
+
+    A plan is printed (pull requests, CI logs): a value a rule has just called a secret must not
+    be printed with it. Run the rules first, on the real values, then this.
+    """
+    redacted = []
+    for record in records:
+        names = _flagged_variables(record, settings)
+        if not names:
+            redacted.append(record)
+            continue
+        variables = dict(record.inputs["environmentVariables"])
+        variables.update(dict.fromkeys(names, SECRET_PLACEHOLDER))
+        inputs = {**record.inputs, "environmentVariables": variables}
+        redacted.append(replace(record, inputs=inputs))
+    return redacted
+
+
 def check_https_only(record: ResourceRecord, ctx: Context) -> Iterator[Finding]:
-    """Containers must refuse plain HTTP (redirect it to HTTPS)."""
-    if kind_of(record.type) is not Kind.CONTAINER:
+    """Functions and containers must refuse plain HTTP (redirect it to HTTPS)."""
+    kind = kind_of(record.type)
+    if kind is Kind.FUNCTION:
+        # Functions only have httpOption; unset means "enabled" (plain HTTP served).
+        option = record.inputs.get("httpOption")
+        if option == "redirected" or is_unknown(option):
+            return
+        yield _finding(
+            "https-only",
+            record,
+            f"{_label(record)} accepts plain HTTP, which would carry the X-Auth-Token header in "
+            "clear: set httpOption to 'redirected'.",
+        )
+        return
+    if kind is not Kind.CONTAINER:
         return
     https_only = record.inputs.get("httpsConnectionsOnly")
     # httpOption is the deprecated spelling of the same switch; "redirected" is equally safe.
@@ -212,6 +265,16 @@ def check_key_expiry(record: ResourceRecord, ctx: Context) -> Iterator[Finding]:
         )
         return
     now = ctx.now if ctx.now.tzinfo is not None else ctx.now.replace(tzinfo=UTC)
+    if instant <= now:
+        ago = (now - instant).days
+        when = "today" if ago == 0 else f"{ago} day{'s' if ago != 1 else ''} ago"
+        yield _finding(
+            "key-expiry",
+            record,
+            f"{_label(record)} expired {when} ({expires_at}): its callers are refused; rotate "
+            "it (raise key_generation) and hand the new key to the callers.",
+        )
+        return
     if instant - now > timedelta(days=limit):
         days = (instant - now).days
         yield _finding(
@@ -220,6 +283,30 @@ def check_key_expiry(record: ResourceRecord, ctx: Context) -> Iterator[Finding]:
             f"{_label(record)} expires in {days} days ({expires_at}), more than the {limit} "
             "allowed: shorten expiresAt and rotate the key.",
         )
+
+
+def check_key_expiring_soon(record: ResourceRecord, ctx: Context) -> Iterator[Finding]:
+    """(Advisory) API keys that expire within ``expiry_window_days``: rotate them in time."""
+    if kind_of(record.type) is not Kind.API_KEY:
+        return
+    expires_at = record.inputs.get("expiresAt")
+    if not isinstance(expires_at, str) or is_unknown(expires_at):
+        return
+    instant = _parse_instant(expires_at)
+    now = ctx.now if ctx.now.tzinfo is not None else ctx.now.replace(tzinfo=UTC)
+    window = timedelta(days=ctx.settings.expiry_window_days)
+    if instant is None or instant <= now or instant - now > window:
+        return  # invalid or already expired: key-expiry reports it
+    days = math.ceil((instant - now) / timedelta(days=1))  # 1 day 23 h left: "in 2 days"
+    when = f"in {days} day{'s' if days != 1 else ''}"
+    yield _finding(
+        "key-expiring-soon",
+        record,
+        f"{_label(record)} expires {when} ({expires_at}), within the "
+        f"{ctx.settings.expiry_window_days}-day window: rotate it (raise key_generation) before "
+        "its callers are refused.",
+        ADVISORY,
+    )
 
 
 def check_project_scoped(record: ResourceRecord, ctx: Context) -> Iterator[Finding]:
@@ -275,18 +362,28 @@ def check_no_legacy_tokens(record: ResourceRecord, ctx: Context) -> Iterator[Fin
 
 
 def check_require_condition(record: ResourceRecord, ctx: Context) -> Iterator[Finding]:
-    """(Advisory) every policy rule carries a condition (source IP, time window, ...)."""
+    """Every policy rule carries a condition that restricts something (when required)."""
     if kind_of(record.type) is not Kind.POLICY:
         return
     for index, rule in enumerate(_policy_rules(record), start=1):
-        if _condition(rule) is None and not is_unknown(rule.get("condition")):
-            yield _finding(
-                "require-condition",
-                record,
-                f"{_label(record)} rule #{index} has no condition: restrict it, for example to "
-                "the callers' IP range with inIpRange(request.ip, ...).",
-                ADVISORY,
-            )
+        condition = _condition(rule)
+        if is_unknown(rule.get("condition")):
+            continue
+        if condition is not None:
+            try:
+                validate_condition(condition)
+                continue
+            except ConditionError:
+                # Invalid, never true or restricting nothing: not a condition that counts.
+                what = "a condition that does not restrict anything valid"
+        else:
+            what = "no condition"
+        yield _finding(
+            "require-condition",
+            record,
+            f"{_label(record)} rule #{index} has {what}, and the stack requires one: restrict "
+            "it, for example to the callers' IP range with inIpRange(request.ip, ...).",
+        )
 
 
 def check_image_digest(record: ResourceRecord, ctx: Context) -> Iterator[Finding]:
@@ -349,10 +446,11 @@ def check_least_privilege(records: Sequence[ResourceRecord], ctx: Context) -> It
     for record in stack_application_policies(records):
         for index, rule in enumerate(_policy_rules(record), start=1):
             extra = sorted(set(_str_list(rule.get("permissionSetNames"))) - PRIVATE_ACCESS_SETS)
+            # Escalation sets (FullAccess, IAMManager...) have a rule of their own.
+            extra = [name for name in extra if not is_escalation_set(name)]
             if not extra:
                 continue
-            full = [name for name in extra if name.endswith("FullAccess")]
-            note = f" ({', '.join(full)} can manage and delete resources)" if full else ""
+            note = ""
             yield _finding(
                 "least-privilege",
                 record,
@@ -449,6 +547,31 @@ def check_no_condition_bypass(records: Sequence[ResourceRecord], ctx: Context) -
             )
 
 
+def check_privilege_escalation(record: ResourceRecord, ctx: Context) -> Iterator[Finding]:
+    """No principal is granted sets that manage IAM, projects, secrets, or FullAccess."""
+    for index, sets in escalation_grants(record):
+        yield _finding(
+            "privilege-escalation",
+            record,
+            f"{_label(record)} rule #{index} grants {', '.join(sets)}: whoever holds it can "
+            "manage identities, projects, secrets or every resource, and so grant itself any "
+            "access; grant only what the principal needs (FunctionsPrivateAccess / "
+            "ContainersPrivateAccess to call private services).",
+        )
+
+
+def check_reach_beyond_intent(records: Sequence[ResourceRecord], ctx: Context) -> Iterator[Finding]:
+    """No principal calls a service under a weaker condition than the service declares."""
+    for urn, message in reach_beyond_intent(records):
+        yield Finding(rule="reach-beyond-intent", severity=MANDATORY, urn=urn, message=message)
+
+
+def check_group_bypass(records: Sequence[ResourceRecord], ctx: Context) -> Iterator[Finding]:
+    """No group grants an application more than its own conditioned rule."""
+    for urn, message in group_bypass(records):
+        yield Finding(rule="group-bypass", severity=MANDATORY, urn=urn, message=message)
+
+
 RULES: tuple[Rule, ...] = (
     Rule(
         "private-services",
@@ -465,7 +588,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "https-only",
         MANDATORY,
-        "Containers only accept HTTPS connections.",
+        "Functions and containers only accept HTTPS connections.",
         resource_check=check_https_only,
     ),
     Rule(
@@ -473,6 +596,12 @@ RULES: tuple[Rule, ...] = (
         MANDATORY,
         "API keys expire within the allowed lifetime.",
         resource_check=check_key_expiry,
+    ),
+    Rule(
+        "key-expiring-soon",
+        ADVISORY,
+        "API keys do not expire within the expiry window unnoticed.",
+        resource_check=check_key_expiring_soon,
     ),
     Rule(
         "project-scoped-policies",
@@ -505,9 +634,27 @@ RULES: tuple[Rule, ...] = (
         stack_check=check_no_condition_bypass,
     ),
     Rule(
+        "privilege-escalation",
+        MANDATORY,
+        "No grant of IAM, project, organization, Secret Manager or FullAccess permission sets.",
+        resource_check=check_privilege_escalation,
+    ),
+    Rule(
+        "reach-beyond-intent",
+        MANDATORY,
+        "No principal reaches a service under a weaker condition than the service declares.",
+        stack_check=check_reach_beyond_intent,
+    ),
+    Rule(
+        "group-bypass",
+        MANDATORY,
+        "No group grants an application more than its own conditioned rule.",
+        stack_check=check_group_bypass,
+    ),
+    Rule(
         "require-condition",
-        ADVISORY,
-        "IAM policy rules carry a condition.",
+        MANDATORY,
+        "IAM policy rules carry a condition that restricts something (when required).",
         resource_check=check_require_condition,
     ),
     Rule(

@@ -18,8 +18,19 @@ _PEM = re.compile(r"-----BEGIN [A-Z0-9 ]*-----")
 # Scaleway access keys: "SCW" followed by 17 upper-case letters or digits.
 _SCW_ACCESS_KEY = re.compile(r"\bSCW[A-Z0-9]{17}\b")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-# scheme://user:password@host — a connection string with credentials in it.
-_URL_CREDENTIALS = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*://[^/\s:@]+:[^/\s@]+@")
+# scheme://user:password@host or scheme://:password@host (redis) — credentials in a URL,
+# anywhere in the value (a DSN may follow a label).
+_URL_CREDENTIALS = re.compile(r"[a-zA-Z][a-zA-Z0-9+.\-]*://[^/\s:@]*:[^/\s@]+@")
+# An HTTP Authorization header value.
+_AUTH_HEADER = re.compile(r"^(?:Bearer|Basic|Token|Digest)\s+[A-Za-z0-9+/=._~\-]{8,}", re.I)
+# Prefixes providers put on their tokens so that scanners can find them (GitHub, Slack,
+# Stripe, AWS, GitLab, npm, Google, SendGrid, OpenAI-style "sk-").
+_TOKEN_PREFIX = re.compile(
+    r"\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|xox[abposr]-[A-Za-z0-9-]{10,}"
+    r"|xapp-[A-Za-z0-9-]{10,}|[sr]k_(?:live|test)_[A-Za-z0-9]{10,}|(?:AKIA|ASIA)[0-9A-Z]{16}"
+    r"|glpat-[A-Za-z0-9_\-]{20,}|npm_[A-Za-z0-9]{30,}|AIza[0-9A-Za-z_\-]{35}"
+    r"|SG\.[A-Za-z0-9_\-]{16,}\.[A-Za-z0-9_\-]{16,}|sk-[A-Za-z0-9_\-]{20,})"
+)
 _JWT = re.compile(r"^eyJ[A-Za-z0-9_\-]+\.eyJ[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]*$")
 # Candidates for the entropy test: one token of base64/url-safe characters. Dots and colons are
 # left out on purpose so that host names, URLs and versions never qualify.
@@ -58,7 +69,9 @@ def value_looks_secret(value: object) -> str | None:
     patterns = (
         (_PEM.search, "PEM block"),
         (_SCW_ACCESS_KEY.search, "Scaleway access key"),
-        (_URL_CREDENTIALS.match, "URL with credentials"),
+        (_URL_CREDENTIALS.search, "URL with credentials"),
+        (_AUTH_HEADER.match, "HTTP credentials (Bearer/Basic)"),
+        (_TOKEN_PREFIX.search, "provider token"),
         (_JWT.match, "JWT"),
     )
     for matches, kind in patterns:

@@ -20,9 +20,15 @@ class PolicySettings(BaseModel):
         ge=1,
         description="An API key must expire at most this many days from now.",
     )
+    expiry_window_days: int = Field(
+        default=14,
+        ge=0,
+        le=365,
+        description="Report API keys that expire within this many days (0: only expired ones).",
+    )
     require_condition: bool = Field(
         default=False,
-        description="Report (advisory) every IAM policy rule that has no CEL condition.",
+        description="Refuse every IAM policy rule without a condition that restricts something.",
     )
     secret_name_patterns: tuple[str, ...] = Field(
         default=DEFAULT_SECRET_NAME_PATTERNS,

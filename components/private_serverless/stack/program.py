@@ -28,9 +28,12 @@ from ..private_service import PrivateService
 from ..service_args import ServiceArgs, check_service_name
 from .config_model import ServiceEntry, StackConfig
 from .secret_sources import SecretResolver
+from .secure_slots import misplaced_secure_values, plain_config_references
 from .service_values import build_dir_problems, resolve_env_settings
 
 CONFIG_KEYS = frozenset(StackConfig.model_fields)
+# Namespaces of providers and of Pulumi itself, whose keys are theirs to define.
+_PROVIDERS = frozenset({"pulumi", "scaleway"})
 _PATH_FIELDS = ("source_dir", "zip_file", "build_dir")
 
 
@@ -83,6 +86,16 @@ def read_stack_config(source: str) -> StackConfig:
         namespace, _, key = full_key.partition(":")
         # A secret (secure:) value is one a `config:` reference reads, not a misspelt setting.
         known = key in CONFIG_KEYS or key in referenced or is_config_secret(full_key)
+        if namespace != project and key in CONFIG_KEYS and namespace not in _PROVIDERS:
+            # Settings are read from the project's namespace only; one elsewhere (other:policy)
+            # would otherwise look like it applies, or replace the guardrails somewhere else.
+            problems.append(
+                Problem(
+                    full_key,
+                    f"unknown key: {key} is read from the project's namespace only "
+                    f"({project}:{key})",
+                )
+            )
         if namespace == project and not known:
             allowed = ", ".join(sorted(CONFIG_KEYS))
             problems.append(
@@ -90,6 +103,15 @@ def read_stack_config(source: str) -> StackConfig:
                     key, f"unknown key; allowed: {allowed}, and secrets referenced as config:KEY"
                 )
             )
+    problems.extend(misplaced_secure_values(project, raw))
+    if parsed is not None:
+        references = {
+            f"services.{service}.secrets.{var}": ref.name
+            for service, entry in parsed.services.items()
+            for var, ref in entry.secrets.items()
+            if ref.source == "config"
+        }
+        problems.extend(plain_config_references(project, references, _config_keys()))
     if problems or parsed is None:
         raise ConfigurationError(source, problems)
     return parsed
@@ -206,6 +228,7 @@ def export_services(services: Mapping[str, PrivateService]) -> None:
                 "policy_id": service.policy_id,
                 "project_id": service.project_id,
                 "key_secret_id": service.key_secret_id,
+                "key_expires_at": service.key_expires_at,
             }
             for name, service in services.items()
         },

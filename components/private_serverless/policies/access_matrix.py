@@ -1,0 +1,612 @@
+"""Who can call what: the access matrix of a set of registered resources.
+
+Scaleway IAM grants ``FunctionsPrivateAccess`` / ``ContainersPrivateAccess`` per *project*: a
+principal granted it on project P may call every private function (container) of P, whatever
+service the grant was written for. And policies add up: a request is allowed when any rule of
+any policy of the principal, or of a group it belongs to, matches. So the access a principal
+really has to a service is the union of every rule that reaches the service's project, which
+is what this module computes, from records alone (offline plan, CrossGuard, audit export).
+
+Records are linked by id when the ids are real (an audited export) and otherwise by the
+dependencies the engine records (a policy depends on the application whose id it uses).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from private_serverless.inventory import ResourceRecord
+
+from .kinds import Kind, kind_of
+
+#: Permission sets that let a principal call a private service of a project, by service kind.
+INVOKE_SETS: Mapping[Kind, frozenset[str]] = {
+    Kind.FUNCTION: frozenset({"FunctionsPrivateAccess", "FunctionsFullAccess"}),
+    Kind.CONTAINER: frozenset({"ContainersPrivateAccess", "ContainersFullAccess"}),
+}
+_EVERYTHING = "AllProductsFullAccess"
+
+#: The project of a namespace that names none: the provider's default project.
+DEFAULT_PROJECT = "the default project"
+_UNKNOWN = "[unknown]"  # rules.UNKNOWN; not imported, rules imports this module
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who holds a grant: an application, a group (with its member applications) or a user."""
+
+    kind: str
+    name: str
+    members: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        return f"{self.kind} '{self.name}'"
+
+
+@dataclass(frozen=True)
+class Service:
+    """A private function or container, the project it runs in, and the component owning it."""
+
+    kind: str
+    name: str
+    project: str
+    urn: str
+    component: str | None
+
+
+@dataclass(frozen=True)
+class GrantRule:
+    """One policy rule through which a principal reaches a service."""
+
+    policy: str
+    policy_urn: str
+    rule: int
+    permission_set: str
+    condition: str | None
+    via_group: str | None = None
+    #: The component that created the policy (None: created at the stack's top level).
+    policy_parent: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready mapping."""
+        return {
+            "policy": self.policy,
+            "rule": self.rule,
+            "permission_set": self.permission_set,
+            "condition": self.condition,
+            "via_group": self.via_group,
+        }
+
+
+@dataclass(frozen=True)
+class AccessEntry:
+    """A principal that can call a service, under ``condition`` (None: any request)."""
+
+    principal: Principal
+    service: Service
+    condition: str | None
+    rules: tuple[GrantRule, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready mapping: the plan's ``access`` entries."""
+        principal: dict[str, Any] = {"kind": self.principal.kind, "name": self.principal.name}
+        if self.principal.kind == "group":
+            principal["members"] = list(self.principal.members)
+        return {
+            "principal": principal,
+            "service": {
+                "kind": self.service.kind,
+                "name": self.service.name,
+                "project": self.service.project,
+            },
+            "condition": self.condition,
+            "rules": [rule.to_dict() for rule in self.rules],
+        }
+
+
+# --- linking records ------------------------------------------------------------------------
+
+
+@dataclass
+class _Index:
+    records: Sequence[ResourceRecord]
+    by_urn: dict[str, ResourceRecord] = field(init=False)
+    by_id: dict[str, ResourceRecord] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.by_urn = {record.urn: record for record in self.records}
+        self.by_id = {record.id: record for record in self.records if record.id}
+
+    def of_kind(self, *kinds: Kind) -> list[ResourceRecord]:
+        return [record for record in self.records if kind_of(record.type) in kinds]
+
+    def resolve(self, holder: ResourceRecord, value: object, kind: Kind) -> ResourceRecord | None:
+        """The record of ``kind`` that ``holder``'s input ``value`` names, if it can be told."""
+        if isinstance(value, str) and value in self.by_id:
+            found = self.by_id[value]
+            return found if kind_of(found.type) is kind else None
+        candidates = [
+            self.by_urn[urn]
+            for urn in holder.dependencies
+            if urn in self.by_urn and kind_of(self.by_urn[urn].type) is kind
+        ]
+        return candidates[0] if len(candidates) == 1 else None
+
+    def resolve_all(
+        self, holder: ResourceRecord, values: object, kind: Kind
+    ) -> list[ResourceRecord]:
+        """Records of ``kind`` named by a list input (by id, else every such dependency)."""
+        items = _strings(values)
+        by_id = [self.by_id[v] for v in items if v in self.by_id]
+        if by_id:
+            return [r for r in by_id if kind_of(r.type) is kind]
+        return [
+            self.by_urn[urn]
+            for urn in holder.dependencies
+            if urn in self.by_urn and kind_of(self.by_urn[urn].type) is kind
+        ]
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        return [item for item in value if isinstance(item, str) and item != _UNKNOWN]
+    return []
+
+
+def _known(value: object) -> str | None:
+    return value if isinstance(value, str) and value and value != _UNKNOWN else None
+
+
+def _component_name(index: _Index, record: ResourceRecord) -> str | None:
+    parent = index.by_urn.get(record.parent or "")
+    # CrossGuard does not say which resources are components; a provider type is not one.
+    if parent is None or kind_of(parent.type) is not None or parent.type == "pulumi:pulumi:Stack":
+        return None
+    return parent.name
+
+
+def _project_label(record: ResourceRecord) -> str:
+    name = record.inputs.get("name")
+    return f"project '{name if isinstance(name, str) and name else record.name}'"
+
+
+def _namespace_project(index: _Index, namespace: ResourceRecord) -> str:
+    project = index.resolve(namespace, namespace.inputs.get("projectId"), Kind.PROJECT)
+    if project is not None:
+        return _project_label(project)
+    literal = _known(namespace.inputs.get("projectId"))
+    return f"project {literal}" if literal else DEFAULT_PROJECT
+
+
+def services(records: Sequence[ResourceRecord]) -> list[Service]:
+    """The private functions and containers of ``records``, with their projects."""
+    return _services(_Index(records))
+
+
+def _services(index: _Index) -> list[Service]:
+    found = []
+    for record in index.of_kind(Kind.FUNCTION, Kind.CONTAINER):
+        kind = kind_of(record.type)
+        assert kind is not None
+        namespace = index.resolve(record, record.inputs.get("namespaceId"), Kind.NAMESPACE)
+        project = DEFAULT_PROJECT if namespace is None else _namespace_project(index, namespace)
+        component = _component_name(index, record)
+        name = component or _known(record.inputs.get("name")) or record.name
+        found.append(Service(kind.value, name, project, record.urn, record.parent))
+    return found
+
+
+def _rule_projects(
+    index: _Index, policy: ResourceRecord, rule: Mapping[str, Any], default_ids: set[str]
+) -> tuple[set[str], bool]:
+    """The projects a rule covers (labels as in :class:`Service`) and whether it is org-wide."""
+    if rule.get("organizationId"):
+        return set(), True
+    labels = set()
+    for value, label in _raw_rule_projects(index, policy, rule):
+        if label is not None:
+            labels.add(label)
+        else:
+            labels.add(DEFAULT_PROJECT if value in default_ids else f"project {value}")
+    return labels, False
+
+
+def _raw_rule_projects(
+    index: _Index, policy: ResourceRecord, rule: Mapping[str, Any]
+) -> list[tuple[str, str | None]]:
+    """Each project id of a rule with its label, None when nothing tells which project it is."""
+    values = _strings(rule.get("projectIds"))
+    project_deps = [
+        index.by_urn[urn]
+        for urn in policy.dependencies
+        if urn in index.by_urn and kind_of(index.by_urn[urn].type) is Kind.PROJECT
+    ]
+    namespace_deps = [
+        index.by_urn[urn]
+        for urn in policy.dependencies
+        if urn in index.by_urn and kind_of(index.by_urn[urn].type) is Kind.NAMESPACE
+    ]
+    # A project id a namespace also names is that namespace's project, however it is labelled.
+    literal_projects = {
+        literal: _namespace_project(index, ns)
+        for ns in index.of_kind(Kind.NAMESPACE)
+        if (literal := _known(ns.inputs.get("projectId"))) is not None
+    }
+    found: list[tuple[str, str | None]] = []
+    for value in values:
+        if value in index.by_id and kind_of(index.by_id[value].type) is Kind.PROJECT:
+            found.append((value, _project_label(index.by_id[value])))
+        elif value in literal_projects:
+            found.append((value, literal_projects[value]))
+        elif len(project_deps) == 1 and len(values) == 1:
+            found.append((value, _project_label(project_deps[0])))
+        elif namespace_deps and len(values) == 1:
+            # The project id came from the namespace, which names no project: the default one.
+            found.append((value, _namespace_project(index, namespace_deps[0])))
+        else:
+            found.append((value, None))
+    return found
+
+
+def _default_project_ids(index: _Index, all_services: Sequence[Service]) -> set[str]:
+    """Ids that stand for the provider's default project, where services name no project.
+
+    Learnt from policies whose project id came from such a namespace; failing that, when
+    services run in the default project and the policies name exactly one project nothing else
+    explains, that one (an audited export often keeps no project id on the namespace).
+    """
+    learnt: set[str] = set()
+    unexplained: set[str] = set()
+    for policy in index.of_kind(Kind.POLICY):
+        rules = policy.inputs.get("rules")
+        if not isinstance(rules, Sequence) or isinstance(rules, str):
+            continue
+        for rule in rules:
+            if not isinstance(rule, Mapping):
+                continue
+            for value, label in _raw_rule_projects(index, policy, rule):
+                if label == DEFAULT_PROJECT:
+                    learnt.add(value)
+                elif label is None:
+                    unexplained.add(value)
+    if learnt:
+        return learnt
+    uses_default = any(service.project == DEFAULT_PROJECT for service in all_services)
+    return unexplained if uses_default and len(unexplained) == 1 else set()
+
+
+@dataclass(frozen=True)
+class _Grant:
+    principal: Principal
+    projects: frozenset[str]
+    organization_wide: bool
+    rule: GrantRule
+
+
+def _application_label(record: ResourceRecord) -> str:
+    return _known(record.inputs.get("name")) or record.name
+
+
+def _groups(index: _Index) -> dict[str, tuple[ResourceRecord, list[str]]]:
+    """Groups by URN, with the labels of their member applications."""
+    groups: dict[str, tuple[ResourceRecord, list[str]]] = {}
+    for group in index.of_kind(Kind.GROUP):
+        members = [
+            _application_label(app)
+            for app in index.resolve_all(
+                group, group.inputs.get("applicationIds"), Kind.APPLICATION
+            )
+        ]
+        members += [f"user {u}" for u in _strings(group.inputs.get("userIds"))]
+        groups[group.urn] = (group, members)
+    for membership in index.of_kind(Kind.GROUP_MEMBERSHIP):
+        owner = index.resolve(membership, membership.inputs.get("groupId"), Kind.GROUP)
+        app = index.resolve(membership, membership.inputs.get("applicationId"), Kind.APPLICATION)
+        if owner is not None and app is not None and owner.urn in groups:
+            groups[owner.urn][1].append(_application_label(app))
+    return groups
+
+
+def _principal(
+    index: _Index, policy: ResourceRecord, groups: Mapping[str, tuple[ResourceRecord, list[str]]]
+) -> Principal | None:
+    inputs = policy.inputs
+    if inputs.get("applicationId") is not None:
+        app = index.resolve(policy, inputs.get("applicationId"), Kind.APPLICATION)
+        if app is not None:
+            return Principal("application", _application_label(app))
+        literal = _known(inputs.get("applicationId"))
+        return Principal("application", literal) if literal else None
+    if inputs.get("groupId") is not None:
+        group = index.resolve(policy, inputs.get("groupId"), Kind.GROUP)
+        if group is not None:
+            name = _known(group.inputs.get("name")) or group.name
+            return Principal("group", name, tuple(sorted(set(groups[group.urn][1]))))
+        literal = _known(inputs.get("groupId"))
+        return Principal("group", literal) if literal else None
+    literal = _known(inputs.get("userId"))
+    return Principal("user", literal) if literal else None
+
+
+def _grants(index: _Index, all_services: Sequence[Service]) -> list[_Grant]:
+    groups = _groups(index)
+    default_ids = _default_project_ids(index, all_services)
+    grants = []
+    for policy in index.of_kind(Kind.POLICY):
+        principal = _principal(index, policy, groups)
+        if principal is None:
+            continue
+        rules = policy.inputs.get("rules")
+        if not isinstance(rules, Sequence) or isinstance(rules, str):
+            continue
+        for number, rule in enumerate(rules, start=1):
+            if not isinstance(rule, Mapping) or rule.get("condition") == _UNKNOWN:
+                continue
+            projects, org = _rule_projects(index, policy, rule, default_ids)
+            condition = rule.get("condition")
+            condition = condition.strip() if isinstance(condition, str) else None
+            for permission_set in _strings(rule.get("permissionSetNames")):
+                grants.append(
+                    _Grant(
+                        principal,
+                        frozenset(projects),
+                        org,
+                        GrantRule(
+                            _known(policy.inputs.get("name")) or policy.name,
+                            policy.urn,
+                            number,
+                            permission_set,
+                            condition or None,
+                            policy_parent=policy.parent,
+                        ),
+                    )
+                )
+    return grants
+
+
+def union(conditions: Iterable[str | None]) -> str | None:
+    """The condition of several rules together: any may match (None: one has no condition)."""
+    unique: list[str] = []
+    for condition in conditions:
+        if condition is None:
+            return None
+        if condition not in unique:
+            unique.append(condition)
+    if len(unique) == 1:
+        return unique[0]
+    return " || ".join(f"({condition})" for condition in unique)
+
+
+def access_matrix(records: Sequence[ResourceRecord]) -> list[AccessEntry]:
+    """One entry per principal and service it can call, ordered by principal then service.
+
+    An application also gets what the groups it belongs to are granted (``via_group``).
+    """
+    index = _Index(records)
+    all_services = _services(index)
+    grants = _grants(index, all_services)
+    groups = [g for g in grants if g.principal.kind == "group"]
+    by_principal: dict[Principal, list[_Grant]] = {}
+    for grant in grants:
+        by_principal.setdefault(grant.principal, []).append(grant)
+    for group_grant in groups:
+        for member in group_grant.principal.members:
+            if member.startswith("user "):
+                continue
+            inherited = _Grant(
+                Principal("application", member),
+                group_grant.projects,
+                group_grant.organization_wide,
+                _with_group(group_grant.rule, group_grant.principal.name),
+            )
+            by_principal.setdefault(inherited.principal, []).append(inherited)
+    # Services by (kind, project), so that each grant only visits the services it reaches:
+    # a stack of N services sharing a project has N x N entries, not N x N x grants checks.
+    ordered = sorted(all_services, key=lambda s: (s.name, s.kind))
+    position = {service.urn: number for number, service in enumerate(ordered)}
+    by_place: dict[tuple[str, str], list[Service]] = {}
+    for service in ordered:
+        by_place.setdefault((service.kind, service.project), []).append(service)
+    entries = []
+    for principal in sorted(by_principal, key=lambda p: (p.kind, p.name)):
+        reached: dict[str, list[GrantRule]] = {}
+        for grant in by_principal[principal]:
+            for service in _reached_services(grant, by_place, ordered):
+                reached.setdefault(service.urn, []).append(grant.rule)
+        for urn in sorted(reached, key=position.__getitem__):
+            rules = reached[urn]
+            condition = union(rule.condition for rule in rules)
+            entries.append(AccessEntry(principal, ordered[position[urn]], condition, tuple(rules)))
+    return entries
+
+
+def _reached_services(
+    grant: _Grant, by_place: Mapping[tuple[str, str], list[Service]], ordered: list[Service]
+) -> list[Service]:
+    """The services a grant lets its principal call: its permission set's kind, its projects."""
+    kinds = [
+        kind.value
+        for kind, sets in INVOKE_SETS.items()
+        if grant.rule.permission_set in sets or grant.rule.permission_set == _EVERYTHING
+    ]
+    if grant.organization_wide:
+        return [service for service in ordered if service.kind in kinds]
+    return [
+        service
+        for kind in kinds
+        for project in sorted(grant.projects)
+        for service in by_place.get((kind, project), [])
+    ]
+
+
+def _with_group(rule: GrantRule, group: str) -> GrantRule:
+    return GrantRule(
+        rule.policy,
+        rule.policy_urn,
+        rule.rule,
+        rule.permission_set,
+        rule.condition,
+        via_group=group,
+        policy_parent=rule.policy_parent,
+    )
+
+
+def declared_accesses(entries: Sequence[AccessEntry]) -> dict[str, str | None]:
+    """Per service URN, the condition its component declares (services declaring nothing are
+    left out); see :func:`declared_access`."""
+    own: dict[str, list[str | None]] = {}
+    for entry in entries:
+        service = entry.service
+        if service.component is None:
+            continue
+        for rule in entry.rules:
+            if rule.via_group is None and rule.policy_parent == service.component:
+                own.setdefault(service.urn, []).append(rule.condition)
+    return {urn: union(conditions) for urn, conditions in own.items()}
+
+
+def declared_access(entries: Sequence[AccessEntry], service: Service) -> tuple[bool, str | None]:
+    """(whether declared, condition) of the grants written for ``service`` by its component.
+
+    A component declares a service's access with the policies it creates next to it (its own
+    application's, and ``grant_invoke``'s). Without a component, nothing is declared.
+    """
+    own = [
+        rule
+        for entry in entries
+        if entry.service == service
+        for rule in entry.rules
+        if rule.via_group is None and rule.policy_parent == service.component
+    ]
+    if service.component is None or not own:
+        return False, None
+    return True, union(rule.condition for rule in own)
+
+
+@lru_cache(maxsize=1024)
+def implies(stronger: str | None, weaker: str | None) -> bool:
+    """Whether every request ``stronger`` allows is also allowed by ``weaker``.
+
+    None is "no condition" (every request). Decided with the condition analysis; when it
+    cannot tell (an invalid condition, reported by its own rule), the answer is yes, so that
+    no finding is made up.
+    """
+    if weaker is None or stronger == weaker:
+        return True
+    if stronger is None:
+        return False
+    from private_serverless.conditions.errors import ConditionError
+    from private_serverless.conditions.meaning import condition_meaning
+    from private_serverless.conditions.syntax import parse_cel
+
+    try:
+        tree = parse_cel(f"({stronger}) && !({weaker})")
+        return not condition_meaning(tree).can_allow
+    except (ConditionError, RecursionError):
+        return True
+
+
+# --- rendering (the plan's formats call these) ----------------------------------------------
+
+
+def _condition_label(condition: str | None) -> str:
+    return "any request" if condition is None else condition
+
+
+def _service_label(service: Service) -> str:
+    return f"{service.kind} '{service.name}'"
+
+
+#: Entries shown one by one in the text and Markdown formats; past that, the diagram groups
+#: services by project and the lists stop with a count (the JSON format has them all). A stack
+#: of N services sharing one project has N x N entries.
+MAX_LISTED = 200
+
+
+def _more(entries: Sequence[AccessEntry]) -> str:
+    return f"... and {len(entries) - MAX_LISTED} more entries (the JSON format lists them all)"
+
+
+def access_text(entries: Sequence[AccessEntry]) -> list[str]:
+    """The matrix as text lines: one line per principal and service."""
+    if not entries:
+        return ["Access: (no principal can call a service)"]
+    lines = ["Access (who can call what, under which condition):"]
+    for entry in entries[:MAX_LISTED]:
+        members = (
+            f" [members: {', '.join(entry.principal.members)}]" if entry.principal.members else ""
+        )
+        lines.append(
+            f"  {entry.principal}{members} -> {_service_label(entry.service)} "
+            f"({entry.service.project}): {_condition_label(entry.condition)}"
+        )
+    if len(entries) > MAX_LISTED:
+        lines.append(f"  {_more(entries)}")
+    return lines
+
+
+def _mermaid_text(text: str) -> str:
+    # Mermaid labels are quoted; entity codes keep quotes and brackets from ending them.
+    return text.replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;").replace("\n", " ")
+
+
+def access_markdown(entries: Sequence[AccessEntry]) -> str:
+    """The matrix as a Markdown section: a diagram principals -> services, then a table."""
+    if not entries:
+        return "### Access\n\nNo principal can call a service."
+    lines = ["### Access", "", "```mermaid", "flowchart LR", *_diagram(entries), "```"]
+    lines += ["", "| Principal | Service | Project | Condition | Granted by |"]
+    lines.append("|---|---|---|---|---|")
+    for entry in entries[:MAX_LISTED]:
+        granted = "<br>".join(
+            f"{rule.policy} #{rule.rule} {rule.permission_set}"
+            + (f" (via group {rule.via_group})" if rule.via_group else "")
+            for rule in entry.rules
+        )
+        lines.append(
+            f"| {_cell(str(entry.principal))} | {_cell(_service_label(entry.service))} | "
+            f"{_cell(entry.service.project)} | `{_cell(_condition_label(entry.condition))}` | "
+            f"{_cell(granted)} |"
+        )
+    if len(entries) > MAX_LISTED:
+        lines += ["", _more(entries)]
+    return "\n".join(lines)
+
+
+def _diagram(entries: Sequence[AccessEntry]) -> list[str]:
+    """Mermaid lines: principals -> services (or -> projects, for a large matrix)."""
+    grouped = len(entries) > MAX_LISTED
+    principals = list(dict.fromkeys(entry.principal for entry in entries))
+    pid = {principal: f"p{index}" for index, principal in enumerate(principals)}
+
+    def target(service: Service) -> str:
+        if grouped:
+            return f"{service.kind}s in {service.project}"
+        return f"{_service_label(service)}<br/>{service.project}"
+
+    targets = list(dict.fromkeys(target(entry.service) for entry in entries))
+    tid = {label: f"s{index}" for index, label in enumerate(targets)}
+    lines = [f'  {node}(["{_mermaid_text(str(p))}"])' for p, node in pid.items()]
+    lines += [
+        f'  {node}["{_mermaid_text(label).replace("#lt;br/#gt;", "<br/>")}"]'
+        for label, node in tid.items()
+    ]
+    by_name = {p.name: node for p, node in pid.items() if p.kind == "application"}
+    for principal, node in pid.items():
+        lines += [
+            f"  {by_name[member]} -. member of .-> {node}"
+            for member in principal.members
+            if member in by_name
+        ]
+    edges = dict.fromkeys(
+        (pid[e.principal], tid[target(e.service)], _condition_label(e.condition)) for e in entries
+    )
+    lines += [f'  {p} -->|"{_mermaid_text(label)}"| {t}' for p, t, label in edges]
+    return lines
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
