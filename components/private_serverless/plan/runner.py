@@ -138,6 +138,8 @@ def run_stack_plan(
         program, config, secret_keys = loader(stack)
     else:
         program, config, secret_keys = default_stack_loader(stack, env_file=env_file)
+        # The project's own stacks: its name is the one in Pulumi.yaml, never a guess.
+        project = project or _project_from_file()
     plan = run_plan(
         program,
         project=project or infer_project(config),
@@ -169,6 +171,12 @@ def default_stack_loader(
         Callable[..., tuple[Program, dict[str, str], set[str]]], module.load_offline_program
     )
     return loader(stack, env_file=env_file)
+
+
+def _project_from_file() -> str:
+    """The name in ``Pulumi.yaml`` of the current directory (the default loader's project)."""
+    module = importlib.import_module("private_serverless.stack.offline")
+    return cast(Callable[[Path], str], module.project_name)(Path.cwd())
 
 
 def default_plan_checks(config: Mapping[str, str]) -> Sequence[PlanCheck]:

@@ -7,40 +7,69 @@ which is all the plan shows of any secret anyway.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from ..errors import ConfigurationError, Problem
+from ..files import PROJECT_FILE_BOUNDS, STACK_FILE_BOUNDS, Bounds, read_text
 from ..inventory import SECRET_PLACEHOLDER
 from .program import StackContext, run, stack_file_label
 
 _STACK_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
 
 
+#: Pulumi's rule for project names: "alphanumerics, hyphens, underscores, and periods", at
+#: most 100 characters (https://www.pulumi.com/docs/iac/concepts/projects/project-file/).
+_PROJECT_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
+
+PROJECT_FILE = "Pulumi.yaml"
+
+
 def project_name(project_dir: Path) -> str:
-    """The project's name from ``Pulumi.yaml``."""
-    path = project_dir / "Pulumi.yaml"
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+    """The project's name from ``Pulumi.yaml``: read bounded and strictly, never guessed.
+
+    Errors name the file and the key, never a line of it (a misplaced secret would show).
+    """
+    path = project_dir / PROJECT_FILE
+    text = read_text(
+        path,
+        what="project file",
+        max_bytes=PROJECT_FILE_BOUNDS.max_bytes,
+        error=_ProjectFileError,
+    )
+    document = load_stack_yaml(text, PROJECT_FILE, bounds=PROJECT_FILE_BOUNDS)
+    if not isinstance(document, dict):
+        raise ConfigurationError(PROJECT_FILE, [Problem("", "must be a mapping with a `name`")])
+    name = document.get("name")
+    if not isinstance(name, str) or not _PROJECT_NAME.match(name):
         raise ConfigurationError(
-            str(path), [Problem("", f"cannot read the project file: {exc}")]
-        ) from None
-    name = document.get("name") if isinstance(document, dict) else None
-    if not isinstance(name, str):
-        raise ConfigurationError("Pulumi.yaml", [Problem("name", "missing project name")])
+            PROJECT_FILE,
+            [
+                Problem(
+                    "name",
+                    "missing or not a project name (1 to 100 letters, digits, hyphens, "
+                    "underscores and periods)",
+                )
+            ],
+        )
     return name
+
+
+class _ProjectFileError(ConfigurationError):
+    def __init__(self, message: str) -> None:
+        super().__init__(PROJECT_FILE, [Problem("", message.split(": ", 1)[-1])])
 
 
 #: Deeper than this, a stack file is junk, not configuration; refusing it early keeps every
 #: later recursive step (JSON encoding, validation) far from Python's recursion limit.
-MAX_NESTING = 32
+MAX_NESTING = STACK_FILE_BOUNDS.max_depth
 
 
 class _StackLoader(yaml.SafeLoader):
@@ -79,27 +108,43 @@ _StackLoader.add_constructor("tag:yaml.org,2002:binary", _StackLoader._refuse)
 _StackLoader.add_constructor("tag:yaml.org,2002:set", _StackLoader._refuse)
 
 
-def load_stack_yaml(text: str, label: str) -> Any:
+def load_stack_yaml(
+    text: str, label: str, *, bounds: Bounds = STACK_FILE_BOUNDS, project: str | None = None
+) -> Any:
     """Parse a stack file, refusing duplicate keys and junk; errors name ``label``.
 
     PyYAML keeps the last of two equal keys without a word, so a service declared twice, or a
     setting written twice, would silently lose one; here it is an error naming the key path.
+    With ``project``, two keys of ``config`` naming the same setting in two spellings
+    (``services`` and ``<project>:services``) are such duplicates too.
+
+    Aliases are resolved in linear time: the node tree is walked once with every alias
+    expanded, and more than ``bounds.max_values`` nodes (a "billion laughs" document) stop the
+    walk, before anything is constructed. Messages carry positions and key paths, never a
+    token of the text (an undefined alias or tag name is often a secret pasted in a wrong place).
     """
+    if len(text) > bounds.max_bytes:
+        raise ConfigurationError(
+            label, [Problem("", f"larger than {bounds.max_bytes} bytes, the most accepted")]
+        )
     loader: _StackLoader | None = None
     try:
         loader = _StackLoader(text)  # checks the characters already: inside the try
         node = loader.get_single_node()
         if node is None:
             return None
-        problems = _check_nodes(node, "", 0)
+        budget = _Budget(bounds.max_values)
+        problems = _check_nodes(node, "", 0, bounds.max_depth, budget)
+        if project is not None and not problems:
+            problems = _check_config_spellings(node, project)
         if problems:
-            raise ConfigurationError(label, problems)
+            raise ConfigurationError(label, _at_most(problems, _MAX_PROBLEMS))
         return loader.construct_document(node)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None)
-        reason = f": {problem}" if problem else ""
+        reason = f": {_without_tokens(problem)}" if problem else ""
         raise ConfigurationError(label, [Problem("", f"invalid YAML{where}{reason}")]) from None
     except RecursionError:
         raise ConfigurationError(label, [Problem("", "invalid YAML: nested too deeply")]) from None
@@ -108,35 +153,139 @@ def load_stack_yaml(text: str, label: str) -> Any:
             loader.dispose()
 
 
-def _check_nodes(node: yaml.Node, path: str, depth: int) -> list[Problem]:
-    """Duplicate keys and excessive nesting under ``node``, with their key paths."""
-    if depth > MAX_NESTING:
-        return [Problem(path, f"nested more than {MAX_NESTING} levels deep")]
-    problems: list[Problem] = []
+#: PyYAML quotes the offending token (an alias or tag name, a character) in its messages.
+_QUOTED = re.compile(r"""'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|'.*|".*""")
+
+
+def _without_tokens(problem: str) -> str:
+    """A PyYAML problem without the quoted text it carries: the reason, not the input."""
+    return " ".join(_QUOTED.sub("", str(problem)).split())[:200]
+
+
+#: A file with thousands of mistakes is reported by its first ones.
+_MAX_PROBLEMS = 20
+
+
+def _at_most(problems: list[Problem], count: int) -> list[Problem]:
+    if len(problems) <= count:
+        return problems
+    return [*problems[:count], Problem("", f"and {len(problems) - count} more problems")]
+
+
+class _Budget:
+    """How many more nodes a walk may visit, aliases expanded."""
+
+    def __init__(self, nodes: int) -> None:
+        self.limit = nodes
+        self.left = nodes
+
+    def spend(self) -> bool:
+        self.left -= 1
+        return self.left >= 0
+
+
+def _check_nodes(
+    node: yaml.Node, path: str, depth: int, max_depth: int, budget: _Budget
+) -> list[Problem]:
+    """Duplicate keys, excessive nesting and expansion under ``node``, with key paths."""
+    if not budget.spend():
+        return [
+            Problem(
+                path,
+                f"more than {budget.limit} values once YAML aliases are expanded "
+                "(aliases nested in aliases grow exponentially); write the values out",
+            )
+        ]
+    if depth > max_depth:
+        return [Problem(path, f"nested more than {max_depth} levels deep")]
     if isinstance(node, yaml.MappingNode):
-        seen: dict[tuple[str, str], int] = {}
-        for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                continue  # `<<: *anchor` overriding keys is what merge keys are for
-            key_text = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
-            child = f"{path}.{key_text}" if path else key_text
-            if isinstance(key_node, yaml.ScalarNode):
-                identity = (key_node.tag, key_node.value)
-                line = key_node.start_mark.line + 1
-                if identity in seen:
-                    problems.append(
-                        Problem(
-                            child,
-                            f"duplicate key (lines {seen[identity]} and {line}); "
-                            "YAML would silently keep only the last one",
-                        )
-                    )
-                else:
-                    seen[identity] = line
-            problems.extend(_check_nodes(value_node, child, depth + 1))
-    elif isinstance(node, yaml.SequenceNode):
+        return _check_mapping(node, path, depth, max_depth, budget)
+    problems: list[Problem] = []
+    if isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            problems.extend(_check_nodes(item, f"{path}[{index}]", depth + 1))
+            problems.extend(_check_nodes(item, f"{path}[{index}]", depth + 1, max_depth, budget))
+            if budget.left < 0:
+                break
+    return problems
+
+
+def _check_mapping(
+    node: yaml.MappingNode, path: str, depth: int, max_depth: int, budget: _Budget
+) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: dict[tuple[str, str], int] = {}
+    for key_node, value_node in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            # `<<: *anchor` overriding keys is what merge keys are for; its nodes still count.
+            problems.extend(_check_nodes(value_node, path, depth + 1, max_depth, budget))
+            continue
+        key_text = _key_text(key_node)
+        child = f"{path}.{key_text}" if path else key_text
+        if isinstance(key_node, yaml.ScalarNode):
+            identity = (key_node.tag, key_node.value)
+            line = key_node.start_mark.line + 1
+            if identity in seen:
+                problems.append(
+                    Problem(
+                        child,
+                        f"duplicate key (lines {seen[identity]} and {line}); "
+                        "YAML would silently keep only the last one",
+                    )
+                )
+            else:
+                seen[identity] = line
+        else:
+            problems.append(Problem(child, "a key must be a plain string, not a structure"))
+        problems.extend(_check_nodes(value_node, child, depth + 1, max_depth, budget))
+        if budget.left < 0:
+            break
+    return problems
+
+
+#: Key paths name keys, but a pasted blob as a key should not fill the terminal.
+_MAX_KEY_IN_PATH = 64
+
+
+def _key_text(key_node: yaml.Node) -> str:
+    if not isinstance(key_node, yaml.ScalarNode):
+        return "?"
+    text = str(key_node.value)
+    return text if len(text) <= _MAX_KEY_IN_PATH else text[:_MAX_KEY_IN_PATH] + "..."
+
+
+def _check_config_spellings(root: yaml.Node, project: str) -> list[Problem]:
+    """Keys of ``config`` that name one setting twice: ``key`` and ``<project>:key``."""
+    if not isinstance(root, yaml.MappingNode):
+        return []
+    config = next(
+        (
+            value
+            for key, value in root.value
+            if isinstance(key, yaml.ScalarNode) and key.value == "config"
+        ),
+        None,
+    )
+    if not isinstance(config, yaml.MappingNode):
+        return []
+    seen: dict[str, tuple[str, int]] = {}
+    problems: list[Problem] = []
+    for key_node, _ in config.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            continue
+        written = str(key_node.value)
+        full = written if ":" in written else f"{project}:{written}"
+        line = key_node.start_mark.line + 1
+        if full in seen:
+            first, first_line = seen[full]
+            problems.append(
+                Problem(
+                    f"config.{_key_text(key_node)}",
+                    f"the same setting as `{first}` (lines {first_line} and {line}); "
+                    "keep one of the two",
+                )
+            )
+        else:
+            seen[full] = (written, line)
     return problems
 
 
@@ -178,6 +327,12 @@ def _mask_secure(value: Any) -> Any:
     return value
 
 
+class _StackFileError(ConfigurationError):
+    def __init__(self, message: str) -> None:
+        label, _, reason = message.partition(": ")
+        super().__init__(label, [Problem("", reason)])
+
+
 def read_stack_file(project_dir: Path, stack: str, project: str) -> tuple[dict[str, str], set[str]]:
     """The configuration map and its secret keys, read from ``stacks/Pulumi.<stack>.yaml``."""
     label = stack_file_label(stack)
@@ -185,12 +340,10 @@ def read_stack_file(project_dir: Path, stack: str, project: str) -> tuple[dict[s
     if not path.is_file():
         known = ", ".join(available_stacks(project_dir)) or "none"
         raise ConfigurationError(label, [Problem("", f"no such stack file (stacks: {known})")])
-    try:
-        document = load_stack_yaml(path.read_text(encoding="utf-8"), label) or {}
-    except UnicodeDecodeError:
-        raise ConfigurationError(label, [Problem("", "not UTF-8 text")]) from None
-    except OSError as exc:
-        raise ConfigurationError(label, [Problem("", f"cannot read: {exc.strerror}")]) from None
+    text = read_text(
+        path, what="stack file", max_bytes=STACK_FILE_BOUNDS.max_bytes, error=_StackFileError
+    )
+    document = load_stack_yaml(text, label, project=project) or {}
     if not isinstance(document, dict):
         raise ConfigurationError(label, [Problem("", "must be a mapping with a `config` key")])
     unknown = sorted(
@@ -210,6 +363,32 @@ def read_stack_file(project_dir: Path, stack: str, project: str) -> tuple[dict[s
         if secret:
             secret_keys.add(full_key)
     return config, secret_keys
+
+
+#: Environment variables through which the Pulumi runtime reads configuration besides the
+#: configuration it was given: ``PULUMI_CONFIG`` (a JSON map), ``PULUMI_CONFIG_<KEY>`` and
+#: ``PULUMI_CONFIG_SECRET_KEYS``.
+CONFIG_ENVIRONMENT_PREFIX = "PULUMI_CONFIG"
+
+
+@contextlib.contextmanager
+def hermetic_config_environment() -> Iterator[None]:
+    """Hide the Pulumi configuration variables of the environment while the program runs.
+
+    The offline plan is a function of the repository's files (stack file, ``Pulumi.yaml``,
+    the declared secret sources): a stray ``PULUMI_CONFIG`` in a CI job or a shell must not
+    change it, nor have an unknown key it sets blamed on the stack file. ``pulumi up`` is not
+    affected: the Pulumi CLI passes the stack's configuration to the program by its own means.
+    """
+    hidden = {
+        name: os.environ.pop(name)
+        for name in list(os.environ)
+        if name.startswith(CONFIG_ENVIRONMENT_PREFIX)
+    }
+    try:
+        yield
+    finally:
+        os.environ.update(hidden)
 
 
 def load_offline_program(
@@ -236,6 +415,7 @@ def load_offline_program(
     )
 
     def program() -> None:
-        run(context)
+        with hermetic_config_environment():
+            run(context)
 
     return program, config, secret_keys
