@@ -156,9 +156,7 @@ def _check_url(url: object) -> str | None:
             "is not a plain URL: no credentials (user:password@), spaces or control characters;"
             " the API key is sent as a header"
         )
-    if parts.scheme == "https":
-        return None
-    if parts.scheme == "http" and host in LOCAL_HOSTS:
+    if parts.scheme == "https" or (parts.scheme == "http" and host in LOCAL_HOSTS):
         return None
     return "must be an https:// URL (plain http only for localhost), or the key travels in clear"
 
