@@ -182,7 +182,9 @@ def _is_unicode(text: str) -> bool:
 
 
 def _size(count: int) -> str:
-    return f"{count // MIB} MB" if count >= MIB else f"{count // KIB} KB"
+    if count >= MIB:
+        return f"{count // MIB} MB"
+    return f"{count // KIB} KB" if count >= KIB else f"{count} bytes"
 
 
 def write_atomic(path: Path, data: str | bytes) -> None:

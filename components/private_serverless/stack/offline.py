@@ -155,11 +155,14 @@ def load_stack_yaml(
 
 #: PyYAML quotes the offending token (an alias or tag name, a character) in its messages.
 _QUOTED = re.compile(r"""'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|'.*|".*""")
+#: Quoted text that is PyYAML's own vocabulary, not the input: ``':'``, ``'<block end>'``.
+_GRAMMAR = re.compile(r"""^['"](?:[^\w\s'"]{1,3}|<[a-z ]{1,30}>)['"]$""")
 
 
 def _without_tokens(problem: str) -> str:
-    """A PyYAML problem without the quoted text it carries: the reason, not the input."""
-    return " ".join(_QUOTED.sub("", str(problem)).split())[:200]
+    """A PyYAML problem without the input text it quotes: the reason, not the input."""
+    kept = _QUOTED.sub(lambda m: m[0] if _GRAMMAR.match(m[0]) else "", str(problem))
+    return " ".join(kept.split())[:200]
 
 
 #: A file with thousands of mistakes is reported by its first ones.
