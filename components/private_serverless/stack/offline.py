@@ -129,12 +129,13 @@ def load_stack_yaml(
         )
     loader: _StackLoader | None = None
     try:
+        _check_token_depth(text, label, bounds.max_depth)
         loader = _StackLoader(text)  # checks the characters already: inside the try
         node = loader.get_single_node()
         if node is None:
             return None
-        budget = _Budget(bounds.max_values)
-        problems = _check_nodes(node, "", 0, bounds.max_depth, budget)
+        _check_expansion(node, label, bounds)
+        problems = _check_nodes(node, "", 0, bounds.max_depth)
         if project is not None and not problems:
             problems = _check_config_spellings(node, project)
         if problems:
@@ -151,6 +152,42 @@ def load_stack_yaml(
     finally:
         if loader is not None:
             loader.dispose()
+
+
+_OPENING = (
+    yaml.BlockMappingStartToken,
+    yaml.BlockSequenceStartToken,
+    yaml.FlowMappingStartToken,
+    yaml.FlowSequenceStartToken,
+)
+_CLOSING = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)
+
+
+def _check_token_depth(text: str, label: str, max_depth: int) -> None:
+    """Refuse deep nesting from the tokens, before PyYAML's recursive parser sees it.
+
+    The scanner is iterative and linear; the parser and composer recurse once per level, so
+    ``[[[[...`` in a few KB would otherwise run into Python's recursion limit, slowly.
+    Indentless sequences (``- x`` under a key) open no token: the bound is checked again on
+    the composed nodes, where it is exact.
+    """
+    scanner = _StackLoader(text)
+    depth = 0
+    try:
+        while scanner.check_token():
+            token = scanner.get_token()
+            if isinstance(token, _OPENING):
+                depth += 1
+                if depth > max_depth + 1:  # +1: the document's own top-level mapping
+                    line = token.start_mark.line + 1
+                    raise ConfigurationError(
+                        label,
+                        [Problem("", f"nested more than {max_depth} levels deep (line {line})")],
+                    )
+            elif isinstance(token, _CLOSING):
+                depth -= 1
+    finally:
+        scanner.dispose()
 
 
 #: PyYAML quotes the offending token (an alias or tag name, a character) in its messages.
@@ -175,52 +212,80 @@ def _at_most(problems: list[Problem], count: int) -> list[Problem]:
     return [*problems[:count], Problem("", f"and {len(problems) - count} more problems")]
 
 
-class _Budget:
-    """How many more nodes a walk may visit, aliases expanded."""
-
-    def __init__(self, nodes: int) -> None:
-        self.limit = nodes
-        self.left = nodes
-
-    def spend(self) -> bool:
-        self.left -= 1
-        return self.left >= 0
+class _Expansion(Exception):
+    """The node graph is too large, too deep or cyclic once aliases are expanded."""
 
 
-def _check_nodes(
-    node: yaml.Node, path: str, depth: int, max_depth: int, budget: _Budget
-) -> list[Problem]:
-    """Duplicate keys, excessive nesting and expansion under ``node``, with key paths."""
-    if not budget.spend():
-        return [
-            Problem(
-                path,
-                f"more than {budget.limit} values once YAML aliases are expanded "
-                "(aliases nested in aliases grow exponentially); write the values out",
-            )
-        ]
+def _check_expansion(root: yaml.Node, label: str, bounds: Bounds) -> None:
+    """Refuse a document whose aliases expand beyond ``bounds``, in time linear in its nodes.
+
+    An alias is a second reference to a node, so the composed document is a graph, and the
+    expanded tree can be exponentially larger (a "billion laughs" file). Each distinct node is
+    measured once (expanded size and height, memoized), so this costs one pass over the nodes
+    as written, and the walks after it never see more than ``bounds.max_values`` nodes.
+    """
+    measured: dict[int, tuple[int, int]] = {}
+    active: set[int] = set()
+
+    def measure(node: yaml.Node, depth: int) -> tuple[int, int]:
+        known = measured.get(id(node))
+        if known is not None:
+            if depth + known[1] > bounds.max_depth:
+                raise _Expansion(f"nested more than {bounds.max_depth} levels deep")
+            return known
+        if id(node) in active:
+            raise _Expansion("a YAML alias refers to a collection that contains it")
+        if depth > bounds.max_depth:
+            raise _Expansion(f"nested more than {bounds.max_depth} levels deep")
+        active.add(id(node))
+        size, height = 1, 0
+        for child in _children(node):
+            child_size, child_height = measure(child, depth + 1)
+            size += child_size
+            height = max(height, child_height + 1)
+            if size > bounds.max_values:
+                raise _Expansion(
+                    f"more than {bounds.max_values} values once YAML aliases are expanded "
+                    "(aliases nested in aliases grow exponentially); write the values out"
+                )
+        active.discard(id(node))
+        measured[id(node)] = (size, height)
+        return size, height
+
+    try:
+        measure(root, 0)
+    except _Expansion as exc:
+        raise ConfigurationError(label, [Problem("", str(exc))]) from None
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _check_nodes(node: yaml.Node, path: str, depth: int, max_depth: int) -> list[Problem]:
+    """Duplicate keys and excessive nesting under ``node``, with their key paths."""
     if depth > max_depth:
         return [Problem(path, f"nested more than {max_depth} levels deep")]
     if isinstance(node, yaml.MappingNode):
-        return _check_mapping(node, path, depth, max_depth, budget)
+        return _check_mapping(node, path, depth, max_depth)
     problems: list[Problem] = []
     if isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            problems.extend(_check_nodes(item, f"{path}[{index}]", depth + 1, max_depth, budget))
-            if budget.left < 0:
-                break
+            problems.extend(_check_nodes(item, f"{path}[{index}]", depth + 1, max_depth))
     return problems
 
 
-def _check_mapping(
-    node: yaml.MappingNode, path: str, depth: int, max_depth: int, budget: _Budget
-) -> list[Problem]:
+def _check_mapping(node: yaml.MappingNode, path: str, depth: int, max_depth: int) -> list[Problem]:
     problems: list[Problem] = []
     seen: dict[tuple[str, str], int] = {}
     for key_node, value_node in node.value:
         if key_node.tag == "tag:yaml.org,2002:merge":
             # `<<: *anchor` overriding keys is what merge keys are for; its nodes still count.
-            problems.extend(_check_nodes(value_node, path, depth + 1, max_depth, budget))
+            problems.extend(_check_nodes(value_node, path, depth + 1, max_depth))
             continue
         key_text = _key_text(key_node)
         child = f"{path}.{key_text}" if path else key_text
@@ -239,9 +304,7 @@ def _check_mapping(
                 seen[identity] = line
         else:
             problems.append(Problem(child, "a key must be a plain string, not a structure"))
-        problems.extend(_check_nodes(value_node, child, depth + 1, max_depth, budget))
-        if budget.left < 0:
-            break
+        problems.extend(_check_nodes(value_node, child, depth + 1, max_depth))
     return problems
 
 
