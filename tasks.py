@@ -63,7 +63,9 @@ def plan(args: list[str]) -> None:
 def test(args: list[str]) -> None:
     """Lint, type-check the library, then run the test suite."""
     sources = [
-        p for p in ("components", "tests", "policy", "bench", "tasks.py") if (ROOT / p).exists()
+        p
+        for p in ("components", "tests", "policy", "bench", "fuzz", "tasks.py")
+        if (ROOT / p).exists()
     ]
     _run(BIN / "ruff", "check", *sources)
     _run(BIN / "mypy", "--strict", "components/private_serverless")

@@ -135,7 +135,7 @@ def main() -> None:
             flush=True,
         )
         for kind, times in f.crashes.most_common(5):
-            print(f"|   crash | {times} × {kind} |", flush=True)
+            print(f"|   crash | {times} times: {kind} |", flush=True)
     peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\nPeak RSS of the whole run: {peak_rss:.0f} MB")
 

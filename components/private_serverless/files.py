@@ -62,20 +62,25 @@ def read_text(
     what: str,
     max_bytes: int,
     error: type[PrivateServerlessError] = PrivateServerlessError,
+    name: str | None = None,
 ) -> str:
-    """The UTF-8 text of ``path``, at most ``max_bytes``; ``error`` naming the file if not."""
+    """The UTF-8 text of ``path``, at most ``max_bytes``; ``error`` naming the file if not.
+
+    ``name`` is how messages name the file (default: the path), and is followed by ``": "``.
+    """
+    where = str(path) if name is None else name
     try:
         with path.open("rb") as handle:
             data = handle.read(max_bytes + 1)
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        raise error(f"{path}: cannot read the {what} ({reason})") from None
+        raise error(f"{where}: cannot read the {what} ({reason})") from None
     if len(data) > max_bytes:
-        raise error(f"{path}: the {what} is larger than {_size(max_bytes)}, the most accepted")
+        raise error(f"{where}: the {what} is larger than {_size(max_bytes)}, the most accepted")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise error(f"{path}: the {what} is not UTF-8 text (byte {exc.start})") from None
+        raise error(f"{where}: the {what} is not UTF-8 text (byte {exc.start})") from None
 
 
 def parse_json(

@@ -43,6 +43,7 @@ def project_name(project_dir: Path) -> str:
         what="project file",
         max_bytes=PROJECT_FILE_BOUNDS.max_bytes,
         error=_ProjectFileError,
+        name=PROJECT_FILE,
     )
     document = load_stack_yaml(text, PROJECT_FILE, bounds=PROJECT_FILE_BOUNDS)
     if not isinstance(document, dict):
@@ -64,7 +65,7 @@ def project_name(project_dir: Path) -> str:
 
 class _ProjectFileError(ConfigurationError):
     def __init__(self, message: str) -> None:
-        super().__init__(PROJECT_FILE, [Problem("", message.split(": ", 1)[-1])])
+        super().__init__(PROJECT_FILE, [Problem("", message.removeprefix(f"{PROJECT_FILE}: "))])
 
 
 #: Deeper than this, a stack file is junk, not configuration; refusing it early keeps every
@@ -175,7 +176,7 @@ def _check_token_depth(text: str, label: str, max_depth: int) -> None:
     depth = 0
     try:
         while scanner.check_token():
-            token = scanner.get_token()
+            token = scanner.get_token()  # type: ignore[no-untyped-call]
             if isinstance(token, _OPENING):
                 depth += 1
                 if depth > max_depth + 1:  # +1: the document's own top-level mapping
@@ -407,7 +408,11 @@ def read_stack_file(project_dir: Path, stack: str, project: str) -> tuple[dict[s
         known = ", ".join(available_stacks(project_dir)) or "none"
         raise ConfigurationError(label, [Problem("", f"no such stack file (stacks: {known})")])
     text = read_text(
-        path, what="stack file", max_bytes=STACK_FILE_BOUNDS.max_bytes, error=_StackFileError
+        path,
+        what="stack file",
+        max_bytes=STACK_FILE_BOUNDS.max_bytes,
+        error=_StackFileError,
+        name=label,
     )
     document = load_stack_yaml(text, label, project=project) or {}
     if not isinstance(document, dict):
