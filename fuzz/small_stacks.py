@@ -31,9 +31,23 @@ def _bomb(levels: int, width: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _services(count: int) -> str:
+def _services(count: int, defaults: str = "") -> str:
     entries = "".join(f"    s{i}: {{kind: container, image: r/i:1}}\n" for i in range(count))
-    return "config:\n  private-serverless:services:\n" + entries
+    return "config:\n" + defaults + "  private-serverless:services:\n" + entries
+
+
+_HEAVY_DEFAULTS = (
+    "  private-serverless:defaults: {dedicated_projects: true, "
+    "store_keys_in_secret_manager: true, protect: true}\n"
+)
+
+
+def _aliased_services(count: int) -> str:
+    copies = "".join(f"    s{i}: *s\n" for i in range(1, count))
+    return (
+        "config:\n  private-serverless:services:\n    s0: &s {kind: container, image: r/i:1}\n"
+        + (copies)
+    )
 
 
 def _fill(text: str, budget: int = 1023) -> str:
@@ -56,6 +70,8 @@ CRAFTED: dict[str, str] = {
     "undefined alias": "config:\n  p:k: *undefined\n",
     "unknown tag": "config:\n  p:k: !secret x\n",
     "services that fit in 1 KB": _services(23),
+    "services that fit in 1 KB, 7 resources each": _services(20, _HEAVY_DEFAULTS),
+    "services copied with aliases": _aliased_services(80),
 }
 
 

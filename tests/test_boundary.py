@@ -383,3 +383,23 @@ def test_strict_defaults(project: Path, cli: CliRunner) -> None:
     (project / "stacks" / "Pulumi.dev.yaml").write_text(defaults)
     code, output = _plan(cli, "dev")
     assert code == EXIT_INVALID and "defaults.key_expires_in_days" in output
+
+
+def test_service_entries_are_not_copied_with_aliases() -> None:
+    copies = "".join(f"    s{i}: *s\n" for i in range(1, 80))
+    text = (
+        "config:\n  private-serverless:services:\n    s0: &s {kind: container, image: r/i:1}\n"
+        + copies
+    )
+    assert len(text) < 1024  # 80 services, 400 resources to plan, in under 1 KB
+    with pytest.raises(ConfigurationError, match="services.s1: a service entry is written out"):
+        load_stack_yaml(text, "stacks/Pulumi.x.yaml", project="private-serverless")
+    merged = "config:\n  services:\n    a: &s {kind: container}\n    b: {<<: *s, image: r/i:2}\n"
+    with pytest.raises(ConfigurationError, match="services.b: a service entry is written out"):
+        load_stack_yaml(merged, "stacks/Pulumi.x.yaml", project="private-serverless")
+    shared_env = (
+        "config:\n  services:\n    a: {kind: container, env: &e {A: '1'}}\n"
+        "    b: {kind: container, env: *e}\n"
+    )
+    document = load_stack_yaml(shared_env, "stacks/Pulumi.x.yaml", project="private-serverless")
+    assert document["config"]["services"]["b"]["env"] == {"A": "1"}
