@@ -392,10 +392,10 @@ def test_service_entries_are_not_copied_with_aliases() -> None:
         + copies
     )
     assert len(text) < 1024  # 80 services, 400 resources to plan, in under 1 KB
-    with pytest.raises(ConfigurationError, match="services.s1: a service entry is written out"):
+    with pytest.raises(ConfigurationError, match=r"services\.s1: a service entry is written out"):
         load_stack_yaml(text, "stacks/Pulumi.x.yaml", project="private-serverless")
     merged = "config:\n  services:\n    a: &s {kind: container}\n    b: {<<: *s, image: r/i:2}\n"
-    with pytest.raises(ConfigurationError, match="services.b: a service entry is written out"):
+    with pytest.raises(ConfigurationError, match=r"services\.b: a service entry is written out"):
         load_stack_yaml(merged, "stacks/Pulumi.x.yaml", project="private-serverless")
     shared_env = (
         "config:\n  services:\n    a: {kind: container, env: &e {A: '1'}}\n"
