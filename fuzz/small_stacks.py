@@ -123,10 +123,13 @@ def main() -> None:
     print("| stack file (< 1 KB) | bytes | exit | wall time | peak RSS | message |")
     print("| --- | ---: | ---: | ---: | ---: | --- |")
     worst_time = worst_rss = 0.0
+    slowest = ""
     codes: dict[int, int] = {}
     for name, text in cases.items():
         assert len(text.encode()) < 1024, name
         code, seconds, rss, last = run(project, text)
+        if seconds > worst_time:
+            slowest = f"{name} ({len(text.encode())} bytes, exit {code})"
         worst_time, worst_rss = max(worst_time, seconds), max(worst_rss, rss)
         codes[code] = codes.get(code, 0) + 1
         if not name.startswith("generated"):
@@ -138,7 +141,7 @@ def main() -> None:
             )
     print(
         f"\n{len(cases)} files; exit codes {dict(sorted(codes.items()))}; "
-        f"slowest {worst_time:.2f} s; largest peak RSS {worst_rss:.0f} MB"
+        f"slowest {worst_time:.2f} s ({slowest}); largest peak RSS {worst_rss:.0f} MB"
     )
 
 
