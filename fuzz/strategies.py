@@ -276,6 +276,8 @@ def stack_texts(draw: st.DrawFn) -> bytes:
                             f"'{MARKER}",
                             f"*{MARKER}",
                             f"!{MARKER} x",
+                            f"'inIpRange(request.ip, \"{MARKER}\")'",
+                            f"{{condition: 'request.user_agent == \"{MARKER}\" && x'}}",
                         ]
                     ),
                     st.text(max_size=15),

@@ -403,3 +403,24 @@ def test_service_entries_are_not_copied_with_aliases() -> None:
     )
     document = load_stack_yaml(shared_env, "stacks/Pulumi.x.yaml", project="private-serverless")
     assert document["config"]["services"]["b"]["env"] == {"A": "1"}
+
+
+@pytest.mark.parametrize(
+    ("entry", "path"),
+    [
+        (f"namespace_name: {PLANTED}", "services.billing.namespace_name"),
+        (f"access: {{condition: 'inIpRange(request.ip, \"{PLANTED}\")'}}", "access.condition"),
+        (f"env: {{'{PLANTED}': x}}", "services.billing.env"),
+    ],
+    ids=["name", "cidr-in-condition", "env-name"],
+)
+def test_validator_messages_never_quote_the_value(
+    project: Path, cli: CliRunner, entry: str, path: str
+) -> None:
+    # The reports service (no access, no namespace_name of its own yet).
+    text = DEV.replace("max_scale: 1", f"max_scale: 1\n      {entry}", 1)
+    (project / "stacks" / "Pulumi.dev.yaml").write_text(text)
+    code, output = _plan(cli, "dev")
+    assert code == EXIT_INVALID and path.replace("billing", "reports") in output, output
+    assert PLANTED not in output.replace(f"env.{PLANTED}", "")  # a key path names the key
+    assert PLANTED.lower() not in output
