@@ -131,8 +131,9 @@ def run_stack_plan(
 
     ``loader`` defaults to :func:`default_stack_loader` (reading secrets from ``env_file``,
     else the project's ``.env``); ``checks`` to :func:`default_plan_checks` for the stack's
-    configuration. ``project`` defaults to the one namespace of the configuration keys that is
-    not a provider's, else :data:`DEFAULT_PROJECT`.
+    configuration. ``project`` defaults, with the default loader, to the name in the
+    ``Pulumi.yaml`` of the working directory; with an injected ``loader``, to the one namespace
+    of the configuration keys that is not a provider's, else :data:`DEFAULT_PROJECT`.
     """
     if loader is not None:
         program, config, secret_keys = loader(stack)
