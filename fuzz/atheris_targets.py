@@ -1,9 +1,10 @@
 """Coverage-guided fuzzing (atheris, libFuzzer) of the stack-file loader and the export reader.
 
     .venv/bin/pip install atheris
+    .venv/bin/python fuzz/seed_files.py /tmp/seeds    # the seed files, from the project
     mkdir -p /tmp/corpus/stack /tmp/corpus/export   # libFuzzer adds the inputs it keeps here
-    cp fuzz/seeds/stack.yaml stacks/Pulumi.prod.yaml /tmp/corpus/stack/
-    cp fuzz/seeds/export.json /tmp/corpus/export/
+    cp /tmp/seeds/stack.yaml stacks/Pulumi.prod.yaml /tmp/corpus/stack/
+    cp /tmp/seeds/export.json /tmp/corpus/export/
     .venv/bin/python fuzz/atheris_targets.py stack  -runs=20000 /tmp/corpus/stack
     .venv/bin/python fuzz/atheris_targets.py export -runs=20000 /tmp/corpus/export
 

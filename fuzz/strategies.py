@@ -9,14 +9,12 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from hypothesis import strategies as st
 
+from fuzz.seed_files import DOCUMENTS, stack_text
 from fuzz.targets import MARKER
-
-SEEDS = Path(__file__).resolve().parent / "seeds"
 
 _KEYS = st.one_of(
     st.text(max_size=12),
@@ -106,8 +104,8 @@ JUNK = st.recursive(
 
 
 def seed(name: str) -> Any:
-    """A seed document (``fuzz/seeds/<name>``), parsed."""
-    return json.loads((SEEDS / name).read_text())
+    """A seed document (``plan.json``, ``export.json``, ``outputs.json``): see seed_files."""
+    return DOCUMENTS[name]()
 
 
 def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
@@ -212,7 +210,7 @@ def json_texts(base_name: str) -> st.SearchStrategy[bytes]:
     return texts.map(lambda text: text.encode("utf-8", errors="surrogatepass"))
 
 
-_STACK_SEED = (SEEDS / "stack.yaml").read_text()
+_STACK_SEED = stack_text()
 
 #: Stack-file texts crafted against the YAML reader: alias bombs, undefined aliases and tags
 #: carrying the marker, deep nesting, huge integers, duplicate spellings.

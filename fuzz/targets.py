@@ -63,7 +63,9 @@ def export_target(data: bytes) -> None:
 def _base_plan() -> object:
     from private_serverless.plan import plan_from_dict
 
-    return plan_from_dict(json.loads((ROOT / "fuzz" / "seeds" / "plan.json").read_text()))
+    from fuzz.seed_files import plan_document
+
+    return plan_from_dict(plan_document())
 
 
 def plan_target(data: bytes) -> None:

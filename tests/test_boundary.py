@@ -18,8 +18,9 @@ from private_serverless.files import Bounds, parse_json, read_text
 from private_serverless.stack.offline import load_stack_yaml, project_name
 from typer.testing import CliRunner
 
+from fuzz import seed_files
+
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT / "fuzz" / "seeds"
 #: Planted in inputs: must never be printed by an error.
 PLANTED = "PLANTED-b0undary-5e1f"
 DEV = (ROOT / "stacks" / "Pulumi.dev.yaml").read_text()
@@ -95,8 +96,7 @@ def test_every_command_exits_2_on_broken_input(project: Path, cli: CliRunner) ->
 def test_a_bug_is_exit_3_with_no_value_and_no_traceback(
     project: Path, cli: CliRunner, monkeypatch: pytest.MonkeyPatch, argv: list[str], target: str
 ) -> None:
-    shutil.copy(SEEDS / "export.json", project / "export.json")
-    shutil.copy(SEEDS / "outputs.json", project / "outputs.json")
+    seed_files.write(project)
 
     def explode(*args: object, **kwargs: object) -> None:
         raise KeyError(PLANTED)
@@ -248,7 +248,7 @@ def test_verify_never_prints_credentials_of_a_url(project: Path, cli: CliRunner)
 def test_verify_timeout_outside_what_a_socket_holds(
     project: Path, cli: CliRunner, timeout: str
 ) -> None:
-    shutil.copy(SEEDS / "outputs.json", project / "outputs.json")
+    seed_files.write(project)
     result = cli.invoke(
         app, ["verify", "-s", "dev", "--outputs", "outputs.json", "--timeout", timeout]
     )
@@ -256,7 +256,7 @@ def test_verify_timeout_outside_what_a_socket_holds(
 
 
 def test_key_lifetime_limits_beyond_datetime_are_refused(project: Path, cli: CliRunner) -> None:
-    shutil.copy(SEEDS / "export.json", project / "export.json")
+    seed_files.write(project)
     result = cli.invoke(app, ["audit", "export.json", "--max-key-days", str(10**12)])
     assert result.exit_code == EXIT_INVALID
     stack = project / "stacks" / "Pulumi.dev.yaml"
@@ -266,7 +266,7 @@ def test_key_lifetime_limits_beyond_datetime_are_refused(project: Path, cli: Cli
 
 
 def test_export_fields_of_the_wrong_type(project: Path, cli: CliRunner) -> None:
-    export = json.loads((SEEDS / "export.json").read_text())
+    export = seed_files.export_document()
     export["deployment"]["resources"][1]["dependencies"] = 5
     export["version"] = PLANTED
     (project / "export.json").write_text(json.dumps(export))
