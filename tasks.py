@@ -87,7 +87,7 @@ def test(args: list[str]) -> None:
     """Lint, type-check the library, then run the test suite."""
     sources = [
         p
-        for p in ("components", "tests", "policy", "bench", "examples", "tasks.py")
+        for p in ("components", "tests", "policy", "bench", "examples", "fuzz", "tasks.py")
         if (ROOT / p).exists()
     ]
     _run(BIN / "ruff", "check", *sources)

@@ -49,7 +49,7 @@ def stacks(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Callable[[], N
     def loader(stack: str, env_file=None) -> Loaded:
         if stack not in programs:
             raise ConfigurationError(f"stacks/Pulumi.{stack}.yaml", [Problem("", "no such stack")])
-        # Namespaced keys, as a stack file holds them: the project is inferred from them.
+        # Namespaced keys, as a stack file holds them.
         config = {f"{PROJECT}:{key}": value for key, value in TOY_CONFIG.items()}
         return programs[stack], config, {f"{PROJECT}:{key}" for key in TOY_SECRET_KEYS}
 

@@ -7,6 +7,7 @@ secret value. The CLI turns them into one line on stderr and exit code 2.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -46,6 +47,43 @@ class ConfigurationError(PrivateServerlessError, ValueError):
         return "\n".join(lines)
 
 
+#: Text a message quotes: 'x' or "x".
+_QUOTED = re.compile(r"'([^'\n]{1,200})'|\"([^\"\n]{1,200})\"")
+
+
+def _strings_in(value: object, found: list[str], budget: int = 200) -> list[str]:
+    """The strings in ``value`` (the input of one validation error), keys included."""
+    pending = [value]
+    while pending and len(found) < budget:
+        item = pending.pop()
+        if isinstance(item, str):
+            found.append(item)
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list | tuple):
+            pending.extend(item)
+    return found
+
+
+def without_input(message: str, value: object) -> str:
+    """``message`` with any quoted text taken from ``value`` replaced by ``(the value)``.
+
+    Validators (ours and the libraries') quote what they refuse: an invalid name, a CIDR
+    inside a condition. That text may be a secret pasted in the wrong place, so what a message
+    quotes from the input is cut, whatever validator wrote it; the key path says where it is.
+    """
+    strings = [text for text in _strings_in(value, []) if text]
+    if not strings:
+        return message
+
+    def replace(match: re.Match[str]) -> str:
+        quoted = match[1] if match[1] is not None else match[2]
+        return "(the value)" if any(quoted in text for text in strings) else match[0]
+
+    return _QUOTED.sub(replace, message)
+
+
 def problems_from_validation_error(exc: object, prefix: str = "") -> list[Problem]:
     """Turn a pydantic ``ValidationError`` into problems, without echoing any input value.
 
@@ -57,12 +95,13 @@ def problems_from_validation_error(exc: object, prefix: str = "") -> list[Proble
     if not isinstance(exc, ValidationError):
         return [Problem(prefix, str(exc))]
     problems = []
-    for error in exc.errors(include_url=False, include_input=False, include_context=False):
+    for error in exc.errors(include_url=False, include_input=True, include_context=False):
         parts = [prefix] if prefix else []
         parts.extend(str(part) for part in error["loc"])
         message = error["msg"]
         # Our own validators raise ValueError; pydantic prefixes those. The prefix is noise.
         message = message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+        message = without_input(message, error.get("input"))
         if error["type"] == "extra_forbidden":
             message = "unknown key (not one of the allowed settings; check the spelling)"
         problems.append(Problem(".".join(parts), message))

@@ -137,17 +137,29 @@ def find_project_file(start: Path | None = None) -> Path:
     )
 
 
-def _read_yaml(path: Path, label: str) -> Any:
-    # The stack files' loader: duplicate keys, junk tags and deep nesting are errors.
+def _read_yaml(path: Path, label: str, *, project: str | None = None) -> Any:
+    """A project or stack file, read within the stack-file bounds and parsed by the stack
+    files' loader (duplicate keys, junk tags, deep nesting and alias bombs are errors; with
+    ``project``, a setting written in two spellings too)."""
+    from .files import STACK_FILE_BOUNDS
     from .stack.offline import load_stack_yaml
 
+    limit = STACK_FILE_BOUNDS.max_bytes
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ConfigurationError(label, [Problem("", f"cannot read: {reason}")]) from None
+    if len(data) > limit:
+        raise ConfigurationError(
+            label, [Problem("", f"larger than {limit} bytes, the most accepted")]
+        )
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise ConfigurationError(label, [Problem("", "not UTF-8 text")]) from None
-    except OSError as exc:
-        raise ConfigurationError(label, [Problem("", f"cannot read: {exc.strerror}")]) from None
-    return load_stack_yaml(text, label)
+    return load_stack_yaml(text, label, project=project)
 
 
 def _runtime_name(runtime: Any) -> str | None:
@@ -273,7 +285,7 @@ def read_stack_config(project: PulumiProject, stack: str) -> tuple[dict[str, str
     if not path.is_file():
         known = ", ".join(project.stacks()) or "none"
         raise ConfigurationError(label, [Problem("", f"no such stack file (stacks: {known})")])
-    document = _read_yaml(path, label) or {}
+    document = _read_yaml(path, label, project=project.name) or {}
     if not isinstance(document, dict):
         raise ConfigurationError(label, [Problem("", "must be a mapping with a `config` key")])
     unknown = sorted(str(key) for key in set(document) - _STACK_KEYS)
@@ -367,7 +379,11 @@ def load_program(
     label = project.label(entry)
 
     def program() -> None:
-        with _program_environment(entry.parent, env_file):
+        from .stack.offline import hermetic_config_environment
+
+        # The plan is a function of the repository's files: PULUMI_CONFIG* variables of the
+        # shell or CI job are hidden while the program runs.
+        with hermetic_config_environment(), _program_environment(entry.parent, env_file):
             try:
                 runpy.run_path(str(entry), run_name="__main__")
             except PrivateServerlessError:

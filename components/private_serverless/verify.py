@@ -8,6 +8,7 @@ is sent, never shown: results, notes and errors carry only statuses and reasons.
 
 from __future__ import annotations
 
+import http.client
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping
@@ -157,13 +158,18 @@ def _check_url(url: object) -> str | None:
     try:
         parts = urlsplit(url)
         host = parts.hostname
+        _ = parts.port  # a port that is no number raises here, not later inside http.client
     except ValueError:
         return "is not a valid URL"
     if not host:
         return "is not a valid URL (no host)"
-    if parts.scheme == "https":
-        return None
-    if parts.scheme == "http" and host in LOCAL_HOSTS:
+    if "@" in parts.netloc or any(ord(char) < 33 or ord(char) == 127 for char in url):
+        # Never printed nor sent: http.client would quote the credentials in its errors.
+        return (
+            "is not a plain URL: no credentials (user:password@), spaces or control characters;"
+            " the API key is sent as a header"
+        )
+    if parts.scheme == "https" or (parts.scheme == "http" and host in LOCAL_HOSTS):
         return None
     return "must be an https:// URL (plain http only for localhost), or the key travels in clear"
 
@@ -318,7 +324,7 @@ def _call(
         return opener(request, timeout), None
     except urllib.error.URLError as exc:
         return None, str(exc.reason)
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, http.client.HTTPException) as exc:
         # Timeouts, resets, malformed answers: the service did not answer; say which kind.
         return None, type(exc).__name__
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from private_serverless.errors import PrivateServerlessError
-from private_serverless.files import read_json
+from private_serverless.files import EXPORT_BOUNDS, read_json
 from private_serverless.inventory import SECRET_PLACEHOLDER, ResourceRecord
 
 #: Key and value marking a secret in serialized Pulumi properties.
@@ -54,6 +54,8 @@ def _record(resource: Any, index: int, source: str) -> ResourceRecord:
         raise AuditError(f"{where}.inputs is not an object")
     parent = resource.get("parent")
     dependencies = resource.get("dependencies") or []
+    if not isinstance(dependencies, list):
+        raise AuditError(f"{where}.dependencies is not a list")
     return ResourceRecord(
         urn=urn,
         type=type_,
@@ -77,7 +79,8 @@ def records_from_export(data: Any, source: str = "export") -> list[ResourceRecor
     version = data.get("version")
     if version != SUPPORTED_VERSION:
         raise AuditError(
-            f"{source}: unsupported export version {version!r}, expected {SUPPORTED_VERSION}"
+            # The version is not echoed: whatever stands there came from the file.
+            f"{source}: version: unsupported export version, expected {SUPPORTED_VERSION}"
         )
     resources = data["deployment"].get("resources")
     if resources is None:  # an empty stack exports "resources": null or leaves it out
@@ -100,5 +103,5 @@ def read_export(path: Path) -> list[ResourceRecord]:
     Raises :class:`AuditError`, naming the file, when it cannot be read or is not an export.
     The message never quotes the file's content, which may hold secrets shown in clear.
     """
-    data = read_json(path, what="stack export", error=AuditError)
+    data = read_json(path, what="stack export", error=AuditError, bounds=EXPORT_BOUNDS)
     return records_from_export(data, str(path))

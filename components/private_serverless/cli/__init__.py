@@ -1,7 +1,8 @@
 """The ``private-serverless`` command line: a thin layer over the library.
 
 Each sub-command lives in its own module and calls library functions that the tests call
-directly. User mistakes end in one message on stderr and exit code 2, never a traceback.
+directly. Every command follows one exit-code contract (:mod:`.exit_codes`): 0 ok, 1 a verdict,
+2 invalid input, 3 internal error; never a traceback unless asked for.
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ import typer
 
 from ..errors import PrivateServerlessError
 from .condition import condition_app
+from .exit_codes import EXIT_INVALID, HELP_TEXT, internal_error
 
 app = typer.Typer(
     name="private-serverless",
     help=(
         "Private Scaleway Serverless Functions and Containers: conditions, offline plan, "
-        "audit, verify."
+        "audit, verify.\n\n" + HELP_TEXT
     ),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -25,8 +27,6 @@ app = typer.Typer(
 )
 
 app.add_typer(condition_app, name="condition")
-
-EXIT_INVALID = 2
 
 
 @app.callback()
@@ -43,6 +43,8 @@ def main() -> None:
     except PrivateServerlessError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_INVALID)
+    except Exception as exc:  # outside any command (option parsing): still the contract
+        sys.exit(internal_error(exc).exit_code)
 
 
 # Sub-commands register themselves on the app defined above.

@@ -15,10 +15,12 @@ import typer
 from private_serverless.audit import audit_export, render_json, render_text
 from private_serverless.errors import PrivateServerlessError
 from private_serverless.policies import PolicySettings
+from private_serverless.policies.settings import MAX_POLICY_KEY_LIFETIME_DAYS
 
-EXIT_CLEAN = 0
-EXIT_FINDINGS = 1
-EXIT_INVALID = 2
+from .exit_codes import EXIT_INVALID, EXIT_OK, EXIT_VERDICT, contract
+
+EXIT_CLEAN = EXIT_OK
+EXIT_FINDINGS = EXIT_VERDICT
 
 
 class OutputFormat(StrEnum):
@@ -28,6 +30,7 @@ class OutputFormat(StrEnum):
     json = "json"
 
 
+@contract
 def audit(
     file: Annotated[
         Path,
@@ -37,7 +40,13 @@ def audit(
         OutputFormat, typer.Option("--format", help="Report format.")
     ] = OutputFormat.text,
     max_key_days: Annotated[
-        int, typer.Option("--max-key-days", min=1, help="Longest accepted API key lifetime.")
+        int,
+        typer.Option(
+            "--max-key-days",
+            min=1,
+            max=MAX_POLICY_KEY_LIFETIME_DAYS,
+            help="Longest accepted API key lifetime.",
+        ),
     ] = PolicySettings().max_key_lifetime_days,
     require_condition: Annotated[
         bool,

@@ -13,9 +13,9 @@ from typing import Annotated, NoReturn
 import typer
 
 from ..conditions import AccessRequest, ConditionError, evaluate_condition, validate_condition
+from .exit_codes import EXIT_INVALID, EXIT_VERDICT, contract
 
-EXIT_DENIED = 1
-EXIT_INVALID = 2  # the same code cli.main() uses for every user mistake
+EXIT_DENIED = EXIT_VERDICT
 
 condition_app = typer.Typer(
     help="Check and simulate CEL access conditions (Scaleway IAM policy rule conditions).",
@@ -32,6 +32,7 @@ ExpressionArgument = Annotated[
 
 
 @condition_app.command("check")
+@contract
 def check(expression: ExpressionArgument) -> None:
     """Validate a condition: print "valid" and any warnings, or the error and where it is."""
     try:
@@ -44,6 +45,7 @@ def check(expression: ExpressionArgument) -> None:
 
 
 @condition_app.command("eval")
+@contract
 def evaluate(
     expression: ExpressionArgument,
     ip: Annotated[str, typer.Option("--ip", help="Source IP address of the simulated call.")],

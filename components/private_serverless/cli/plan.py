@@ -15,13 +15,12 @@ import typer
 
 from ..errors import PrivateServerlessError
 from ..files import write_atomic
+from .exit_codes import EXIT_INVALID, EXIT_VERDICT, contract
 
 if TYPE_CHECKING:
     from ..plan.model import Plan
 
-#: Same convention as :func:`private_serverless.cli.main`.
-EXIT_INVALID = 2
-EXIT_MANDATORY_FINDINGS = 1
+EXIT_MANDATORY_FINDINGS = EXIT_VERDICT
 
 
 class OutputFormat(StrEnum):
@@ -32,6 +31,7 @@ class OutputFormat(StrEnum):
     json = "json"
 
 
+@contract
 def plan_command(
     stack: Annotated[
         str,

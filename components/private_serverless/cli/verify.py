@@ -7,7 +7,7 @@ endpoints, never printed.
 
 from __future__ import annotations
 
-import json
+import math
 import re
 import shutil
 import subprocess
@@ -17,14 +17,20 @@ from typing import Annotated, Any
 import typer
 
 from ..errors import ConfigurationError, PrivateServerlessError, Problem
+from ..files import OUTPUTS_BOUNDS, parse_json, read_json
+from .exit_codes import EXIT_INVALID, EXIT_OK, EXIT_VERDICT, contract
 
-EXIT_PASSED = 0
-EXIT_FAILED = 1
-EXIT_INVALID = 2
+EXIT_PASSED = EXIT_OK
+EXIT_FAILED = EXIT_VERDICT
+
+#: Bounds of --timeout: a socket timeout must fit in a C timeval; ten minutes per call is plenty.
+MIN_TIMEOUT_SECONDS = 0.001
+MAX_TIMEOUT_SECONDS = 600.0
 
 _STACK_NAME = re.compile(r"^[A-Za-z0-9_./-]{1,200}$")
 
 
+@contract
 def verify_command(
     stack: Annotated[
         str, typer.Option("--stack", "-s", help="The deployed stack whose services to check.")
@@ -39,7 +45,13 @@ def verify_command(
         ),
     ] = None,
     timeout: Annotated[
-        float, typer.Option("--timeout", help="Seconds to wait for each call.")
+        float,
+        typer.Option(
+            "--timeout",
+            min=MIN_TIMEOUT_SECONDS,
+            max=MAX_TIMEOUT_SECONDS,
+            help="Seconds to wait for each call.",
+        ),
     ] = 10.0,
 ) -> None:
     """Call each service without a key (must be refused) and with its key (must not be)."""
@@ -47,6 +59,8 @@ def verify_command(
 
     from ..verify import render_results, secret_manager_reader, verify_outputs
 
+    if not math.isfinite(timeout):  # click's range check lets NaN through
+        raise ConfigurationError("--timeout", [Problem("", "must be a number of seconds")])
     try:
         data, where = _read_outputs(stack, outputs)
         # Keys kept in Secret Manager are read with the SCW_* credentials, then tested.
@@ -62,14 +76,8 @@ def verify_command(
 def _read_outputs(stack: str, outputs: Path | None) -> tuple[Any, str]:
     """The stack outputs as JSON data, and how to name their source in errors."""
     if outputs is not None:
-        try:
-            text = outputs.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
-            raise ConfigurationError(
-                str(outputs), [Problem("", f"cannot read: {reason}")]
-            ) from None
-        return _parse_json(text, str(outputs)), str(outputs)
+        data = read_json(outputs, what="stack outputs file", bounds=OUTPUTS_BOUNDS)
+        return data, str(outputs)
     if not _STACK_NAME.match(stack):
         raise ConfigurationError("--stack", [Problem("", f"{stack!r} is not a stack name")])
     where = f"pulumi stack output --stack {stack}"
@@ -96,13 +104,8 @@ def _read_outputs(stack: str, outputs: Path | None) -> tuple[Any, str]:
 
 
 def _parse_json(text: str, where: str) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        # Position only: the text holds API keys, the decoder's excerpt must not be shown.
-        raise ConfigurationError(
-            where, [Problem("", f"invalid JSON at line {exc.lineno}, column {exc.colno}")]
-        ) from None
+    # Position only: the text holds API keys, the decoder's excerpt must not be shown.
+    return parse_json(text, where=where, what="stack outputs", bounds=OUTPUTS_BOUNDS)
 
 
 def register(app: typer.Typer) -> None:

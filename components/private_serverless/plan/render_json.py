@@ -21,7 +21,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from ..files import read_json
+from ..files import PLAN_BOUNDS, read_json
 from ..inventory import ResourceRecord
 from .errors import PlanError
 from .model import Finding, Plan
@@ -189,5 +189,5 @@ def plan_from_dict(data: Any, *, source: str = "plan JSON") -> Plan:
 
 def load_plan_file(path: Path) -> Plan:
     """Read a plan JSON file; :class:`PlanError` naming the file if it is missing or invalid."""
-    data = read_json(path, what="plan file", error=PlanError)
+    data = read_json(path, what="plan file", error=PlanError, bounds=PLAN_BOUNDS)
     return plan_from_dict(data, source=str(path))

@@ -197,13 +197,16 @@ def run_stack_plan(
 
     ``loader`` defaults to :func:`default_stack_loader` (reading secrets from ``env_file``,
     else the project's ``.env``); ``checks`` to :func:`default_plan_checks` for the stack's
-    configuration. ``project`` defaults to the one namespace of the configuration keys that is
-    not a provider's, else :data:`DEFAULT_PROJECT`.
+    configuration. ``project`` defaults, with the default loader, to the name in the
+    ``Pulumi.yaml`` of the working directory; with an injected ``loader``, to the one namespace
+    of the configuration keys that is not a provider's, else :data:`DEFAULT_PROJECT`.
     """
     if loader is not None:
         program, config, secret_keys = loader(stack)
     else:
         program, config, secret_keys = default_stack_loader(stack, env_file=env_file)
+        # The project's own stacks: its name is the one in Pulumi.yaml, never a guess.
+        project = project or _project_from_file()
     plan = run_plan(
         program,
         project=project or infer_project(config),
@@ -235,6 +238,12 @@ def default_stack_loader(
         Callable[..., tuple[Program, dict[str, str], set[str]]], module.load_offline_program
     )
     return loader(stack, env_file=env_file)
+
+
+def _project_from_file() -> str:
+    """The name in ``Pulumi.yaml`` of the current directory (the default loader's project)."""
+    module = importlib.import_module("private_serverless.stack.offline")
+    return cast(Callable[[Path], str], module.project_name)(Path.cwd())
 
 
 def default_plan_checks(config: Mapping[str, str]) -> Sequence[PlanCheck]:

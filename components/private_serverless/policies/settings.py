@@ -9,6 +9,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..sensitive_names import DEFAULT_SECRET_NAME_PATTERNS
 
+#: Any longer limit means the same (no date is further than year 9999), and a limit beyond what
+#: ``datetime.timedelta`` holds would make the key-expiry check overflow.
+MAX_POLICY_KEY_LIFETIME_DAYS = 3_660_000
+
 
 class PolicySettings(BaseModel):
     """Settings of the rules; the defaults are the project's security baseline."""
@@ -18,6 +22,7 @@ class PolicySettings(BaseModel):
     max_key_lifetime_days: int = Field(
         default=90,
         ge=1,
+        le=MAX_POLICY_KEY_LIFETIME_DAYS,
         description="An API key must expire at most this many days from now.",
     )
     expiry_window_days: int = Field(

@@ -77,7 +77,8 @@ def read_stack_config(source: str) -> StackConfig:
     parsed: StackConfig | None = None
     if not problems:
         try:
-            parsed = StackConfig.model_validate(raw)
+            # Strict, as JSON: a stack file's `true` is no 1 and its "30" no number.
+            parsed = StackConfig.model_validate_json(json.dumps(raw), strict=True)
         except ValidationError as exc:
             problems.extend(_problems(exc))
     referenced = set() if parsed is None else _referenced_config_keys(parsed)
@@ -161,6 +162,42 @@ def _service_inputs(
     return values
 
 
+#: Keys whose value names or identifies something: an empty string there is never meant.
+_IDENTIFIER_KEYS = frozenset({"name", "image", "handler", "runtime"})
+
+
+def _strict_problems(model: type[ServiceArgs], values: dict[str, Any], path: str) -> list[Problem]:
+    """What a stack file's service entry gets wrong when read strictly, with key paths.
+
+    A stack file is data: its types are the ones written, so no bool is read as a number
+    (``max_scale: true``) and no string as one (``port: "8080"``), as pydantic's strict JSON
+    mode has it (strings still read as paths, dates, IP addresses and enum members). Secrets
+    are checked by reference here and by value in the second, regular pass. Empty strings are
+    refused where a name or ID is expected. The Python API keeps pydantic's usual rules: its
+    callers' types are checked by their type checker.
+    """
+    problems = [
+        Problem(f"{path}.{key}", "must not be empty: a name or ID is expected")
+        for key, value in values.items()
+        if value == "" and (key in _IDENTIFIER_KEYS or key.endswith(("_id", "_name")))
+    ]
+    as_data = {**values, "secrets": dict.fromkeys(values.get("secrets", {}), "[secret]")}
+    try:
+        model.model_validate_json(json.dumps(as_data, default=str), strict=True)
+    except ValidationError as exc:
+        problems.extend(_problems(exc, prefix=path))
+    return problems
+
+
+def _lax_problems(model: type[ServiceArgs], values: dict[str, Any], path: str) -> list[Problem]:
+    """What the component's own validation says of ``values`` (secrets resolved)."""
+    try:
+        model.model_validate(values)
+    except ValidationError as exc:
+        return _problems(exc, prefix=path)
+    return []
+
+
 def build_services(config: StackConfig, context: StackContext) -> dict[str, PrivateService]:
     """Validate every service, then create the components; all problems are reported at once."""
     resolver = SecretResolver(context.environ, context.env_file)
@@ -188,10 +225,7 @@ def build_services(config: StackConfig, context: StackContext) -> dict[str, Priv
                 check_service_name(name, model.name_pattern)
             except ValueError as exc:
                 problems.append(Problem(path, f"{exc} (the service key is its name; or set name)"))
-        try:
-            model.model_validate(values)
-        except ValidationError as exc:
-            problems.extend(_problems(exc, prefix=path))
+        problems.extend(_strict_problems(model, values, path) or _lax_problems(model, values, path))
         prepared[name] = (model, values)
     if problems:
         raise ConfigurationError(context.source, problems)

@@ -9,6 +9,7 @@ A stack file names a source for each secret, never the value:
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,6 +19,9 @@ from typing import Annotated, Literal
 import pulumi
 from dotenv import dotenv_values
 from pydantic import BeforeValidator, SecretStr
+
+from ..errors import PrivateServerlessError
+from ..files import ENV_FILE_BOUNDS, read_text
 
 _REFERENCE = re.compile(r"^(?P<source>config|env):(?P<name>[A-Za-z_][A-Za-z0-9_.:-]{0,127})$")
 
@@ -59,6 +63,10 @@ def _parse(value: object) -> SecretRef:
 SecretReference = Annotated[SecretRef, BeforeValidator(_parse)]
 
 
+class _EnvFileError(PrivateServerlessError):
+    """The ``.env`` file cannot be read (too large, not UTF-8, unreadable)."""
+
+
 class SecretResolver:
     """Looks secrets up in Pulumi config, the environment and a ``.env`` file."""
 
@@ -66,7 +74,16 @@ class SecretResolver:
         self._environ = environ
         self._dotenv: dict[str, str] = {}
         if env_file is not None and env_file.is_file():
-            self._dotenv = {k: v for k, v in dotenv_values(env_file).items() if v is not None}
+            # Bounded, like every file the tools read; the error names the file, never a line.
+            text = read_text(
+                env_file, what=".env file", max_bytes=ENV_FILE_BOUNDS.max_bytes, error=_EnvFileError
+            )
+            values = dotenv_values(stream=io.StringIO(text))
+            if len(values) > ENV_FILE_BOUNDS.max_values:
+                raise _EnvFileError(
+                    f"{env_file}: more than {ENV_FILE_BOUNDS.max_values} variables in the .env file"
+                )
+            self._dotenv = {k: v for k, v in values.items() if v is not None}
 
     def resolve(self, ref: SecretRef) -> SecretStr | pulumi.Output[str] | None:
         """The secret's value (a Pulumi secret for config), or ``None`` when it is missing."""

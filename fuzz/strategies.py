@@ -1,0 +1,287 @@
+"""Hypothesis strategies for the boundary's files: real seeds mutated, junk, crafted attacks.
+
+Generated values carry :data:`fuzz.targets.MARKER` so that the targets can tell an echoed
+input value from a message of ours; keys never carry it (error messages name key paths).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from hypothesis import strategies as st
+
+from fuzz.seed_files import DOCUMENTS, stack_text
+from fuzz.targets import MARKER
+
+_KEYS = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(
+        [
+            "urn",
+            "type",
+            "inputs",
+            "outputs",
+            "parent",
+            "dependencies",
+            "custom",
+            "protect",
+            "resources",
+            "deployment",
+            "version",
+            "services",
+            "endpoint",
+            "api_key",
+            "findings",
+            "waves",
+            "stack",
+            "project",
+            "severity",
+            "rule",
+            "message",
+            "expiresAt",
+            "rules",
+            "permissionSetNames",
+            "condition",
+            "privacy",
+            "4dabf18193072939515e22adb298388d",
+            "plaintext",
+            "ciphertext",
+            "kind",
+            "secrets",
+            "env",
+            "max_scale",
+            "access",
+        ]
+    ),
+)
+
+_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.integers(min_value=-(10**40), max_value=10**40),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=30).map(lambda text: MARKER + text),
+    st.sampled_from(
+        [
+            MARKER,
+            "",
+            "[secret]",
+            "1b47061264138c4ac30d75fd1eb44270",
+            "private",
+            "public",
+            "2026-13-45T99:00:00Z",
+            "9999-12-31T23:59:59Z",
+            "0001-01-01T00:00:00Z",
+            f"https://user:{MARKER}@example.com/",
+            f"https://example.com:{MARKER}/",
+            f"http://[{MARKER}]/",
+            f"https://example.com/\n{MARKER}",
+            "urn:pulumi:dev::p::scaleway:iam/apiKey:ApiKey::k",
+            "scaleway:iam/apiKey:ApiKey",
+            "scaleway:iam/policy:Policy",
+            "scaleway:functions/function:Function",
+            "scaleway:containers/container:Container",
+            "scaleway:iam/application:Application",
+            "FullAccess",
+            "AllProductsFullAccess",
+            f'inIpRange(request.ip, "{MARKER}")',
+            'request.user_agent.matches("(")',
+        ]
+    ),
+)
+
+JUNK = st.recursive(
+    _SCALARS,
+    lambda children: st.one_of(
+        st.lists(children, max_size=4), st.dictionaries(_KEYS, children, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+def seed(name: str) -> Any:
+    """A seed document (``plan.json``, ``export.json``, ``outputs.json``): see seed_files."""
+    return DOCUMENTS[name]()
+
+
+def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    if isinstance(value, dict):
+        for key, child in value.items():
+            yield (*prefix, key)
+            yield from _paths(child, (*prefix, key))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield (*prefix, index)
+            yield from _paths(child, (*prefix, index))
+
+
+def _containers(value: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    if isinstance(value, dict):
+        yield prefix
+        for key, child in value.items():
+            yield from _containers(child, (*prefix, key))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield from _containers(child, (*prefix, index))
+
+
+def _at(document: Any, path: tuple[Any, ...]) -> Any:
+    for part in path:
+        document = document[part]
+    return document
+
+
+@st.composite
+def mutated(draw: st.DrawFn, base: Any) -> Any:
+    """``base`` with one to four mutations: a key dropped, added, a value replaced, emptied."""
+    document = copy.deepcopy(base)
+    for _ in range(draw(st.integers(1, 4))):
+        operation = draw(st.sampled_from(["drop", "replace", "replace", "add", "empty", "root"]))
+        if operation == "root":
+            return draw(st.one_of(JUNK, st.sampled_from([{}, [], None, {"version": 3}])))
+        if operation == "add":
+            containers = list(_containers(document))
+            if not containers:
+                break
+            target = _at(document, draw(st.sampled_from(containers)))
+            target[draw(_KEYS)] = draw(JUNK)
+            continue
+        paths = list(_paths(document))
+        if not paths:
+            break
+        *parent_path, key = draw(st.sampled_from(paths))
+        parent = _at(document, tuple(parent_path))
+        if operation == "drop":
+            del parent[key]
+        elif operation == "empty":
+            parent[key] = draw(st.sampled_from([{}, [], "", None, 0]))
+        else:
+            parent[key] = draw(JUNK)
+    return document
+
+
+#: Texts no serializer produces: the crafted classes of issue 12, sized to stay fast.
+CRAFTED_JSON = [
+    "[" * 100_000 + "]" * 100_000,
+    '{"a":' * 50_000 + "1" + "}" * 50_000,
+    "9" * 5000,
+    '{"version": 3, "deployment": {"resources": [{"urn": "u", "type": "t", "inputs": '
+    + "1" * 4400
+    + "}]}}",
+    "1e999",
+    "-1e999",
+    "NaN",
+    '{"waves": Infinity}',
+    '"\\ud800"',
+    '{"\\udfff": 1}',
+    "",
+    "\ufeff{}",
+    "{" * 3,
+    '{"a": 1, "a": 2}',
+    f'{{"services": {{"s": {{"endpoint": "https://u:{MARKER}@h/", "api_key": "k"}}}}}}',
+    f'{{"services": {{"s": {{"endpoint": "https://h:{MARKER}/", "api_key": "k"}}}}}}',
+]
+
+
+def json_texts(base_name: str) -> st.SearchStrategy[bytes]:
+    """Bytes of a JSON file for one entry point: mostly its seed mutated, some junk or crafted."""
+    base = seed(base_name)
+    documents = st.one_of(mutated(base), mutated(base), mutated(base), JUNK)
+    as_text = documents.map(lambda document: json.dumps(document, ensure_ascii=False))
+
+    @st.composite
+    def edited(draw: st.DrawFn) -> str:
+        # Text-level damage a serializer never produces: truncation, a byte inserted.
+        text = draw(as_text)
+        position = draw(st.integers(0, len(text)))
+        if draw(st.booleans()):
+            return text[:position]
+        return (
+            text[:position]
+            + draw(st.sampled_from(["\x00", "}", '"', "\\", "[", "\ud800"]))
+            + (text[position:])
+        )
+
+    texts = st.one_of(as_text, as_text, edited(), st.sampled_from(CRAFTED_JSON))
+    return texts.map(lambda text: text.encode("utf-8", errors="surrogatepass"))
+
+
+_STACK_SEED = stack_text()
+
+#: Stack-file texts crafted against the YAML reader: alias bombs, undefined aliases and tags
+#: carrying the marker, deep nesting, huge integers, duplicate spellings.
+CRAFTED_YAML = [
+    "config:\n  a0: &a0 [x,x,x,x,x,x,x,x,x]\n"
+    + "".join(f"  a{i}: &a{i} [{','.join([f'*a{i - 1}'] * 9)}]\n" for i in range(1, 10)),
+    "a: &a [*a, *a]\n",
+    f"config:\n  p:k: *{MARKER}\n",
+    f"config:\n  p:k: !{MARKER} x\n",
+    f"config:\n  p:k: !!python/object:{MARKER} {{}}\n",
+    "config:\n  p:k: " + "[" * 2000 + "]" * 2000 + "\n",
+    "config:\n  p:k: " + "9" * 5000 + "\n",
+    "config:\n  services: {}\n  private-serverless:services: {}\n",
+    f"config:\n  p:k: '{MARKER}\n",
+    f"config:\n  ? [{MARKER}]\n  : 1\n",
+    "\x00",
+    "--- a\n--- b\n",
+    f'config: {{p:k: "\\x{MARKER}"}}\n',
+]
+
+
+@st.composite
+def stack_texts(draw: st.DrawFn) -> bytes:
+    """A stack file: the dev stack edited line by line, crafted YAML, or junk text."""
+    choice = draw(st.integers(0, 3))
+    if choice == 0:
+        return draw(st.sampled_from(CRAFTED_YAML)).encode()
+    if choice == 1:
+        return draw(st.text(max_size=200)).encode("utf-8", errors="surrogatepass")
+    lines = _STACK_SEED.split("\n")
+    for _ in range(draw(st.integers(1, 3))):
+        line = draw(st.integers(0, len(lines) - 1))
+        edit = draw(st.sampled_from(["duplicate", "delete", "insert", "replace_value"]))
+        if edit == "duplicate":
+            lines.insert(line, lines[line])
+        elif edit == "delete":
+            del lines[line]
+        elif edit == "insert":
+            lines.insert(line, draw(st.sampled_from(["  ", "    "])) + draw(st.text(max_size=20)))
+        else:
+            key, _, _ = lines[line].partition(":")
+            value = draw(
+                st.one_of(
+                    st.sampled_from(
+                        [
+                            "true",
+                            '"8080"',
+                            "''",
+                            "*undefined",
+                            "!tag x",
+                            "&a x",
+                            "[*a]",
+                            "1e999",
+                            ".nan",
+                            "-.inf",
+                            "0x7fffffffffffffffff",
+                            "{}",
+                            "[]",
+                            "~",
+                            f"{MARKER}",
+                            f"'{MARKER}",
+                            f"*{MARKER}",
+                            f"!{MARKER} x",
+                            f"'inIpRange(request.ip, \"{MARKER}\")'",
+                            f"{{condition: 'request.user_agent == \"{MARKER}\" && x'}}",
+                        ]
+                    ),
+                    st.text(max_size=15),
+                )
+            )
+            lines[line] = f"{key}: {value}"
+        if not lines:
+            break
+    return "\n".join(lines).encode("utf-8", errors="surrogatepass")
