@@ -25,7 +25,7 @@ import re
 from typing import Annotated, Self
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from . import limits
 
@@ -46,12 +46,27 @@ NATS_ACCOUNT_ID_PATTERN = rf"^(?:[a-z]{{2}}-[a-z]{{3}}/)?{_UUID}$"
 NATS_SUBJECT_PATTERN = r"^[^\s.]+(?:\.[^\s.]+)*$"
 
 
+def _check_queue_url(url: str) -> str:
+    if len(url) > 256 or not re.match(SQS_QUEUE_URL_PATTERN, url):
+        raise ValueError(
+            "must be a Scaleway Queues URL: https://sqs.mnq.<region>.scaleway.com/"
+            "project-<project id>/<queue name> (letters, digits, - and _, .fifo for FIFO)"
+        )
+    return url
+
+
+def _check_account_id(value: str) -> str:
+    if not re.match(NATS_ACCOUNT_ID_PATTERN, value):
+        raise ValueError("must be a NATS account ID: a UUID or <region>/<uuid>")
+    return value
+
+
 class SqsQueue(BaseModel):
     """A queue of Scaleway Queues (SQS)."""
 
     model_config = _STRICT
 
-    queue_url: Annotated[str, Field(pattern=SQS_QUEUE_URL_PATTERN, max_length=256)]
+    queue_url: Annotated[str, AfterValidator(_check_queue_url)]
     """The queue's URL, ``https://sqs.mnq.<region>.scaleway.com/project-<id>/<queue>`` (the
     console and ``scaleway:mnq/sqsQueue:SqsQueue``'s ``url`` give it)."""
 
@@ -87,7 +102,7 @@ class NatsSubject(BaseModel):
 
     model_config = _STRICT
 
-    account_id: Annotated[str, Field(pattern=NATS_ACCOUNT_ID_PATTERN)]
+    account_id: Annotated[str, AfterValidator(_check_account_id)]
     """The NATS account (``scaleway:mnq/natsAccount:NatsAccount``'s ``id``)."""
 
     subject: Annotated[str, Field(pattern=NATS_SUBJECT_PATTERN, max_length=255)]

@@ -26,12 +26,23 @@ from typing import Annotated, Any, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from croniter import croniter
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 #: A name for a schedule or a trigger, used in the child resource's name (``<service>-cron-<key>``)
 #: and sent as the trigger's name: lowercase letters, digits and hyphens, like service names.
 ROLE_KEY_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$"
-RoleKey = Annotated[str, Field(pattern=ROLE_KEY_PATTERN)]
+
+
+def _check_role_key(key: str) -> str:
+    if not re.match(ROLE_KEY_PATTERN, key):
+        raise ValueError(
+            "names of schedules and triggers are 1 to 32 lowercase letters, digits and hyphens, "
+            "starting and ending with a letter or digit"
+        )
+    return key
+
+
+RoleKey = Annotated[str, AfterValidator(_check_role_key)]
 
 _MONTHS = {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}
 _DAYS = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"}
@@ -84,7 +95,7 @@ class ScheduleArgs(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
 
-    schedule: Annotated[str, Field(min_length=9, max_length=256)]
+    schedule: Annotated[str, Field(max_length=256)]
     """Five-field cron expression, in UTC (Scaleway runs schedules in UTC): ``0 2 * * *`` is
     every day at 02:00 UTC."""
 

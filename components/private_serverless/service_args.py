@@ -35,6 +35,15 @@ PRIVATE_NETWORK_ID_PATTERN = (
 )
 
 
+def _check_private_network_id(value: str) -> str:
+    if not re.match(PRIVATE_NETWORK_ID_PATTERN, value):
+        raise ValueError(
+            "must be a Private Network ID: a UUID or <region>/<uuid> (fr-par/...), as "
+            "scaleway:network/privateNetwork's id gives it"
+        )
+    return value
+
+
 def check_service_name(name: str, pattern: str = limits.FUNCTION_NAME_PATTERN) -> str:
     """Raise ``ValueError`` unless ``name`` matches ``pattern`` (a Scaleway name rule)."""
     if not re.match(pattern, name):
@@ -133,7 +142,7 @@ class ServiceArgs(BaseModel):
     """Who may call the service: condition, key lifetime and rotation."""
 
     private_network_id: (
-        Annotated[str, Field(pattern=PRIVATE_NETWORK_ID_PATTERN)]
+        Annotated[str, AfterValidator(_check_private_network_id)]
         | InstanceOf[pulumi.Output]  # type: ignore[type-arg]
         | None
     ) = None
