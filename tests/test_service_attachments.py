@@ -336,3 +336,27 @@ def test_stack_file_error_names_the_file_and_key_path(project):  # noqa: F811
         assert path in result.output, result.output
     assert "bad_host" not in result.output and "not-an-id" not in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_stack_with_every_attachment_plans_them_under_the_service(project):  # noqa: F811
+    def attach_all(config):
+        billing = config["private-serverless:services"]["billing"]
+        billing["schedules"] = {"nightly": {"schedule": "0 2 * * *", "time_zone": "Europe/Paris"}}
+        billing["queues"] = {"orders": {"sqs": {"queue_url": QUEUE_URL}}}
+        billing["domain"] = {"hostname": "billing.example.com", "dns_zone": "example.com"}
+        billing["private_network_id"] = NETWORK
+
+    edit_stack(project, "dev", attach_all)
+    result = plan("--stack", "dev", "--format", "json", "--env-file", ".env.example")
+    assert result.exit_code == 0, result.output
+    resources = json.loads(result.stdout)["resources"]
+    component = next(r["urn"] for r in resources if r["name"] == "billing" and not r["custom"])
+    children = {r["name"]: r for r in resources if r["parent"] == component}
+    assert children["billing-cron-nightly"]["type"] == CRON_F
+    assert children["billing-trigger-orders"]["type"] == TRIGGER_F
+    assert children["billing-dns"]["type"] == RECORD
+    assert children["billing-domain"]["type"] == DOMAIN_F
+    assert children["billing-function"]["inputs"]["privateNetworkId"] == NETWORK
+    assert json.loads(result.stdout)["outputs"]["services"]["billing"]["endpoint"] == (
+        "https://billing.example.com"
+    )
