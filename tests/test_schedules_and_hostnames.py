@@ -97,6 +97,13 @@ def test_describe_runs_shows_the_zone_and_utc():
     )
 
 
+def test_credential_looking_args_are_refused_without_their_value():
+    with pytest.raises(ValidationError) as caught:
+        ScheduleArgs(schedule="0 2 * * *", args={"db": {"password": "hunter2-planted"}})
+    assert "db.password looks like a credential" in str(caught.value)
+    assert "hunter2-planted" not in str(caught.value)
+
+
 def test_args_must_be_json():
     assert ScheduleArgs(schedule="0 2 * * *", args={"a": [1, None]}).args_json() == '{"a":[1,null]}'
     with pytest.raises(ValidationError, match="JSON object"):

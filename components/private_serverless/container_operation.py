@@ -28,7 +28,9 @@ Sandbox = Literal["v1", "v2"]
 class ScalingOption(BaseModel):
     """When Scaleway adds an instance: exactly one threshold."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", hide_input_in_errors=True, defer_build=True
+    )
 
     concurrent_requests: Annotated[int, Field(ge=1, le=CONCURRENCY_MAX)] | None = None
     """Requests one instance handles at once before another starts (Scaleway's default is 80)."""

@@ -45,7 +45,9 @@ def check_hostname(hostname: str) -> str:
 class CustomDomainArgs(BaseModel):
     """A custom hostname for the service."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", hide_input_in_errors=True, defer_build=True
+    )
 
     hostname: str
     """The host name callers use (``billing.example.com``); the service's ``endpoint`` output

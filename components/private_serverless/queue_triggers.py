@@ -29,7 +29,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from . import limits
 
-_STRICT = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
+_STRICT = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True, defer_build=True)
 
 # Queue URLs as Scaleway Queues gives them: https://sqs.mnq.<region>.scaleway.com/project-<project
 # id>/<queue name> (Queues quickstart, https://www.scaleway.com/en/docs/queues/quickstart/).

@@ -25,8 +25,9 @@ from functools import cache
 from typing import Annotated, Any, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from croniter import croniter
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .sensitive_names import name_looks_secret
 
 #: A name for a schedule or a trigger, used in the child resource's name (``<service>-cron-<key>``)
 #: and sent as the trigger's name: lowercase letters, digits and hyphens, like service names.
@@ -66,6 +67,8 @@ def check_cron(schedule: str) -> str:
                     " or three-letter names" if names else ""
                 )
                 raise ValueError(f"the {_FIELD_NAMES[position]} field allows {allowed}")
+    from croniter import croniter  # on first use: `import private_serverless` stays light
+
     if not croniter.is_valid(schedule):
         raise ValueError(
             "a value is out of range (minute 0-59, hour 0-23, day 1-31, "
@@ -90,10 +93,27 @@ def check_time_zone(name: str) -> str:
     return name
 
 
+def _secret_looking_keys(value: Any, path: str = "") -> list[str]:
+    # Keys at any depth: {"db": {"password": ...}} is as much in clear as a top-level one.
+    found: list[str] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            if name_looks_secret(str(key)):
+                found.append(where)
+            found.extend(_secret_looking_keys(item, where))
+    elif isinstance(value, list):
+        for item in value:
+            found.extend(_secret_looking_keys(item, path))
+    return found
+
+
 class ScheduleArgs(BaseModel):
     """A CRON trigger: the service is invoked on ``schedule`` (UTC) with ``args`` as its event."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", hide_input_in_errors=True, defer_build=True
+    )
 
     schedule: Annotated[str, Field(max_length=256)]
     """Five-field cron expression, in UTC (Scaleway runs schedules in UTC): ``0 2 * * *`` is
@@ -123,6 +143,13 @@ class ScheduleArgs(BaseModel):
 
     @model_validator(mode="after")
     def _check_args(self) -> Self:
+        secret_looking = sorted(_secret_looking_keys(self.args))
+        if secret_looking:
+            raise ValueError(
+                f"args: {', '.join(secret_looking)} looks like a credential; schedule arguments "
+                "are stored in clear at Scaleway and shown in the plan: read it from the "
+                "service's secrets instead"
+            )
         try:
             json.dumps(self.args, allow_nan=False)
         except (TypeError, ValueError):
@@ -138,6 +165,8 @@ class ScheduleArgs(BaseModel):
 
 def next_runs(schedule: str, zone: str, after: datetime, count: int = 3) -> list[datetime]:
     """The next ``count`` runs of a UTC ``schedule`` after ``after``, as times in ``zone``."""
+    from croniter import croniter
+
     iterator = croniter(schedule, after.astimezone(UTC))
     tz = ZoneInfo(zone)
     return [iterator.get_next(datetime).astimezone(tz) for _ in range(count)]
