@@ -41,11 +41,41 @@ def schema_of(type_token: str) -> dict[str, bool]:
     return schema
 
 
+def nested_schema_of(type_token: str, input_name: str) -> dict[str, bool] | None:
+    """The schema of a block input (``sqs`` of a Trigger -> TriggerSqsArgs), if it has one."""
+    _, module_and_class = type_token.split(":", 1)
+    module_path, class_name = module_and_class.split(":")
+    pascal = input_name[0].upper() + input_name[1:]
+    for candidate in (pascal, pascal.removesuffix("s")):
+        token = f"x:{module_path}:{class_name}{candidate}"
+        try:
+            return schema_of(token)
+        except AttributeError:
+            continue
+    return None
+
+
 def test_schema_reader_sees_known_deprecations():
     container = schema_of("scaleway:containers/container:Container")
     assert container["memoryLimitBytes"] is False
     assert container["memoryLimit"] is True
     assert container["registryImage"] is True
+    assert nested_schema_of("scaleway:containers/trigger:Trigger", "sqs") == {
+        "accessKey": False,
+        "endpoint": False,
+        "queueUrl": False,
+        "secretKey": False,
+        "projectId": False,
+        "queue": True,
+        "region": False,
+    }
+    assert nested_schema_of("scaleway:functions/trigger:Trigger", "sqs")["namespaceId"] is True
+
+
+_NETWORK = "fr-par/11111111-2222-4333-8444-555555555555"
+_QUEUE_URL = (
+    "https://sqs.mnq.fr-par.scaleway.com/project-11111111-2222-4333-8444-555555555555/orders"
+)
 
 
 def _everything(source_dir: Path) -> None:
@@ -68,6 +98,13 @@ def _everything(source_dir: Path) -> None:
             tags=["team-a"],
             description="d",
             protect=True,
+            private_network_id=_NETWORK.split("/")[1],  # nl-ams: a plain UUID
+            schedules={"nightly": {"schedule": "0 2 * * *", "time_zone": "Europe/Paris"}},
+            queues={
+                "orders": {"sqs": {"queue_url": _QUEUE_URL}},
+                "events": {"nats": {"account_id": _NETWORK, "subject": "a.b"}},
+            },
+            domain={"hostname": "fn.example.com", "dns_zone": "example.com"},
         ),
     ).grant_invoke("ci", "00000000-0000-4000-8000-000000000000")
     PrivateContainer(
@@ -87,6 +124,15 @@ def _everything(source_dir: Path) -> None:
             max_scale=3,
             memory_limit_mb=1024,
             cpu_limit_mvcpu=560,
+            private_network_id=_NETWORK,
+            scaling={"concurrent_requests": 20},
+            sandbox="v2",
+            schedules={"nightly": {"schedule": "0 2 * * *", "args": {"a": 1}}},
+            queues={
+                "orders": {"sqs": {"queue_url": _QUEUE_URL}},
+                "events": {"nats": {"account_id": _NETWORK, "subject": "a.b"}},
+            },
+            domain={"hostname": "ctr.example.com", "dns_zone": "example.com"},
         ),
     )
 
@@ -103,12 +149,34 @@ def test_every_sent_input_exists_and_is_not_deprecated(plan_of, source_dir):
         "scaleway:iam/policy:Policy",
         "scaleway:secrets/secret:Secret",
         "scaleway:account/project:Project",
+        "scaleway:functions/cron:Cron",
+        "scaleway:functions/trigger:Trigger",
+        "scaleway:functions/domain:Domain",
+        "scaleway:containers/trigger:Trigger",
+        "scaleway:containers/domain:Domain",
+        "scaleway:domain/record:Record",
+        "scaleway:mnq/sqsCredentials:SqsCredentials",
+        "scaleway:mnq/natsCredentials:NatsCredentials",
     }
+    nested_checked = 0
     for record in custom:
         schema = schema_of(record.type)
-        for name in record.inputs:
+        for name, value in record.inputs.items():
             assert name in schema, f"{record.name}: {name} is not an input of {record.type}"
             assert not schema[name], f"{record.name}: {name} is deprecated"
+            # One level down: blocks such as a trigger's sqs or a container's scalingOptions
+            # have Args classes of their own (TriggerSqsArgs, ContainerScalingOptionArgs).
+            block_schema = nested_schema_of(record.type, name)
+            blocks = value if isinstance(value, list) else [value]
+            for block in blocks:
+                if block_schema is None or not isinstance(block, dict):
+                    continue
+                nested_checked += 1
+                for key in block:
+                    where = f"{record.name}: {name}.{key}"
+                    assert key in block_schema, f"{where} is not an input"
+                    assert not block_schema[key], f"{where} is deprecated"
+    assert nested_checked >= 8  # sqs, nats, cron, destinationConfig, scalingOptions, probes...
     deprecations = [
         w
         for w in caught

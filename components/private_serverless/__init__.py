@@ -7,14 +7,20 @@ from private_serverless import AccessArgs, PrivateFunction, PrivateFunctionArgs
 from . import _provider  # noqa: F401
 from .access import AccessArgs
 from .container_args import PrivateContainerArgs, Probe
+from .container_operation import ScalingOption
+from .custom_domain import CustomDomainArgs
 from .errors import ConfigurationError, PrivateServerlessError, Problem
 from .function_args import PrivateFunctionArgs
 from .private_container import PrivateContainer
 from .private_function import PrivateFunction
+from .queue_triggers import NatsSubject, QueueTriggerArgs, SqsQueue
+from .schedules import ScheduleArgs
 
 __all__ = [
     "AccessArgs",
     "ConfigurationError",
+    "CustomDomainArgs",
+    "NatsSubject",
     "PrivateContainer",
     "PrivateContainerArgs",
     "PrivateFunction",
@@ -22,4 +28,8 @@ __all__ = [
     "PrivateServerlessError",
     "Probe",
     "Problem",
+    "QueueTriggerArgs",
+    "ScalingOption",
+    "ScheduleArgs",
+    "SqsQueue",
 ]

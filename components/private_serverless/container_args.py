@@ -8,6 +8,7 @@ from typing import Annotated, ClassVar, Literal, Self
 from pydantic import ConfigDict, Field, model_validator
 
 from . import limits
+from .container_operation import Sandbox, ScalingOption
 from .models import ArgsModel
 from .service_args import ServiceArgs
 
@@ -88,6 +89,13 @@ class PrivateContainerArgs(ServiceArgs):
     startup_probe: Probe | None = None
     """Wait for this probe before sending traffic to a new instance."""
 
+    scaling: ScalingOption | None = None
+    """When to add instances: concurrent requests, CPU or memory usage (exactly one); Scaleway
+    scales on 80 concurrent requests when unset."""
+
+    sandbox: Sandbox | None = None
+    """Execution environment, ``v1`` or ``v2``; Scaleway's default when unset."""
+
     @property
     def digest(self) -> str | None:
         """The image digest, from ``image_digest`` or the ``@sha256:`` suffix of ``image``."""
@@ -124,6 +132,12 @@ class PrivateContainerArgs(ServiceArgs):
                 f"port {self.port} is used by the Scaleway platform; avoid "
                 f"{', '.join(map(str, sorted(limits.RESERVED_PORTS)))}"
             )
+        for key, queue in self.queues.items():
+            if queue.nats is not None and queue.nats.account_region is None and not self.region:
+                raise ValueError(
+                    f"queues.{key}.nats: set region (or the service's region): a container "
+                    "trigger names the NATS server of the account's region"
+                )
         if self.min_scale > limits.CONTAINER_MIN_SCALE_LIMIT:
             raise ValueError(
                 f"min_scale is at most {limits.CONTAINER_MIN_SCALE_LIMIT} for containers"

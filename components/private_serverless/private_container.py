@@ -11,6 +11,7 @@ from pulumiverse_scaleway import containers
 from . import limits
 from .container_args import PrivateContainerArgs, Probe
 from .private_service import PrivateService, coerce_args, namespace_name_for
+from .service_attachments import Target, attach
 
 TYPE_TOKEN = "private-serverless:index:PrivateContainer"
 
@@ -33,6 +34,10 @@ def _https(endpoint: str) -> str:
         if endpoint.startswith("https://")
         else "https://" + endpoint.removeprefix("http://")
     )
+
+
+def _host(endpoint: str) -> str:
+    return endpoint.split("://", 1)[-1].rstrip("/")
 
 
 class PrivateContainer(PrivateService):
@@ -109,6 +114,19 @@ class PrivateContainer(PrivateService):
                 containers.ContainerStartupProbeArgs,
                 containers.ContainerStartupProbeHttpArgs,
             ),
+            private_network_id=args.private_network_id,
+            sandbox=args.sandbox,
+            scaling_options=(
+                [
+                    containers.ContainerScalingOptionArgs(
+                        concurrent_requests_threshold=args.scaling.concurrent_requests,
+                        cpu_usage_threshold=args.scaling.cpu_percent,
+                        memory_usage_threshold=args.scaling.memory_percent,
+                    )
+                ]
+                if args.scaling is not None
+                else None
+            ),
             region=args.region,
             tags=list(args.tags),
             opts=self._opts(),
@@ -122,4 +140,16 @@ class PrivateContainer(PrivateService):
         endpoint = self._provider_output(
             self.container.public_endpoint, "container", "public_endpoint"
         )
-        self._finish(endpoint.apply(_https))
+        custom_endpoint = attach(
+            Target(
+                self,
+                name,
+                "Container",
+                self.container.id,
+                # domain_name is deprecated on containers; the endpoint holds the same host.
+                endpoint.apply(_host),
+                args.tags,
+            ),
+            args,
+        )
+        self._finish(custom_endpoint or endpoint.apply(_https))

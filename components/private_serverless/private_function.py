@@ -14,6 +14,7 @@ from .archive import ArchiveError, FunctionArchive, build_archive, inspect_zip
 from .errors import ConfigurationError, Problem
 from .function_args import PrivateFunctionArgs, handler_file_candidates, handler_present
 from .private_service import PrivateService, coerce_args, namespace_name_for
+from .service_attachments import Target, attach
 
 TYPE_TOKEN = "private-serverless:index:PrivateFunction"
 
@@ -92,6 +93,7 @@ class PrivateFunction(PrivateService):
             # code does, whatever machine or zlib built the archive.
             zip_hash=self.archive.zip_hash,
             deploy=True,
+            private_network_id=args.private_network_id,
             region=args.region,
             tags=list(args.tags),
             opts=self._opts(),
@@ -104,7 +106,10 @@ class PrivateFunction(PrivateService):
             project_id = self.namespace.project_id
         self._wire_access(service_name, args, project_id)
         domain_name = self._provider_output(self.function.domain_name, "function", "domain_name")
-        self._finish(pulumi.Output.concat("https://", domain_name))
+        custom_endpoint = attach(
+            Target(self, name, "Function", self.function.id, domain_name, args.tags), args
+        )
+        self._finish(custom_endpoint or pulumi.Output.concat("https://", domain_name))
 
     @staticmethod
     def _archive(name: str, args: PrivateFunctionArgs) -> FunctionArchive:

@@ -18,8 +18,30 @@ from pydantic import (
 
 from . import limits
 from .access import AccessArgs
+from .custom_domain import CustomDomainArgs
 from .environment import EnvName, check_env_and_secrets, check_plain_env
 from .models import ArgsModel
+from .queue_triggers import QueueTriggerArgs
+from .schedules import RoleKey, ScheduleArgs
+
+# A Private Network ID as the provider gives it (``scaleway:network/privateNetwork``'s ``id``):
+# a UUID, or the regional form ``<region>/<uuid>`` (terraform-provider-scaleway regional IDs,
+# internal/locality/regional/ids.go). Private Networks are regional, and a service can only be
+# attached to one in its own region (Serverless Containers and Private Networks integration,
+# https://www.scaleway.com/en/docs/serverless-containers/reference-content/containers-private-networks/).
+PRIVATE_NETWORK_ID_PATTERN = (
+    r"^(?:(?P<region>[a-z]{2}-[a-z]{3})/)?"
+    r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+)
+
+
+def _check_private_network_id(value: str) -> str:
+    if not re.match(PRIVATE_NETWORK_ID_PATTERN, value):
+        raise ValueError(
+            "must be a Private Network ID: a UUID or <region>/<uuid> (fr-par/...), as "
+            "scaleway:network/privateNetwork's id gives it"
+        )
+    return value
 
 
 def check_service_name(name: str, pattern: str = limits.FUNCTION_NAME_PATTERN) -> str:
@@ -124,6 +146,26 @@ class ServiceArgs(ArgsModel):
     access: AccessArgs = Field(default_factory=AccessArgs)
     """Who may call the service: condition, key lifetime and rotation."""
 
+    private_network_id: (
+        Annotated[str, AfterValidator(_check_private_network_id)]
+        | InstanceOf[pulumi.Output]  # type: ignore[type-arg]
+        | None
+    ) = None
+    """Attach the service to this Private Network (a UUID or ``<region>/<uuid>``, in the
+    service's region), so it reaches a database or other resources of the VPC. Outbound
+    private traffic only: callers still reach the service on its (private, authenticated)
+    endpoint. Namespaces created since Scaleway's VPC integration need no setting for it: the
+    installed provider has no ``activate_vpc_integration`` input any more."""
+
+    schedules: dict[RoleKey, ScheduleArgs] = Field(default_factory=dict)
+    """CRON triggers by name (``nightly``), each a child ``<name>-cron-<key>``."""
+
+    queues: dict[RoleKey, QueueTriggerArgs] = Field(default_factory=dict)
+    """Queue triggers by name (``orders``), each a child ``<name>-trigger-<key>``."""
+
+    domain: CustomDomainArgs | None = None
+    """A custom hostname, and optionally its CNAME record in a Scaleway-managed zone."""
+
     @field_validator("name")
     @classmethod
     def _check_name(cls, value: str | None) -> str | None:
@@ -164,6 +206,14 @@ class ServiceArgs(ArgsModel):
             # The policy and the keys must name the project. Only a namespace the provider
             # creates reports one; a function's or container's project_id is never filled.
             raise ValueError("project_id is required with namespace_id: the policy must name it")
+        network = self.private_network_id
+        if isinstance(network, str) and self.region is not None:
+            prefix, slash, _ = network.partition("/")
+            if slash and prefix != self.region:
+                raise ValueError(
+                    "private_network_id: the Private Network is in another region than the "
+                    "service; a service joins a network of its own region"
+                )
         if self.namespace_id is not None and self.namespace_name is not None:
             raise ValueError(
                 "namespace_name names a namespace to create; drop it with namespace_id"

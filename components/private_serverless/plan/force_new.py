@@ -54,6 +54,10 @@ FORCE_NEW: Mapping[str, frozenset[str]] = {
     # internal/services/function/domain.go @ 3d8a4b84, container/domain.go @ 24271453: no update
     "scaleway:functions/domain:Domain": frozenset({"functionId", "hostname", "region"}),
     "scaleway:containers/domain:Domain": frozenset({"containerId", "hostname", "region"}),
+    # internal/services/mnq/sqs_credentials.go @ 0fa15ed5: name and permissions update in place
+    "scaleway:mnq/sqsCredentials:SqsCredentials": frozenset({"region", "projectId"}),
+    # internal/services/mnq/nats_credentials.go (newest stored): no update function at all
+    "scaleway:mnq/natsCredentials:NatsCredentials": frozenset({"accountId", "name", "region"}),
 }
 
 

@@ -31,12 +31,12 @@ class Finding(TypedDict):
     message: str
 
 
-Severity = Literal["warning", "error"]
+Severity = Literal["info", "warning", "error"]
 
 
 @dataclass(frozen=True)
 class Diagnostic:
-    """A warning or error the program logged through ``pulumi.log`` (already redacted)."""
+    """A note, warning or error the program logged through ``pulumi.log`` (already redacted)."""
 
     severity: Severity
     message: str

@@ -187,7 +187,7 @@ def _mark_secret_outputs(state: Any, names: Iterable[str]) -> None:
 
 
 class LogRecorder(MockEngine):
-    """A mock engine log service that keeps warnings and errors instead of printing them."""
+    """A mock engine log service that keeps infos, warnings and errors instead of printing them."""
 
     def __init__(self) -> None:
         super().__init__(logger=None)
@@ -195,9 +195,13 @@ class LogRecorder(MockEngine):
         self._logs: list[_RawLog] = []
 
     def Log(self, request: Any) -> None:  # gRPC method name
-        """Keep warnings and errors; drop debug and info, which are progress chatter."""
+        """Keep infos, warnings and errors; drop debug, which is progress chatter."""
         severity: Severity
-        if request.severity == engine_pb2.WARNING:
+        if request.severity == engine_pb2.INFO:
+            # Components log info only for what a reader of the plan needs (a schedule's next
+            # runs, which queue feeds a service); the SDK itself logs none under the mocks.
+            severity = "info"
+        elif request.severity == engine_pb2.WARNING:
             severity = "warning"
         elif request.severity == engine_pb2.ERROR:
             severity = "error"
