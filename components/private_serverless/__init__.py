@@ -15,9 +15,11 @@ from .private_container import PrivateContainer
 from .private_function import PrivateFunction
 from .queue_triggers import NatsSubject, QueueTriggerArgs, SqsQueue
 from .schedules import ScheduleArgs
+from .service_calls import CallSettings, ServiceCall
 
 __all__ = [
     "AccessArgs",
+    "CallSettings",
     "ConfigurationError",
     "CustomDomainArgs",
     "NatsSubject",
@@ -31,5 +33,6 @@ __all__ = [
     "QueueTriggerArgs",
     "ScalingOption",
     "ScheduleArgs",
+    "ServiceCall",
     "SqsQueue",
 ]

@@ -77,6 +77,8 @@ class PrivateContainer(PrivateService):
 
         project_id = self._project_for(service_name, args)
 
+        call_endpoints, call_keys = self._wire_calls(service_name, args)
+
         self.namespace, namespace_id = self._namespace(
             containers.Namespace, namespace_name, service_name, args, project_id
         )
@@ -100,8 +102,8 @@ class PrivateContainer(PrivateService):
             min_scale=args.min_scale,
             max_scale=args.max_scale,
             https_connections_only=args.https_only,
-            environment_variables=dict(args.env),
-            secret_environment_variables=args.secret_inputs(),
+            environment_variables={**args.env, **call_endpoints},
+            secret_environment_variables={**args.secret_inputs(), **call_keys},
             commands=args.command,
             args=args.args,
             liveness_probe=_probe(

@@ -69,6 +69,8 @@ class PrivateFunction(PrivateService):
 
         project_id = self._project_for(service_name, args)
 
+        call_endpoints, call_keys = self._wire_calls(service_name, args)
+
         self.namespace, namespace_id = self._namespace(
             functions.Namespace, namespace_name, service_name, args, project_id
         )
@@ -86,8 +88,8 @@ class PrivateFunction(PrivateService):
             min_scale=args.min_scale,
             max_scale=args.max_scale,
             http_option="redirected" if args.https_only else "enabled",
-            environment_variables=dict(args.env),
-            secret_environment_variables=args.secret_inputs(),
+            environment_variables={**args.env, **call_endpoints},
+            secret_environment_variables={**args.secret_inputs(), **call_keys},
             zip_file=_portable(self.archive.path),
             # The source fingerprint (or a given zip's SHA-256): it changes exactly when the
             # code does, whatever machine or zlib built the archive.

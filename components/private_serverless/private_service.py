@@ -27,6 +27,7 @@ from .errors import (
 )
 from .key_rotation import expiry_timestamp, live_keys
 from .service_args import ServiceArgs, check_service_name
+from .service_calls import CALLS_TAG_PREFIX, IDENTITY_TAG_PREFIX, ServiceCall
 
 ArgsT = TypeVar("ArgsT", bound=ServiceArgs)
 T = TypeVar("T")
@@ -111,6 +112,10 @@ class PrivateService(pulumi.ComponentResource):
     policy: iam.Policy
     key_secret: scw_secrets.Secret | None
     project: account.Project | None
+    identity: iam.Application | None
+    """The service's own workload identity, when it calls other services (``calls``)."""
+    call_policies: dict[str, iam.Policy]
+    """The identity's policy per callee component name."""
 
     def __init__(
         self, type_token: str, name: str, opts: pulumi.ResourceOptions | None = None
@@ -121,6 +126,13 @@ class PrivateService(pulumi.ComponentResource):
         self._grants: list[tuple[pulumi.Input[str], str | None, iam.Policy]] = []
         self.project = None
         self.key_secret = None
+        self.identity = None
+        self.call_policies = {}
+
+    @property
+    def component_name(self) -> str:
+        """The component's name, prefix of its children's names."""
+        return self._name
 
     # -- children ------------------------------------------------------------------------
     def _child(self, role: str) -> str:
@@ -242,6 +254,88 @@ class PrivateService(pulumi.ComponentResource):
         else:
             self.api_key = pulumi.Output.from_input(None)
             self.key_secret_id = pulumi.Output.from_input(secret_id)
+
+    def _wire_calls(
+        self, service_name: str, args: ServiceArgs
+    ) -> tuple[dict[str, pulumi.Output[str]], dict[str, pulumi.Output[str]]]:
+        """Create the identity, and per call its policy and keys; return the variables the
+        service gets: (plain endpoints, secret keys) by variable name."""
+        endpoints: dict[str, pulumi.Output[str]] = {}
+        keys: dict[str, pulumi.Output[str]] = {}
+        if not args.calls:
+            return endpoints, keys
+        callees = ", ".join(call.callee_name for call in args.calls)
+        # Its own application: the keys of `<name>-app` belong to this service's clients, and
+        # a grant to it would let each of them call the callees too.
+        self.identity = iam.Application(
+            self._child("identity"),
+            name=f"{service_name}-{pulumi.get_stack()}-identity"[:64],
+            description=f"Workload identity of the private {self.kind.lower()} {service_name}; "
+            f"calls {callees}.",
+            tags=[*args.tags, f"{IDENTITY_TAG_PREFIX}{self._name}"],
+            opts=self._opts(protect=args.protect),
+        )
+        for call in args.calls:
+            endpoint_env, key_env = call.names
+            endpoints[endpoint_env] = call.service.endpoint
+            keys[key_env] = self._wire_call(service_name, args, call)
+        return endpoints, keys
+
+    def _wire_call(
+        self, service_name: str, args: ServiceArgs, call: ServiceCall
+    ) -> pulumi.Output[str]:
+        """The policy and keys of one call; the active key's secret."""
+        assert self.identity is not None
+        callee = call.service
+        role = f"calls-{call.callee_name}"
+        condition = call.condition_cel
+        if condition is not None:
+            from .access import AccessArgs
+
+            for warning in AccessArgs(condition=condition).condition_warnings:
+                pulumi.log.warn(
+                    f"{self.kind} {self._name}: calls.{call.callee_name}.condition: {warning}",
+                    resource=self,
+                )
+        self.call_policies[call.callee_name] = iam.Policy(
+            self._child(role),
+            name=self._child(role)[:64],
+            description=f"Lets {service_name} call the private {callee.kind.lower()}s of "
+            f"{call.callee_name}'s project.",
+            application_id=self.identity.id,
+            rules=[
+                iam.PolicyRuleArgs(
+                    # Only the callee's set, on the callee's project: never organization-wide.
+                    permission_set_names=[callee.permission_set],
+                    project_ids=[callee.project_id],
+                    condition=condition,
+                )
+            ],
+            tags=[*args.tags, f"{CALLS_TAG_PREFIX}{call.callee_name}"],
+            opts=self._opts(),
+        )
+        lifetime = call.key_expires_in_days or args.access.key_expires_in_days
+        expires_at = expiry_timestamp(lifetime)
+        active_secret: pulumi.Output[str] | None = None
+        for live in live_keys(call.key_generation):
+            key_role = f"{role}-{live.role}"
+            key = iam.ApiKey(
+                self._child(key_role),
+                application_id=self.identity.id,
+                description=f"{service_name} calls {call.callee_name}, generation "
+                f"{live.generation}",
+                default_project_id=callee.project_id,
+                expires_at=expires_at,
+                # Never in Secret Manager: the service reads it from its secret variable.
+                opts=self._opts(
+                    ignore_changes=["expires_at"],
+                    replace_on_changes=["description"],
+                ),
+            )
+            if live.active:
+                active_secret = self._provider_output(key.secret_key, key_role, "secret_key")
+        assert active_secret is not None
+        return pulumi.Output.secret(active_secret)
 
     def _create_policy(
         self,

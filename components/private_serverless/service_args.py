@@ -23,6 +23,7 @@ from .environment import EnvName, check_env_and_secrets, check_plain_env
 from .models import ArgsModel
 from .queue_triggers import QueueTriggerArgs
 from .schedules import RoleKey, ScheduleArgs
+from .service_calls import ServiceCall, check_calls
 
 # A Private Network ID as the provider gives it (``scaleway:network/privateNetwork``'s ``id``):
 # a UUID, or the regional form ``<region>/<uuid>`` (terraform-provider-scaleway regional IDs,
@@ -166,6 +167,12 @@ class ServiceArgs(ArgsModel):
     domain: CustomDomainArgs | None = None
     """A custom hostname, and optionally its CNAME record in a Scaleway-managed zone."""
 
+    calls: list[ServiceCall] = Field(default_factory=list)
+    """Private services this one calls. The service gets an identity of its own (an IAM
+    application, not the one whose keys its clients hold), granted each callee's permission
+    set on the callee's project, and per callee the endpoint in a plain variable
+    (``<CALLEE>_URL``) and a key in a secret one (``<CALLEE>_AUTH_TOKEN``)."""
+
     @field_validator("name")
     @classmethod
     def _check_name(cls, value: str | None) -> str | None:
@@ -195,6 +202,7 @@ class ServiceArgs(ArgsModel):
         if self.min_scale > self.max_scale:
             raise ValueError(f"min_scale ({self.min_scale}) exceeds max_scale ({self.max_scale})")
         check_env_and_secrets(self.env, self.secrets)
+        check_calls(self.calls, self.env, self.secrets)
         if self.dedicated_project and (
             self.project_id is not None or self.namespace_id is not None
         ):

@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import Any
 
 from private_serverless.inventory import ResourceRecord
+from private_serverless.service_calls import CALLS_TAG_PREFIX, IDENTITY_TAG_PREFIX
 
 from .kinds import Kind, kind_of
 
@@ -69,6 +70,19 @@ class GrantRule:
     via_group: str | None = None
     #: The component that created the policy (None: created at the stack's top level).
     policy_parent: str | None = None
+    #: The service component a caller's identity was granted this rule to call (``calls``);
+    #: the other services of that project are reached by the project-wide grant, not meant.
+    calls: str | None = None
+
+    def declares_for(self, service: Service) -> bool:
+        """Whether this rule is ``service``'s own declared access: written by its component,
+        not through a group, and not a call its service makes to another (``calls``)."""
+        return (
+            self.via_group is None
+            and self.calls is None
+            and service.component is not None
+            and self.policy_parent == service.component
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready mapping."""
@@ -78,6 +92,7 @@ class GrantRule:
             "permission_set": self.permission_set,
             "condition": self.condition,
             "via_group": self.via_group,
+            "calls": self.calls,
         }
 
 
@@ -286,7 +301,22 @@ class _Grant:
     rule: GrantRule
 
 
+def _tagged(record: ResourceRecord, prefix: str) -> str | None:
+    """The value of the record's ``<prefix><value>`` tag, if it has one."""
+    found = {
+        tag.removeprefix(prefix)
+        for tag in _strings(record.inputs.get("tags"))
+        if tag.startswith(prefix) and tag != prefix
+    }
+    # Two different values tell nothing for sure: read as no tag.
+    return found.pop() if len(found) == 1 else None
+
+
 def _application_label(record: ResourceRecord) -> str:
+    caller = _tagged(record, IDENTITY_TAG_PREFIX)
+    if caller is not None:
+        # A service's workload identity (service_calls.py): named after its service.
+        return f"{caller} (service identity)"
     return _known(record.inputs.get("name")) or record.name
 
 
@@ -361,6 +391,7 @@ def _grants(index: _Index, all_services: Sequence[Service]) -> list[_Grant]:
                             permission_set,
                             condition or None,
                             policy_parent=policy.parent,
+                            calls=_tagged(policy, CALLS_TAG_PREFIX),
                         ),
                     )
                 )
@@ -451,6 +482,7 @@ def _with_group(rule: GrantRule, group: str) -> GrantRule:
         rule.condition,
         via_group=group,
         policy_parent=rule.policy_parent,
+        calls=rule.calls,
     )
 
 
@@ -463,7 +495,7 @@ def declared_accesses(entries: Sequence[AccessEntry]) -> dict[str, str | None]:
         if service.component is None:
             continue
         for rule in entry.rules:
-            if rule.via_group is None and rule.policy_parent == service.component:
+            if rule.declares_for(service):
                 own.setdefault(service.urn, []).append(rule.condition)
     return {urn: union(conditions) for urn, conditions in own.items()}
 
@@ -479,7 +511,7 @@ def declared_access(entries: Sequence[AccessEntry], service: Service) -> tuple[b
         for entry in entries
         if entry.service == service
         for rule in entry.rules
-        if rule.via_group is None and rule.policy_parent == service.component
+        if rule.declares_for(service)
     ]
     if service.component is None or not own:
         return False, None

@@ -22,6 +22,7 @@ from .access_matrix import (
     access_matrix,
     declared_accesses,
     implies,
+    union,
 )
 from .findings import MANDATORY, Finding
 from .kinds import Kind, kind_of
@@ -52,7 +53,7 @@ def _owned_services(entries: Sequence[AccessEntry]) -> dict[Principal, list[Serv
     owned: dict[Principal, list[Service]] = {}
     for entry in entries:
         if any(
-            rule.via_group is None and rule.policy_parent == entry.service.component
+            rule.declares_for(entry.service)
             for rule in entry.rules
         ):
             owned.setdefault(entry.principal, []).append(entry.service)
@@ -85,7 +86,14 @@ def reach_beyond_intent(records: Sequence[ResourceRecord]) -> Iterator[tuple[str
         target = entry.service
         if target.urn not in declared:
             continue
-        required = declared[target.urn]
+        # A caller's identity granted to call this very service (`calls`) is meant to reach
+        # it under the call's condition; the siblings it reaches by project are judged.
+        meant = [
+            rule.condition
+            for rule in entry.rules
+            if rule.calls is not None and rule.calls == target.name and rule.via_group is None
+        ]
+        required = union([declared[target.urn], *meant]) if meant else declared[target.urn]
         if implies(entry.condition, required):
             continue
         if any(r.via_group is None for r in entry.rules) and any(r.via_group for r in entry.rules):
@@ -95,15 +103,25 @@ def reach_beyond_intent(records: Sequence[ResourceRecord]) -> Iterator[tuple[str
         sets = sorted({rule.permission_set for rule in entry.rules})
         siblings = " and ".join([f"'{s.name}'" for s in owned[:1]] + [f"'{target.name}'"])
         shared = f"{siblings} share {target.project}" if owned else f"it covers {target.project}"
+        callees = sorted({rule.calls for rule in entry.rules if rule.calls is not None})
+        fix = (
+            f"set dedicated_project: true on {target.name} (one more project to manage), or "
+            "give the services of the project the same condition, or remove the grant."
+        )
+        if callees:
+            # A caller's identity granted to call a sibling of the target (`calls`).
+            fix = (
+                f"set dedicated_project: true on {', '.join(callees)} so that the call reaches "
+                f"it alone, or give the call (calls.{callees[0]}.condition) a condition at "
+                f"least as strict as {target.name}'s, or remove the call."
+            )
         yield (
             target.urn,
             f"{entry.principal}{via} can call {_service_label(target)} under a weaker condition "
             f"than {target.name}'s own access: it is allowed for "
             f"{_condition_text(entry.condition)}, {target.name} requires "
             f"{_condition_text(required)}. IAM grants {', '.join(sets)} per project, and "
-            f"{shared}. Fix: set dedicated_project: true on {target.name} (one more project to "
-            "manage), or give the services of the project the same condition, or remove the "
-            "grant.",
+            f"{shared}. Fix: {fix}",
         )
 
 

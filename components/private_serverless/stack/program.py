@@ -26,9 +26,11 @@ from ..private_container import PrivateContainer
 from ..private_function import PrivateFunction
 from ..private_service import PrivateService
 from ..service_args import ServiceArgs, check_service_name
+from ..service_calls import ServiceCall
 from .config_model import ServiceEntry, StackConfig
 from .secret_sources import SecretResolver
 from .secure_slots import misplaced_secure_values, plain_config_references
+from .service_calls import Calls, build_order, env_problems, read_calls
 from .service_values import build_dir_problems, resolve_env_settings
 
 CONFIG_KEYS = frozenset(StackConfig.model_fields)
@@ -203,6 +205,7 @@ def build_services(config: StackConfig, context: StackContext) -> dict[str, Priv
     resolver = SecretResolver(context.environ, context.env_file)
     problems: list[Problem] = []
     prepared: dict[str, tuple[type[ServiceArgs], dict[str, Any]]] = {}
+    calls: dict[str, Calls] = {}
     for name, entry in config.services.items():
         path = f"services.{name}"
         model: type[ServiceArgs] = (
@@ -211,6 +214,12 @@ def build_services(config: StackConfig, context: StackContext) -> dict[str, Priv
         raw_build_dir = (entry.model_extra or {}).get("build_dir")
         problems.extend(build_dir_problems(raw_build_dir, context.project_dir, path))
         values = _service_inputs(name, entry, config, context)
+        # Calls name other services: read here, given to the component once those exist.
+        calls[name], call_problems = read_calls(
+            values.pop("calls", None), f"{path}.calls", name, config.services
+        )
+        problems.extend(call_problems)
+        problems.extend(env_problems(calls[name], values, list(entry.secrets), f"{path}.calls"))
         problems.extend(resolve_env_settings(values, resolver, path))
         secrets: dict[str, Any] = {}
         for variable, ref in entry.secrets.items():
@@ -227,11 +236,18 @@ def build_services(config: StackConfig, context: StackContext) -> dict[str, Priv
                 problems.append(Problem(path, f"{exc} (the service key is its name; or set name)"))
         problems.extend(_strict_problems(model, values, path) or _lax_problems(model, values, path))
         prepared[name] = (model, values)
+    order, cycle = build_order(calls, list(prepared)) if not problems else ([], [])
+    problems.extend(cycle)
     if problems:
         raise ConfigurationError(context.source, problems)
 
     services: dict[str, PrivateService] = {}
-    for name, (model, values) in prepared.items():
+    for name in order:  # callees first: their endpoints go into their callers' environment
+        model, values = prepared[name]
+        values["calls"] = [
+            ServiceCall(service=services[callee], **settings.model_dump())
+            for callee, settings in calls[name].items()
+        ]
         args = model.model_validate(values)
         try:
             if isinstance(args, PrivateFunctionArgs):
@@ -246,7 +262,7 @@ def build_services(config: StackConfig, context: StackContext) -> dict[str, Priv
                 context.source,
                 [Problem(f"services.{name}.{p.path}".rstrip("."), p.message) for p in exc.problems],
             ) from None
-    return services
+    return {name: services[name] for name in prepared}  # the stack file's order
 
 
 def export_services(services: Mapping[str, PrivateService]) -> None:
