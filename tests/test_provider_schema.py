@@ -19,6 +19,7 @@ from private_serverless import (
     PrivateFunction,
     PrivateFunctionArgs,
     Probe,
+    ServiceCall,
 )
 
 
@@ -80,7 +81,7 @@ _QUEUE_URL = (
 
 def _everything(source_dir: Path) -> None:
     (source_dir / "index.js").write_text("export function handler() {}\n")  # the handler's file
-    PrivateFunction(
+    fn = PrivateFunction(
         "fn",
         PrivateFunctionArgs(
             runtime="node22",
@@ -106,7 +107,8 @@ def _everything(source_dir: Path) -> None:
             },
             domain={"hostname": "fn.example.com", "dns_zone": "example.com"},
         ),
-    ).grant_invoke("ci", "00000000-0000-4000-8000-000000000000")
+    )
+    fn.grant_invoke("ci", "00000000-0000-4000-8000-000000000000")
     PrivateContainer(
         "ctr",
         PrivateContainerArgs(
@@ -133,6 +135,15 @@ def _everything(source_dir: Path) -> None:
                 "events": {"nats": {"account_id": _NETWORK, "subject": "a.b"}},
             },
             domain={"hostname": "ctr.example.com", "dns_zone": "example.com"},
+            # Its identity, the call's policy and two key generations.
+            calls=[
+                ServiceCall(
+                    service=fn,
+                    condition='request.user_agent.contains("ctr")',
+                    key_generation=1,
+                    key_expires_in_days=30,
+                )
+            ],
         ),
     )
 
@@ -142,6 +153,12 @@ def test_every_sent_input_exists_and_is_not_deprecated(plan_of, source_dir):
         warnings.simplefilter("always")
         plan = plan_of(lambda: _everything(source_dir))
     custom = [r for r in plan.resources if r.custom]
+    assert {r.name for r in custom} >= {
+        "ctr-identity",
+        "ctr-calls-fn",
+        "ctr-calls-fn-key-gen1",
+        "ctr-calls-fn-key-gen0",
+    }
     assert {r.type for r in custom} >= {
         "scaleway:functions/function:Function",
         "scaleway:containers/container:Container",
