@@ -52,10 +52,7 @@ def _owned_services(entries: Sequence[AccessEntry]) -> dict[Principal, list[Serv
     """Per principal, the services whose components created its grants (its "own" services)."""
     owned: dict[Principal, list[Service]] = {}
     for entry in entries:
-        if any(
-            rule.declares_for(entry.service)
-            for rule in entry.rules
-        ):
+        if any(rule.declares_for(entry.service) for rule in entry.rules):
             owned.setdefault(entry.principal, []).append(entry.service)
     return owned
 
