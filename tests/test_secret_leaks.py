@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from private_serverless.cli import app
 from private_serverless.errors import ConfigurationError
+from private_serverless.plan.mocks import mock_uuid
 from private_serverless.plan.runner import run_stack_plan
 from private_serverless.stack.offline import load_offline_program
 from typer.testing import CliRunner
@@ -58,12 +59,16 @@ URL_WITH_PASSWORD = f"redis://:{REDIS_PASSWORD}@cache.internal:6379/0"
 GITHUB_TOKEN = "ghp_PLANTEDgithubtoken8c2f6a0e4d17b9"
 MISPLACED_CIPHERTEXT = "v1:" + _planted("misplaced", "71c5a3e9d0b2")
 PLAIN_CONFIG_SECRET = _planted("plainconfig", "e5b9014c7a3d")
+# The secret the mock provider gives the key of the dev stack's call (reports calls billing):
+# the value that flows into reports' secret variable BILLING_AUTH_TOKEN in the deployment run.
+CALL_KEY = mock_uuid("reports-calls-billing-key-gen0", "secret-key")
 
 ALL_PLANTED = [
     REDIS_PASSWORD,
     GITHUB_TOKEN,
     MISPLACED_CIPHERTEXT,
     PLAIN_CONFIG_SECRET,
+    CALL_KEY,
     ENV_DB_PASSWORD,
     DOTENV_S3,
     DOTENV_SIGNING,
@@ -142,6 +147,12 @@ def test_plan_stack_outputs_diagnostics_and_logs(
     # The secrets are there, masked: proof the planted values were read, not just absent.
     assert function.inputs["secretEnvironmentVariables"] == "[secret]"
     assert plan.outputs["services"]["billing"]["api_key"] == "[secret]"
+    # The call's key went in as a secret variable (its value is scanned for below), and only
+    # the endpoint is plain.
+    reports = next(r for r in plan.resources if r.name == "reports-function")
+    assert reports.inputs["secretEnvironmentVariables"] == "[secret]"
+    assert set(reports.inputs["environmentVariables"]) == {"BILLING_URL"}
+    assert any(r.name == "reports-calls-billing-key-gen0" for r in plan.resources)
     captured = capfd.readouterr()
     assert_no_leak(
         dump(plan),
