@@ -101,6 +101,10 @@ def test_replaced_keys_show_the_expiry_they_keep_from_the_state(project):  # noq
 def test_renaming_a_service_deletes_and_creates_everything_it_owns(project):  # noqa: F811
     def rename(config: dict[str, Any]) -> None:
         config[SERVICES]["payments"] = config[SERVICES].pop("billing")
+        # reports calls billing: the call follows, under the same variable names.
+        config[SERVICES]["reports"]["calls"] = {
+            "payments": {"endpoint_env": "BILLING_URL", "key_env": "BILLING_AUTH_TOKEN"}
+        }
 
     moving = _moving(_diff(project, rename))
     assert {name for name, op in moving.items() if op == "delete"} == {
@@ -111,6 +115,9 @@ def test_renaming_a_service_deletes_and_creates_everything_it_owns(project):  # 
         "billing-app",
         "billing-key-gen0",
         "billing-policy",
+        # The caller's grant and key for the old callee go with it.
+        "reports-calls-billing",
+        "reports-calls-billing-key-gen0",
     }
     assert {name for name, op in moving.items() if op == "create"} == {
         "payments",
@@ -120,7 +127,13 @@ def test_renaming_a_service_deletes_and_creates_everything_it_owns(project):  # 
         "payments-app",
         "payments-key-gen0",
         "payments-policy",
+        "reports-calls-payments",
+        "reports-calls-payments-key-gen0",
     }
+    # Same variable names; the values are the new callee's endpoint and key.
+    assert moving["reports-function"] == "update"
+    # The caller keeps its identity (its description names the callees: updated in place).
+    assert moving["reports-identity"] == "update"
 
 
 @pytest.mark.parametrize(
@@ -141,6 +154,7 @@ def test_condition_change_updates_the_policy(project):  # noqa: F811
 def test_adding_and_removing_a_service(project):  # noqa: F811
     def add(config: dict[str, Any]) -> None:
         config[SERVICES]["extra"] = dict(config[SERVICES]["reports"], secrets={})
+        config[SERVICES]["extra"].pop("calls")  # a service like reports, calling nothing
 
     added = _moving(_diff(project, add))
     assert set(added.values()) == {"create"}

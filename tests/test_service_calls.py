@@ -374,3 +374,21 @@ def test_build_order_puts_callees_first_and_keeps_the_file_order_otherwise() -> 
     assert order == ["reports", "worker", "api", "billing"]
     order, problems = build_order({}, ["b", "a", "c"])
     assert order == ["b", "a", "c"] and problems == []
+
+
+@pytest.mark.usefixtures("project")
+def test_prod_requires_a_condition_on_a_call_too() -> None:
+    edit_stack(Path.cwd(), "prod", lambda c: _services(c)["api"].update(calls=["billing"]))
+    code, document, output = _plan_json("prod")
+    assert code == 1, output
+    rules = {(f["rule"], f["urn"].rsplit("::", 1)[-1]) for f in document["findings"]}
+    assert ("require-condition", "api-calls-billing") in rules
+
+    def conditioned(config: dict[str, Any]) -> None:
+        _services(config)["api"]["calls"] = {"billing": {"condition": BILLING_CONDITION}}
+
+    edit_stack(Path.cwd(), "prod", conditioned)
+    code, document, output = _plan_json("prod")
+    assert code == 0, output
+    edge = next(e for e in document["access"] if e["principal"]["name"] == "api (service identity)")
+    assert (edge["service"]["name"], edge["condition"]) == ("billing", BILLING_CONDITION)
