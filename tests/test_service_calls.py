@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from private_serverless import (
     ConfigurationError,
     PrivateContainer,
@@ -16,9 +18,11 @@ from private_serverless import (
     PrivateFunctionArgs,
     ServiceCall,
 )
+from private_serverless.environment import looks_like_secret_name
 from private_serverless.key_rotation import expiry_timestamp
 from private_serverless.service_calls import (
     CallSettings,
+    call_env_problems,
     default_endpoint_env,
     default_key_env,
     env_prefix,
@@ -157,10 +161,26 @@ def test_default_variable_names_follow_the_callee_name() -> None:
     assert default_endpoint_env("billing-eu") == "BILLING_EU_URL"
     assert default_key_env("billing-eu") == "BILLING_EU_AUTH_TOKEN"
     # The key's name is one the secret-name rules call a credential; the URL's is not.
-    from private_serverless.environment import looks_like_secret_name
-
     assert looks_like_secret_name(default_key_env("billing"))
     assert not looks_like_secret_name(default_endpoint_env("billing"))
+
+
+@given(st.from_regex(r"[a-z0-9][a-z0-9-]{0,40}[a-z0-9]", fullmatch=True))
+def test_default_names_are_valid_and_classified_or_refused_with_a_path(callee: str) -> None:
+    problems = call_env_problems([(callee, CallSettings())], env=[], secrets=[])
+    url, key = default_endpoint_env(callee), default_key_env(callee)
+    if not problems:
+        # Accepted: a plain name for the endpoint, a credential's name for the key.
+        assert not looks_like_secret_name(url) and looks_like_secret_name(key)
+        # Clashing with the caller's own variables is refused.
+        clash = call_env_problems([(callee, CallSettings())], env=[url], secrets=[key])
+        assert {path for path, _ in clash} == {f"{callee}.endpoint_env", f"{callee}.key_env"}
+    else:
+        # Refused (SCW_* is reserved, or the URL's name looks like a credential's): the
+        # problem names the call's field and asks for a name of one's own.
+        assert all(path.startswith(f"{callee}.") for path, _ in problems)
+        assert all("set " in message for _, message in problems)
+        assert url.startswith("SCW_") or looks_like_secret_name(url)
 
 
 @pytest.mark.parametrize(
@@ -169,7 +189,11 @@ def test_default_variable_names_follow_the_callee_name() -> None:
         ({"env": {"BILLING_URL": "https://x"}}, {}, "calls.billing.endpoint_env"),
         ({"secrets": {"BILLING_AUTH_TOKEN": "planted-value"}}, {}, "calls.billing.key_env"),
         ({"env": {"MODE": "x"}}, {"key_env": "MODE"}, "calls.billing.key_env"),
-        ({}, {"endpoint_env": "BILLING_AUTH_TOKEN"}, "calls.billing.key_env"),
+        (
+            {},
+            {"endpoint_env": "BILLING_ENDPOINT", "key_env": "BILLING_ENDPOINT"},
+            "calls.billing.key_env",
+        ),
     ],
 )
 def test_a_variable_clash_names_the_key_path_and_never_the_value(

@@ -21,7 +21,7 @@ import pulumi
 from pydantic import ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
 from . import limits
-from .environment import EnvName
+from .environment import EnvName, looks_like_secret_name
 from .models import ArgsModel
 
 if TYPE_CHECKING:
@@ -211,6 +211,16 @@ def call_env_problems(
                     message = exc.errors()[0]["msg"].removeprefix("Value error, ")
                     problems.append((f"{callee}.{field}", f"the default {message}; set {field}"))
                     continue
+            if field == "endpoint_env" and looks_like_secret_name(name):
+                # Plain variables never carry credential-looking names (the plain-env rule).
+                problems.append(
+                    (
+                        f"{callee}.{field}",
+                        f"{name} looks like a credential's name, and the endpoint is a plain "
+                        "variable; set endpoint_env to another name",
+                    )
+                )
+                continue
             if name in taken:
                 problems.append(
                     (
