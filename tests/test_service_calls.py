@@ -264,6 +264,10 @@ def test_dev_reports_calls_billing_in_the_plan_and_the_matrix() -> None:
     text = plan("--stack", "dev", "--env-file", ".env.example").output
     assert 'environmentVariables = {"BILLING_URL": (known after apply)}' in text
     assert "application 'reports (service identity)' -> function 'billing'" in text
+    assert (
+        "Function reports: calls function billing as reports (service identity): endpoint in "
+        "BILLING_URL, key in secret BILLING_AUTH_TOKEN" in text
+    )
 
 
 @pytest.mark.usefixtures("project")

@@ -277,6 +277,13 @@ class PrivateService(pulumi.ComponentResource):
         )
         for call in args.calls:
             endpoint_env, key_env = call.names
+            # The plan's note: which service this one calls, and where it finds the way in.
+            pulumi.log.info(
+                f"{self.kind} {self._name}: calls {call.service.kind.lower()} "
+                f"{call.callee_name} as {self._name} (service identity): endpoint in "
+                f"{endpoint_env}, key in secret {key_env} (header X-Auth-Token)",
+                resource=self,
+            )
             endpoints[endpoint_env] = call.service.endpoint
             keys[key_env] = self._wire_call(service_name, args, call)
         return endpoints, keys
