@@ -344,6 +344,7 @@ def test_an_identity_reaching_siblings_of_its_callee_is_a_finding() -> None:
         ),
         ({"reports": {"billing": {"conditon": "x"}}}, "services.reports.calls.billing", "conditon"),
         ({"reports": "billing"}, "services.reports.calls", "list of service names"),
+        ({"reports": {"billing": False}}, "services.reports.calls.billing", "object"),
     ],
 )
 def test_call_errors_name_the_stack_file_and_key_path(

@@ -54,7 +54,7 @@ def read_calls(
         try:
             # Strict, as JSON: a stack file's types are the ones written.
             calls[callee] = CallSettings.model_validate_json(
-                json.dumps(settings or {}, default=str), strict=True
+                json.dumps({} if settings is None else settings, default=str), strict=True
             )
         except ValidationError as exc:
             problems.extend(_problems(exc, prefix=where))
