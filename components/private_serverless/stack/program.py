@@ -236,7 +236,8 @@ def build_services(config: StackConfig, context: StackContext) -> dict[str, Priv
                 problems.append(Problem(path, f"{exc} (the service key is its name; or set name)"))
         problems.extend(_strict_problems(model, values, path) or _lax_problems(model, values, path))
         prepared[name] = (model, values)
-    order, cycle = build_order(calls, list(prepared)) if not problems else ([], [])
+    # Reported with the other problems: unknown callees are left out of `calls` already.
+    order, cycle = build_order(calls, list(prepared))
     problems.extend(cycle)
     if problems:
         raise ConfigurationError(context.source, problems)
