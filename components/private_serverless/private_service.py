@@ -3,7 +3,8 @@
 :class:`PrivateService` is the base of both components. It validates arguments before anything
 is registered, creates the IAM application, its API keys (two rotation slots) and the policy
 that grants the service's private-access permission set on its project, and offers
-:meth:`PrivateService.grant_invoke` for further callers.
+:meth:`PrivateService.grant_invoke` for further callers. A service that calls others (``calls``,
+service_calls.py) also gets an identity of its own, with a policy and keys per callee.
 """
 
 from __future__ import annotations
