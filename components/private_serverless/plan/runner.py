@@ -242,8 +242,9 @@ def default_stack_loader(
 
 def _project_from_file() -> str:
     """The name in ``Pulumi.yaml`` of the current directory (the default loader's project)."""
-    module = importlib.import_module("private_serverless.stack.offline")
-    return cast(Callable[[Path], str], module.project_name)(Path.cwd())
+    from ..project import find_project  # the project module plans through this one
+
+    return find_project().name
 
 
 def default_plan_checks(config: Mapping[str, str]) -> Sequence[PlanCheck]:
