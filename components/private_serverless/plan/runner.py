@@ -162,7 +162,7 @@ def _run_once(
         _sync_await(run_in_stack(program_in_stack))
         exported = _exported_names(roots[0] if roots else None)
     except BaseException:
-        _cancel_pending_work()
+        cancel_pending_work()
         raise
     finally:
         reset_options()
@@ -305,7 +305,7 @@ def _config_key(project: str, key: str) -> str:
     return key if ":" in key else f"{project}:{key}"
 
 
-def _cancel_pending_work() -> None:
+def cancel_pending_work() -> None:
     """Cancel the registrations and applies a failed program left behind.
 
     Otherwise they would stay on the event loop and run during the next plan, against a
