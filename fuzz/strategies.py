@@ -108,28 +108,31 @@ def seed(name: str) -> Any:
     return DOCUMENTS[name]()
 
 
-def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+def key_paths(value: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    """Every key path inside ``value`` (dict keys and list indexes)."""
     if isinstance(value, dict):
         for key, child in value.items():
             yield (*prefix, key)
-            yield from _paths(child, (*prefix, key))
+            yield from key_paths(child, (*prefix, key))
     elif isinstance(value, list):
         for index, child in enumerate(value):
             yield (*prefix, index)
-            yield from _paths(child, (*prefix, index))
+            yield from key_paths(child, (*prefix, index))
 
 
-def _containers(value: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+def mapping_paths(value: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    """The paths of every mapping (where a key can be added)."""
     if isinstance(value, dict):
         yield prefix
         for key, child in value.items():
-            yield from _containers(child, (*prefix, key))
+            yield from mapping_paths(child, (*prefix, key))
     elif isinstance(value, list):
         for index, child in enumerate(value):
-            yield from _containers(child, (*prefix, index))
+            yield from mapping_paths(child, (*prefix, index))
 
 
-def _at(document: Any, path: tuple[Any, ...]) -> Any:
+def value_at(document: Any, path: tuple[Any, ...]) -> Any:
+    """The value at ``path`` inside ``document``."""
     for part in path:
         document = document[part]
     return document
@@ -144,17 +147,17 @@ def mutated(draw: st.DrawFn, base: Any) -> Any:
         if operation == "root":
             return draw(st.one_of(JUNK, st.sampled_from([{}, [], None, {"version": 3}])))
         if operation == "add":
-            containers = list(_containers(document))
+            containers = list(mapping_paths(document))
             if not containers:
                 break
-            target = _at(document, draw(st.sampled_from(containers)))
+            target = value_at(document, draw(st.sampled_from(containers)))
             target[draw(_KEYS)] = draw(JUNK)
             continue
-        paths = list(_paths(document))
+        paths = list(key_paths(document))
         if not paths:
             break
         *parent_path, key = draw(st.sampled_from(paths))
-        parent = _at(document, tuple(parent_path))
+        parent = value_at(document, tuple(parent_path))
         if operation == "drop":
             del parent[key]
         elif operation == "empty":

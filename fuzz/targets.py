@@ -121,8 +121,10 @@ def outputs_target(data: bytes) -> None:
 
 
 def stack_project(directory: Path) -> Path:
-    """A copy of the project (Pulumi.yaml, services/, .env.example) to write stacks into."""
+    """A copy of the project (Pulumi.yaml, __main__.py, services/, .env.example) to write
+    stacks into."""
     shutil.copy(ROOT / "Pulumi.yaml", directory)
+    shutil.copy(ROOT / "__main__.py", directory)
     shutil.copy(ROOT / ".env.example", directory)
     shutil.copytree(ROOT / "services", directory / "services", dirs_exist_ok=True)
     (directory / "stacks").mkdir(exist_ok=True)
@@ -148,7 +150,7 @@ def stack_file_target(data: bytes, project: Path) -> None:
 
 def stack_loader_target(data: bytes) -> None:
     """The stack file reader alone (parse, bounds, duplicates), without running the program."""
-    from private_serverless.stack.offline import load_stack_yaml
+    from private_serverless.stack_yaml import load_stack_yaml
 
     text = _text(data)
     if text is None:

@@ -15,7 +15,8 @@ from private_serverless.cli import app
 from private_serverless.cli.exit_codes import EXIT_INTERNAL, EXIT_INVALID, HELP_TEXT
 from private_serverless.errors import ConfigurationError, PrivateServerlessError
 from private_serverless.files import Bounds, parse_json, read_text
-from private_serverless.stack.offline import load_stack_yaml, project_name
+from private_serverless.project import find_project
+from private_serverless.stack_yaml import load_stack_yaml
 from typer.testing import CliRunner
 
 from fuzz import seed_files
@@ -218,15 +219,15 @@ def test_yaml_errors_never_quote_the_text(text: str) -> None:
 def test_pulumi_yaml_errors_never_quote_the_line(tmp_path: Path) -> None:
     (tmp_path / "Pulumi.yaml").write_text(f'name: shop\nruntime: "{PLANTED}\n')
     with pytest.raises(ConfigurationError) as caught:
-        project_name(tmp_path)
+        find_project(tmp_path)
     assert PLANTED not in str(caught.value) and "Pulumi.yaml" in str(caught.value)
     (tmp_path / "Pulumi.yaml").write_text(f"name: '{PLANTED} with spaces'\n")
-    with pytest.raises(ConfigurationError, match="name: missing or not a project name") as caught:
-        project_name(tmp_path)
+    with pytest.raises(ConfigurationError, match="name: required") as caught:
+        find_project(tmp_path)
     assert PLANTED not in str(caught.value)
     (tmp_path / "Pulumi.yaml").write_text("name: shop\n" + "#" * 70_000)
     with pytest.raises(ConfigurationError, match="larger than"):
-        project_name(tmp_path)
+        find_project(tmp_path)
 
 
 def test_oversized_env_file_is_refused(project: Path, cli: CliRunner) -> None:

@@ -16,7 +16,6 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +26,8 @@ from hypothesis import strategies as st
 from private_serverless.errors import ConfigurationError
 from private_serverless.plan.runner import run_stack_plan
 from private_serverless.stack.offline import load_offline_program
+
+from fuzz.strategies import key_paths, mapping_paths, value_at
 
 ROOT = Path(__file__).resolve().parent.parent
 STACK = "fuzz"
@@ -85,35 +86,6 @@ JUNK = st.recursive(
 )
 
 
-def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
-    """Every key path inside ``value`` (dict keys and list indexes)."""
-    if isinstance(value, dict):
-        for key, child in value.items():
-            yield (*prefix, key)
-            yield from _paths(child, (*prefix, key))
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            yield (*prefix, index)
-            yield from _paths(child, (*prefix, index))
-
-
-def _containers(value: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
-    """The paths of every mapping (where a key can be added)."""
-    if isinstance(value, dict):
-        yield prefix
-        for key, child in value.items():
-            yield from _containers(child, (*prefix, key))
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            yield from _containers(child, (*prefix, index))
-
-
-def _at(document: Any, path: tuple[Any, ...]) -> Any:
-    for part in path:
-        document = document[part]
-    return document
-
-
 @st.composite
 def mutated_stacks(draw: st.DrawFn) -> dict[str, Any]:
     """The dev stack with one to four random mutations."""
@@ -121,18 +93,18 @@ def mutated_stacks(draw: st.DrawFn) -> dict[str, Any]:
     for _ in range(draw(st.integers(1, 4))):
         operation = draw(st.sampled_from(["drop", "replace", "add", "empty", "clear_root"]))
         if operation == "add":
-            target = _at(document, draw(st.sampled_from(list(_containers(document)))))
+            target = value_at(document, draw(st.sampled_from(list(mapping_paths(document)))))
             key = draw(st.one_of(st.sampled_from(_PLAUSIBLE_KEYS), st.text(max_size=30)))
             target[key] = draw(JUNK)
             continue
         if operation == "clear_root":
             document = draw(st.sampled_from([{}, {"config": {}}, {"config": None}, None, []]))
             break
-        paths = list(_paths(document))
+        paths = list(key_paths(document))
         if not paths:
             break
         *parent_path, key = draw(st.sampled_from(paths))
-        parent = _at(document, tuple(parent_path))
+        parent = value_at(document, tuple(parent_path))
         if operation == "drop":
             del parent[key]
         elif operation == "empty":

@@ -28,7 +28,9 @@ from typing import TYPE_CHECKING, Any
 import pulumi
 
 from .errors import ConfigurationError, PrivateServerlessError, Problem
+from .files import PROJECT_FILE_BOUNDS, STACK_FILE_BOUNDS, Bounds
 from .inventory import SECRET_PLACEHOLDER
+from .stack_yaml import load_stack_yaml
 
 if TYPE_CHECKING:
     from .plan.model import Plan
@@ -137,14 +139,11 @@ def find_project_file(start: Path | None = None) -> Path:
     )
 
 
-def _read_yaml(path: Path, label: str, *, project: str | None = None) -> Any:
-    """A project or stack file, read within the stack-file bounds and parsed by the stack
-    files' loader (duplicate keys, junk tags, deep nesting and alias bombs are errors; with
-    ``project``, a setting written in two spellings too)."""
-    from .files import STACK_FILE_BOUNDS
-    from .stack.offline import load_stack_yaml
-
-    limit = STACK_FILE_BOUNDS.max_bytes
+def _read_yaml(path: Path, label: str, bounds: Bounds, *, project: str | None = None) -> Any:
+    """A project or stack file, read within ``bounds`` and parsed by the stack files' loader
+    (duplicate keys, junk tags, deep nesting and alias bombs are errors; with ``project``, a
+    setting written in two spellings too)."""
+    limit = bounds.max_bytes
     try:
         with path.open("rb") as handle:
             data = handle.read(limit + 1)
@@ -159,7 +158,7 @@ def _read_yaml(path: Path, label: str, *, project: str | None = None) -> Any:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise ConfigurationError(label, [Problem("", "not UTF-8 text")]) from None
-    return load_stack_yaml(text, label, project=project)
+    return load_stack_yaml(text, label, bounds=bounds, project=project)
 
 
 def _runtime_name(runtime: Any) -> str | None:
@@ -179,7 +178,7 @@ def read_project(project_file: Path) -> PulumiProject:
     """Read and check a project file; every problem is reported at once."""
     project_file = project_file.resolve()
     label = project_file.name
-    document = _read_yaml(project_file, label)
+    document = _read_yaml(project_file, label, PROJECT_FILE_BOUNDS)
     if not isinstance(document, dict):
         raise ConfigurationError(label, [Problem("", "must be a mapping with name and runtime")])
     problems: list[Problem] = []
@@ -285,7 +284,7 @@ def read_stack_config(project: PulumiProject, stack: str) -> tuple[dict[str, str
     if not path.is_file():
         known = ", ".join(project.stacks()) or "none"
         raise ConfigurationError(label, [Problem("", f"no such stack file (stacks: {known})")])
-    document = _read_yaml(path, label, project=project.name) or {}
+    document = _read_yaml(path, label, STACK_FILE_BOUNDS, project=project.name) or {}
     if not isinstance(document, dict):
         raise ConfigurationError(label, [Problem("", "must be a mapping with a `config` key")])
     unknown = sorted(str(key) for key in set(document) - _STACK_KEYS)
@@ -304,6 +303,32 @@ def read_stack_config(project: PulumiProject, stack: str) -> tuple[dict[str, str
             if secret:
                 secret_keys.add(full_key)
     return config, secret_keys
+
+
+#: Environment variables through which the Pulumi runtime reads configuration besides the
+#: configuration it was given: ``PULUMI_CONFIG`` (a JSON map), ``PULUMI_CONFIG_<KEY>`` and
+#: ``PULUMI_CONFIG_SECRET_KEYS``.
+CONFIG_ENVIRONMENT_PREFIX = "PULUMI_CONFIG"
+
+
+@contextlib.contextmanager
+def hermetic_config_environment() -> Iterator[None]:
+    """Hide the Pulumi configuration variables of the environment while the program runs.
+
+    The offline plan is a function of the repository's files (stack file, ``Pulumi.yaml``,
+    the declared secret sources): a stray ``PULUMI_CONFIG`` in a CI job or a shell must not
+    change it, nor have an unknown key it sets blamed on the stack file. ``pulumi up`` is not
+    affected: the Pulumi CLI passes the stack's configuration to the program by its own means.
+    """
+    hidden = {
+        name: os.environ.pop(name)
+        for name in list(os.environ)
+        if name.startswith(CONFIG_ENVIRONMENT_PREFIX)
+    }
+    try:
+        yield
+    finally:
+        os.environ.update(hidden)
 
 
 def program_entry(project: PulumiProject) -> Path:
@@ -379,8 +404,6 @@ def load_program(
     label = project.label(entry)
 
     def program() -> None:
-        from .stack.offline import hermetic_config_environment
-
         # The plan is a function of the repository's files: PULUMI_CONFIG* variables of the
         # shell or CI job are hidden while the program runs.
         with hermetic_config_environment(), _program_environment(entry.parent, env_file):

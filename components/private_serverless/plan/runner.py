@@ -162,7 +162,7 @@ def _run_once(
         _sync_await(run_in_stack(program_in_stack))
         exported = _exported_names(roots[0] if roots else None)
     except BaseException:
-        _cancel_pending_work()
+        cancel_pending_work()
         raise
     finally:
         reset_options()
@@ -242,8 +242,9 @@ def default_stack_loader(
 
 def _project_from_file() -> str:
     """The name in ``Pulumi.yaml`` of the current directory (the default loader's project)."""
-    module = importlib.import_module("private_serverless.stack.offline")
-    return cast(Callable[[Path], str], module.project_name)(Path.cwd())
+    from ..project import find_project  # the project module plans through this one
+
+    return find_project().name
 
 
 def default_plan_checks(config: Mapping[str, str]) -> Sequence[PlanCheck]:
@@ -304,7 +305,7 @@ def _config_key(project: str, key: str) -> str:
     return key if ":" in key else f"{project}:{key}"
 
 
-def _cancel_pending_work() -> None:
+def cancel_pending_work() -> None:
     """Cancel the registrations and applies a failed program left behind.
 
     Otherwise they would stay on the event loop and run during the next plan, against a

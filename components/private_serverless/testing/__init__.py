@@ -33,6 +33,7 @@ from pulumi.runtime.settings import SETTINGS, reset_options
 from pulumi.runtime.sync_await import _sync_await
 
 from ..plan.mocks import ScalewayMocks
+from ..plan.runner import cancel_pending_work
 from ..plan.values import SECRET_SIGNATURE, SIGNATURE_KEY
 
 __all__ = [
@@ -214,18 +215,6 @@ def settle() -> None:
         _sync_await(asyncio.gather(*pending, return_exceptions=True))
 
 
-def _cancel_pending() -> None:
-    pending = [
-        task
-        for task in [*SETTINGS.outputs, *SETTINGS.rpc_manager.rpcs]
-        if isinstance(task, asyncio.Future) and not task.done()
-    ]
-    for task in pending:
-        task.cancel()
-    if pending:
-        _sync_await(asyncio.gather(*pending, return_exceptions=True))
-
-
 @contextlib.contextmanager
 def mocked_pulumi(
     mocks: pulumi.runtime.Mocks | None = None,
@@ -259,6 +248,6 @@ def mocked_pulumi(
     try:
         yield MockedPulumi(recording)
     finally:
-        _cancel_pending()
+        cancel_pending_work()
         reset_options()
         set_all_config({}, [])
