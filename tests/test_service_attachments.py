@@ -360,3 +360,19 @@ def test_a_stack_with_every_attachment_plans_them_under_the_service(project):  #
     assert json.loads(result.stdout)["outputs"]["services"]["billing"]["endpoint"] == (
         "https://billing.example.com"
     )
+
+
+def test_a_value_that_may_be_an_output_fails_with_one_problem(project):  # noqa: F811
+    """A field typed `str | Output` reports its own rule once, not pydantic's union members."""
+
+    def bad(config):
+        config["private-serverless:services"]["billing"]["private_network_id"] = "not-an-id"
+
+    edit_stack(project, "dev", bad)
+    result = plan("--stack", "dev", "--env-file", ".env.example")
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.output.splitlines() if "private_network_id" in line]
+    assert len(lines) == 1, result.output
+    assert "services.billing.private_network_id: must be a Private Network ID" in lines[0]
+    for noise in ("function-after", "json-or-python", "isinstance", "Output"):
+        assert noise not in result.output

@@ -94,18 +94,38 @@ def problems_from_validation_error(exc: object, prefix: str = "") -> list[Proble
 
     if not isinstance(exc, ValidationError):
         return [Problem(prefix, str(exc))]
-    problems = []
-    for error in exc.errors(include_url=False, include_input=True, include_context=False):
-        parts = [prefix] if prefix else []
-        parts.extend(str(part) for part in error["loc"])
+    errors = exc.errors(include_url=False, include_input=True, include_context=False)
+    located = [(_location(prefix, error["loc"]), error) for error in errors]
+    # A value that may also be a Pulumi Output fails both members of the union; the Output
+    # member's complaint ("an instance of Output", impossible from a file) is noise there.
+    informative = {where for where, error in located if error["type"] not in _OUTPUT_MEMBER}
+    problems: list[Problem] = []
+    for where, error in located:
+        if error["type"] in _OUTPUT_MEMBER and where in informative:
+            continue
         message = error["msg"]
         # Our own validators raise ValueError; pydantic prefixes those. The prefix is noise.
         message = message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
         message = without_input(message, error.get("input"))
         if error["type"] == "extra_forbidden":
             message = "unknown key (not one of the allowed settings; check the spelling)"
-        problems.append(Problem(".".join(parts), message))
+        problem = Problem(where, message)
+        if problem not in problems:
+            problems.append(problem)
     return problems
+
+
+#: pydantic's errors for the ``InstanceOf[pulumi.Output]`` member of a union.
+_OUTPUT_MEMBER = frozenset({"is_instance_of", "needs_python_object"})
+#: How pydantic names the member of a union in an error's location: ``function-after[...]``,
+#: ``json-or-python[...]``, ``is-instance[Output]``. Not a key the user wrote.
+_UNION_MEMBER = re.compile(r"^[a-z]+(?:-[a-z]+)*\[.*\]$")
+
+
+def _location(prefix: str, loc: tuple[int | str, ...]) -> str:
+    parts = [prefix] if prefix else []
+    parts.extend(str(part) for part in loc if not _UNION_MEMBER.match(str(part)))
+    return ".".join(parts)
 
 
 class MissingProviderOutputError(PrivateServerlessError):
