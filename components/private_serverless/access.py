@@ -66,23 +66,12 @@ class AccessArgs(ArgsModel):
     @field_validator("condition", mode="before")
     @classmethod
     def _render_builder(cls, value: Any) -> Any:
-        # A condition builder object renders itself; a raw string is taken as is.
-        to_cel = getattr(value, "to_cel", None)
-        return to_cel() if callable(to_cel) else value
+        return render_condition(value)
 
     @field_validator("condition")
     @classmethod
     def _check_condition(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        from .conditions import ConditionError
-
-        value = value.strip()
-        try:
-            _condition_warnings(value)  # also enforces Scaleway's length limit
-        except ConditionError as exc:
-            raise ValueError(str(exc)) from None
-        return value
+        return check_condition(value)
 
     @property
     def condition_cel(self) -> str | None:
@@ -105,6 +94,28 @@ class AccessArgs(ArgsModel):
             except ConditionError as exc:
                 raise ValueError(str(exc)) from None
         return self
+
+
+def render_condition(value: Any) -> Any:
+    """A condition builder rendered to its CEL text; a raw string (or anything else) as given."""
+    to_cel = getattr(value, "to_cel", None)
+    return to_cel() if callable(to_cel) else value
+
+
+def check_condition(value: str | None) -> str | None:
+    """A condition as the grant will carry it (stripped), once parsed and checked: valid CEL,
+    meaningful (neither always nor never true), within Scaleway's length limit. ``ValueError``
+    with the reason otherwise."""
+    if value is None:
+        return None
+    from .conditions import ConditionError
+
+    value = value.strip()
+    try:
+        _condition_warnings(value)  # also enforces Scaleway's length limit
+    except ConditionError as exc:
+        raise ValueError(str(exc)) from None
+    return value
 
 
 @functools.lru_cache(maxsize=256)

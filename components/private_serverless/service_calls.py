@@ -15,19 +15,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Annotated, Any, Protocol, cast, runtime_checkable
+from typing import Annotated, Any, Protocol, cast, runtime_checkable
 
 import pulumi
 from pydantic import ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
 from . import limits
+from .access import ConditionInput, check_condition, render_condition
 from .environment import EnvName, looks_like_secret_name
 from .models import ArgsModel
-
-if TYPE_CHECKING:
-    from .access import ConditionInput
-else:
-    ConditionInput = str
 
 #: Tag on a caller's identity application: ``<prefix><caller component>``. The access matrix
 #: reads it to label the principal "<caller> (service identity)".
@@ -118,20 +114,12 @@ class CallSettings(ArgsModel):
     @field_validator("condition", mode="before")
     @classmethod
     def _render_builder(cls, value: Any) -> Any:
-        to_cel = getattr(value, "to_cel", None)
-        return to_cel() if callable(to_cel) else value
+        return render_condition(value)
 
     @field_validator("condition")
     @classmethod
     def _check_condition(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        from .access import AccessArgs  # the same checks as a service's own condition
-
-        try:
-            return AccessArgs.model_validate({"condition": value}).condition_cel
-        except ValidationError as exc:
-            raise ValueError(exc.errors()[0]["msg"].removeprefix("Value error, ")) from None
+        return check_condition(value)  # the same checks as a service's own condition
 
     @property
     def condition_cel(self) -> str | None:
