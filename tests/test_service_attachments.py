@@ -376,3 +376,45 @@ def test_a_value_that_may_be_an_output_fails_with_one_problem(project):  # noqa:
     assert "services.billing.private_network_id: must be a Private Network ID" in lines[0]
     for noise in ("function-after", "json-or-python", "isinstance", "Output"):
         assert noise not in result.output
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "expected"),
+    [
+        (
+            "schedules",
+            {"n": {"schedule": "0 5 * * *", "args": {"db": "postgres://u:PLANTED-pw@h/db"}}},
+            "services.api.schedules.n: args.db holds what looks like a URL with credentials",
+        ),
+        (
+            "schedules",
+            {"n": {"schedule": "0 5 * * *", "args": {"h": ["Bearer PLANTED-abcdefghijkl"]}}},
+            "args.h[0] holds what looks like a HTTP credentials",
+        ),
+        (
+            "args",
+            ["--db", "postgres://u:PLANTED-pw@h/db"],
+            "services.api: args[1] holds what looks like a URL with credentials",
+        ),
+        (
+            "schedules",
+            {"n": {"schedule": "0 5 30 2 *"}},
+            "services.api.schedules.n.schedule: the schedule never runs",
+        ),
+        ("env", {"A": 5}, "services.api.env.A: Input should be a valid string\n"),
+    ],
+    ids=["schedule-args-url", "schedule-args-bearer", "container-args", "cron-never", "env-int"],
+)
+def test_values_stored_in_clear_and_never_firing_crons_are_refused(
+    project,  # noqa: F811
+    setting,
+    value,
+    expected,
+):
+    services = "private-serverless:services"
+    edit_stack(project, "dev", lambda config: config[services]["api"].__setitem__(setting, value))
+    result = plan("--stack", "dev", "--env-file", ".env.example")
+    assert result.exit_code == 2, result.output
+    assert expected in result.output
+    assert result.output.count("\n") == 1  # one problem, one line
+    assert "PLANTED" not in result.output and "Traceback" not in result.output

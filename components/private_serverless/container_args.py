@@ -9,6 +9,7 @@ from pydantic import ConfigDict, Field, model_validator
 
 from . import limits
 from .container_operation import Sandbox, ScalingOption
+from .environment import check_plain_values
 from .models import ArgsModel
 from .service_args import ServiceArgs
 
@@ -123,6 +124,9 @@ class PrivateContainerArgs(ServiceArgs):
                 f"{', '.join(reserved)}: reserved for containers (Scaleway sets PORT to the "
                 "container's port; read it instead)"
             )
+        for field in ("command", "args"):
+            words = getattr(self, field) or []
+            check_plain_values({f"{field}[{i}]": word for i, word in enumerate(words)}, field)
         return self
 
     @model_validator(mode="after")

@@ -63,6 +63,22 @@ def check_plain_env(env: Mapping[str, object]) -> None:
         )
 
 
+def check_plain_values(values: Mapping[str, object], where: str) -> None:
+    """Refuse credential-looking values among ``values`` (keyed by their path inside
+    ``where``, a setting stored in clear such as a container's ``args``); never print one."""
+    from .policies.secrets import secret_values  # the same heuristics as plain `env`
+
+    found = secret_values(dict(values))
+    if found:
+        what = ", ".join(
+            f"{path} holds what looks like a {kind}" for path, kind in sorted(found.items())
+        )
+        raise ValueError(
+            f"{what}: `{where}` is stored in clear at Scaleway and shown in the plan; read the "
+            "credential from the service's `secrets` instead"
+        )
+
+
 def check_env_and_secrets(env: Mapping[str, object], secrets: Mapping[str, object]) -> None:
     """Cross-checks between plain variables and secrets; messages never include a value."""
     both = sorted(set(env) & set(secrets))

@@ -95,7 +95,15 @@ def problems_from_validation_error(exc: object, prefix: str = "") -> list[Proble
     if not isinstance(exc, ValidationError):
         return [Problem(prefix, str(exc))]
     errors = exc.errors(include_url=False, include_input=True, include_context=False)
-    located = [(_location(prefix, error["loc"]), error) for error in errors]
+    # Where a value may also be an Output, pydantic names the other member too (`env.A.str`).
+    output_locs = {_location(prefix, e["loc"]) for e in errors if e["type"] in _OUTPUT_MEMBER}
+    located = []
+    for error in errors:
+        where = _location(prefix, error["loc"])
+        parent, _, member = where.rpartition(".")
+        if parent in output_locs and _TYPE_MEMBER.match(member):
+            where = parent
+        located.append((where, error))
     # A value that may also be a Pulumi Output fails both members of the union; the Output
     # member's complaint ("an instance of Output", impossible from a file) is noise there.
     informative = {where for where, error in located if error["type"] not in _OUTPUT_MEMBER}
@@ -120,6 +128,10 @@ _OUTPUT_MEMBER = frozenset({"is_instance_of", "needs_python_object"})
 #: How pydantic names the member of a union in an error's location: ``function-after[...]``,
 #: ``json-or-python[...]``, ``is-instance[Output]``. Not a key the user wrote.
 _UNION_MEMBER = re.compile(r"^[a-z]+(?:-[a-z]+)*\[.*\]$")
+
+
+#: A union member named by its type, as in ``env.A.str``.
+_TYPE_MEMBER = re.compile(r"^(?:str|int|float|bool|none|list\[.*\]|dict\[.*\])$")
 
 
 def _location(prefix: str, loc: tuple[int | str, ...]) -> str:

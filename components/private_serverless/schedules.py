@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Annotated, Any, Self
@@ -27,6 +28,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .environment import check_plain_values
 from .sensitive_names import name_looks_secret
 
 #: A name for a schedule or a trigger, used in the child resource's name (``<service>-cron-<key>``)
@@ -74,6 +76,13 @@ def check_cron(schedule: str) -> str:
             "a value is out of range (minute 0-59, hour 0-23, day 1-31, "
             "month 1-12, day of week 0-7)"
         )
+    from croniter import CroniterBadDateError
+
+    try:
+        croniter(schedule, datetime(2000, 1, 1, tzinfo=UTC)).get_next(datetime)
+    except CroniterBadDateError:
+        # 30 2 (30 February), 31 4,6,9,11: valid fields, no date in any year.
+        raise ValueError("the schedule never runs: no date matches its day and month") from None
     return schedule
 
 
@@ -106,6 +115,18 @@ def _secret_looking_keys(value: Any, path: str = "") -> list[str]:
         for item in value:
             found.extend(_secret_looking_keys(item, path))
     return found
+
+
+def _strings_by_path(value: Any, path: str) -> Iterator[tuple[str, str]]:
+    """Every string inside ``value`` with its path (``args.db.url``, ``args.hosts[0]``)."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings_by_path(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings_by_path(item, f"{path}[{index}]")
 
 
 class ScheduleArgs(BaseModel):
@@ -156,6 +177,7 @@ class ScheduleArgs(BaseModel):
             raise ValueError(
                 "args must be a JSON object (strings, numbers, booleans, null, lists, objects)"
             ) from None
+        check_plain_values(dict(_strings_by_path(self.args, "args")), "args")
         return self
 
     def args_json(self) -> str:
