@@ -258,3 +258,21 @@ def test_plan_json_with_digests_shows_neither_secrets_nor_the_key(project, monke
             assert line.split("=", 1)[1] not in result.output
     assert plan_key not in result.output
     assert '"secretEnvironmentVariables": "' in result.output  # a digest is there
+
+
+@pytest.mark.parametrize("plan_key", [None, "plan-key-only-this-job-knows"])
+def test_rotating_a_call_key_updates_the_caller_that_holds_it(project, monkeypatch, plan_key):  # noqa: F811
+    """The caller's secret variable takes the new key: unknown in both plans (and digested as
+    such), but computed from a key being created, so the engine updates the function."""
+    if plan_key is None:
+        monkeypatch.delenv("PRIVATE_SERVERLESS_PLAN_KEY", raising=False)
+    else:
+        monkeypatch.setenv("PRIVATE_SERVERLESS_PLAN_KEY", plan_key)
+
+    def rotate(config: dict[str, Any]) -> None:
+        config[SERVICES]["reports"]["calls"] = {"billing": {"key_generation": 1}}
+
+    assert _moving(_diff(project, rotate)) == {
+        "reports-calls-billing-key-gen1": "create",
+        "reports-function": "update",
+    }

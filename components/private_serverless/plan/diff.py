@@ -194,6 +194,7 @@ def _compare(
             ops,
         )
         or _secret_changed(key, old, new)
+        or _secret_from_new_resource(key, new, ops)
     ]
     value_changes = tuple(
         item for key in changed_keys for item in _key_changes(key, old.inputs, inputs)
@@ -221,6 +222,19 @@ def _secret_changed(key: str, old: ResourceRecord, new: ResourceRecord) -> bool:
         return False
     before, after = old.secret_digests.get(key), new.secret_digests.get(key)
     return before is not None and after is not None and before != after
+
+
+def _secret_from_new_resource(
+    key: str, new: ResourceRecord, ops: Mapping[str, Operation]
+) -> bool:
+    """Whether the secret under ``key`` is computed from a resource created or replaced by this
+    change (a rotated key in a caller's secret variable): unknown until it exists, so the
+    engine sees a new value, although both plans show ``[secret]`` and digest the unknown."""
+    if key in new.ignore_changes or SECRET_PLACEHOLDER not in repr(new.inputs.get(key)):
+        return False
+    return any(
+        ops.get(urn) in ("create", "replace") for urn in new.property_dependencies.get(key, ())
+    )
 
 
 def _key_changes(key: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> list[ValueChange]:
