@@ -75,6 +75,28 @@ def test_two_services_sharing_a_project_with_different_conditions_fail_the_plan(
 
 
 @pytest.mark.usefixtures("project")
+def test_naming_the_default_project_by_hand_is_still_sharing_it() -> None:
+    """billing names by its id the project the provider puts reports in (the stack's
+    scaleway:projectId): one project, so reports' unconditioned key calls billing."""
+    default = "11111111-2222-3333-4444-555555555555"
+
+    def same_project(config: dict[str, Any]) -> None:
+        config["scaleway:projectId"] = default
+        billing = config["private-serverless:services"]["billing"]
+        billing.pop("dedicated_project")
+        billing["project_id"] = default
+
+    edit_stack(Path.cwd(), "dev", same_project)
+    code, document, output = _plan_json("dev")
+    assert code == 1, output
+    (finding,) = [f for f in document["findings"] if f["rule"] == "reach-beyond-intent"]
+    assert "application 'reports-dev-caller'" in finding["message"]
+    assert finding["urn"].endswith("::billing-function")
+    projects = {e["service"]["name"]: e["service"]["project"] for e in document["access"]}
+    assert projects["billing"] == projects["reports"] == "the default project"
+
+
+@pytest.mark.usefixtures("project")
 def test_same_condition_in_one_project_is_deliberate_sharing() -> None:
     def same(config: dict[str, Any]) -> None:
         services = config["private-serverless:services"]

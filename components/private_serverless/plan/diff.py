@@ -224,9 +224,7 @@ def _secret_changed(key: str, old: ResourceRecord, new: ResourceRecord) -> bool:
     return before is not None and after is not None and before != after
 
 
-def _secret_from_new_resource(
-    key: str, new: ResourceRecord, ops: Mapping[str, Operation]
-) -> bool:
+def _secret_from_new_resource(key: str, new: ResourceRecord, ops: Mapping[str, Operation]) -> bool:
     """Whether the secret under ``key`` is computed from a resource created or replaced by this
     change (a rotated key in a caller's secret variable): unknown until it exists, so the
     engine sees a new value, although both plans show ``[secret]`` and digest the unknown."""

@@ -44,8 +44,14 @@ def _short_hash(*parts: str) -> str:
     return hashlib.sha256("/".join(parts).encode()).hexdigest()[:12]
 
 
+def _default_project_id() -> str:
+    # The provider puts what names no project in its default project: the stack's
+    # scaleway:projectId when it sets one (then a real id), else an invented one.
+    return pulumi.Config("scaleway").get("projectId") or DEFAULT_PROJECT_ID
+
+
 def _namespace(args: pulumi.runtime.MockResourceArgs, state: State) -> None:
-    state.setdefault("projectId", DEFAULT_PROJECT_ID)
+    state.setdefault("projectId", _default_project_id())
     region = state.setdefault("region", DEFAULT_REGION)
     state.setdefault("organizationId", DEFAULT_ORGANIZATION_ID)
     state.setdefault("registryNamespaceId", mock_uuid(args.name, "registry"))
@@ -91,7 +97,7 @@ def _policy(args: pulumi.runtime.MockResourceArgs, state: State) -> None:
 
 def _secret(args: pulumi.runtime.MockResourceArgs, state: State) -> None:
     state.setdefault("region", DEFAULT_REGION)
-    state.setdefault("projectId", DEFAULT_PROJECT_ID)
+    state.setdefault("projectId", _default_project_id())
     state.setdefault("status", "ready")
 
 

@@ -131,9 +131,31 @@ class _Index:
     by_urn: dict[str, ResourceRecord] = field(init=False)
     by_id: dict[str, ResourceRecord] = field(init=False)
 
+    #: Project ids that are the provider's default project: the id a policy got from a
+    #: namespace that names no project (the stack's ``scaleway:projectId``, say). A service
+    #: that names the same id by hand is in that same project.
+    default_literals: set[str] = field(init=False)
+
     def __post_init__(self) -> None:
         self.by_urn = {record.urn: record for record in self.records}
         self.by_id = {record.id: record for record in self.records if record.id}
+        self.default_literals = self._learn_default_literals()
+
+    def _learn_default_literals(self) -> set[str]:
+        learnt: set[str] = set()
+        for policy in self.of_kind(Kind.POLICY):
+            deps = [self.by_urn[urn] for urn in policy.dependencies if urn in self.by_urn]
+            namespaces = [d for d in deps if kind_of(d.type) is Kind.NAMESPACE]
+            if any(kind_of(d.type) is Kind.PROJECT for d in deps) or len(namespaces) != 1:
+                continue
+            if namespaces[0].inputs.get("projectId") is not None:
+                continue  # the namespace names its project: not the default one
+            rules = policy.inputs.get("rules")
+            for rule in rules if isinstance(rules, Sequence) and not isinstance(rules, str) else ():
+                values = _strings(rule.get("projectIds")) if isinstance(rule, Mapping) else []
+                if len(values) == 1 and values[0] not in self.by_id:
+                    learnt.add(values[0])
+        return learnt
 
     def of_kind(self, *kinds: Kind) -> list[ResourceRecord]:
         return [record for record in self.records if kind_of(record.type) in kinds]
@@ -193,7 +215,9 @@ def _namespace_project(index: _Index, namespace: ResourceRecord) -> str:
     if project is not None:
         return _project_label(project)
     literal = _known(namespace.inputs.get("projectId"))
-    return f"project {literal}" if literal else DEFAULT_PROJECT
+    if literal is None or literal in index.default_literals:
+        return DEFAULT_PROJECT
+    return f"project {literal}"
 
 
 def services(records: Sequence[ResourceRecord]) -> list[Service]:
