@@ -169,7 +169,7 @@ def test_dedicated_project_conflicts_with_project_id(source_dir):
             handler="h.h",
             source_dir=source_dir,
             dedicated_project=True,
-            project_id="p",
+            project_id="22222222-2222-4222-8222-222222222222",
         )
 
 

@@ -30,7 +30,9 @@ def test_provider_protect_and_transforms_pass_to_every_child(
 
     api = PrivateContainer(
         "api",
-        PrivateContainerArgs(image="rg.fr-par.scw.cloud/t/api:1", project_id="p-1"),
+        PrivateContainerArgs(
+            image="rg.fr-par.scw.cloud/t/api:1", project_id="33333333-3333-4333-8333-333333333333"
+        ),
         opts=pulumi.ResourceOptions(providers=[provider], protect=True, transformations=[tag]),
     )
     resolve(api.endpoint)

@@ -402,8 +402,32 @@ def test_a_value_that_may_be_an_output_fails_with_one_problem(project):  # noqa:
             "services.api.schedules.n.schedule: the schedule never runs",
         ),
         ("env", {"A": 5}, "services.api.env.A: Input should be a valid string\n"),
+        (
+            "project_id",
+            "11111111-2222-3333-4444-55555555555A",
+            "services.api.project_id: must be a project ID: a lowercase UUID",
+        ),
+        (
+            "project_id",
+            " 11111111-2222-3333-4444-555555555555",
+            "services.api.project_id: must be a project ID",
+        ),
+        (
+            "namespace_id",
+            "fr-par/not-a-uuid",
+            "services.api.namespace_id: must be a namespace ID",
+        ),
     ],
-    ids=["schedule-args-url", "schedule-args-bearer", "container-args", "cron-never", "env-int"],
+    ids=[
+        "schedule-args-url",
+        "schedule-args-bearer",
+        "container-args",
+        "cron-never",
+        "env-int",
+        "project-upper",
+        "project-space",
+        "namespace-id",
+    ],
 )
 def test_values_stored_in_clear_and_never_firing_crons_are_refused(
     project,  # noqa: F811

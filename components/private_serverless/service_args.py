@@ -45,6 +45,28 @@ def _check_private_network_id(value: str) -> str:
     return value
 
 
+#: A Scaleway project ID: a UUID, written in lowercase as the console and API give it. IAM
+#: policies and this library compare project IDs as text, so another spelling of the same
+#: project (upper case, spaces) would read as a different project.
+PROJECT_ID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+
+
+def _check_project_id(value: str) -> str:
+    if not re.match(PROJECT_ID_PATTERN, value):
+        raise ValueError("must be a project ID: a lowercase UUID, as the Scaleway console shows it")
+    return value
+
+
+def _check_namespace_id(value: str) -> str:
+    # Namespace IDs take the same regional form as Private Network IDs (see above).
+    if not re.match(PRIVATE_NETWORK_ID_PATTERN, value):
+        raise ValueError(
+            "must be a namespace ID: a UUID or <region>/<uuid> (fr-par/...), as the namespace's "
+            "id gives it"
+        )
+    return value
+
+
 def check_service_name(name: str, pattern: str = limits.FUNCTION_NAME_PATTERN) -> str:
     """Raise ``ValueError`` unless ``name`` matches ``pattern`` (a Scaleway name rule)."""
     if not re.match(pattern, name):
@@ -99,10 +121,18 @@ class ServiceArgs(ArgsModel):
     namespace_name: NamespaceName | None = None
     """Name of the namespace the component creates; defaults to ``<name>-ns``."""
 
-    namespace_id: PlainValue | None = None
-    """Use this existing namespace instead of creating one."""
+    namespace_id: (
+        Annotated[str, AfterValidator(_check_namespace_id)]
+        | InstanceOf[pulumi.Output]  # type: ignore[type-arg]
+        | None
+    ) = None
+    """Use this existing namespace instead of creating one (a UUID or ``<region>/<uuid>``)."""
 
-    project_id: PlainValue | None = None
+    project_id: (
+        Annotated[str, AfterValidator(_check_project_id)]
+        | InstanceOf[pulumi.Output]  # type: ignore[type-arg]
+        | None
+    ) = None
     """Scaleway project; defaults to the provider's project (``SCW_DEFAULT_PROJECT_ID``).
     Required with ``namespace_id``: the IAM policy must name the project, and the provider
     fills no project on a function or container (only on the namespace it creates)."""
