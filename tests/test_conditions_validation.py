@@ -269,6 +269,11 @@ ALWAYS_TRUE = [
     'request.time.getHours("Europe/Paris") < 9 || request.time.getHours("Europe/Paris") >= 9',
     "request.time.getDayOfWeek() in [0, 1, 2, 3, 4, 5, 6]",
     "!(request.time.getHours() >= 9 && request.time.getHours() < 9)",
+    # A user agent never holds a line break (RFC 9110), so ^.*$ matches every one of them.
+    'request.user_agent.matches("^.*$")',
+    # Requests come from now on: a comparison with a past instant is the same for all.
+    'request.time > timestamp("2000-01-01T00:00:00Z")',
+    'request.time >= timestamp("2020-01-01T00:00:00Z") || request.user_agent.contains("x")',
 ]
 NEVER_TRUE = [
     "false",
@@ -279,7 +284,20 @@ NEVER_TRUE = [
     'request.user_agent.contains("abc") && !request.user_agent.contains("b")',
     "!true",
     f'request.user_agent == "{"a" * 256}"',
+    'request.time < timestamp("2020-01-01T00:00:00Z")',
 ]
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        'request.time < timestamp("9000-01-01T00:00:00Z")',  # an expiry date
+        'request.time > timestamp("9000-01-01T00:00:00Z")',  # a start date
+        'request.user_agent.matches("^curl/.*$")',
+    ],
+)
+def test_time_windows_and_anchored_patterns_restrict(expression: str) -> None:
+    assert validate_condition(expression) == []
 
 
 @pytest.mark.parametrize("expression", ALWAYS_TRUE)

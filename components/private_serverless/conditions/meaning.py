@@ -69,21 +69,22 @@ _GENERIC_ADDRESSES: Final = (
     "2001:db8::1",
     "2606:4700::1111",
 )
+# A header value never holds CR, LF or NUL (RFC 9110, section 5.5), so no sample does: with
+# one, `matches("^.*$")` would look restrictive although it matches every real user agent.
 _GENERIC_USER_AGENTS: Final = (
     "",
     "a",
-    "\n",
+    "\t",
     "\u03a9",
     "curl/8.5.0",
     "python-requests/2.32.3",
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36",
     "x" * USER_AGENT_MAX_LENGTH,
 )
-_GENERIC_TIMES: Final = (
-    datetime(2000, 1, 1, tzinfo=UTC),
-    datetime(2026, 6, 15, 12, 0, tzinfo=UTC),
-    datetime(2099, 12, 31, 23, 59, 59, tzinfo=UTC),
-)
+#: The time given to atoms that do not read it.
+_SOME_INSTANT: Final = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
+#: The last instant a CEL timestamp can hold.
+_LAST_INSTANT: Final = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
 _MAX_PERMUTED: Final = 5  # 120 orders at most
 _MAX_PAIRED: Final = 12
 _STRING_METHODS: Final = frozenset({"contains", "startsWith", "endsWith", "matches"})
@@ -283,20 +284,30 @@ def _user_agent_samples(strings: Sequence[str], integers: Sequence[int]) -> list
         for text in [*texts, "".join(texts)]:
             samples += [text + "a" * max(size - len(text), 0) for size in sizes]
     # Scaleway truncates the header before the condition sees it.
-    return list(dict.fromkeys(sample[:USER_AGENT_MAX_LENGTH] for sample in samples))
+    return list(
+        dict.fromkeys(
+            sample[:USER_AGENT_MAX_LENGTH]
+            for sample in samples
+            if not any(c in sample for c in "\r\n\0")
+        )
+    )
 
 
-def _time_samples(strings: Sequence[str]) -> list[datetime]:
-    samples = list(_GENERIC_TIMES)
+def _time_samples(strings: Sequence[str], now: datetime) -> list[datetime]:
+    """Times a request can still come at: now, a second later, the last instant CEL knows,
+    and around each of the condition's own instants that is not past. A comparison with a
+    past instant is the same for every future request (``request.time > timestamp("2000-...")``
+    restricts nothing), one with a future instant is an expiry or a start date."""
+    samples = [now, now + timedelta(seconds=1), _LAST_INSTANT]
     for text in strings:
         try:
             moment = datetime.fromisoformat(text)
         except ValueError:
             continue
-        if moment.tzinfo is None:
+        if moment.tzinfo is None or moment < now:
             continue
         samples += [moment - timedelta(seconds=1), moment, moment + timedelta(seconds=1)]
-    return list(dict.fromkeys(samples))
+    return list(dict.fromkeys(sample for sample in samples if sample >= now))
 
 
 # --- evaluation -------------------------------------------------------------------------------
@@ -318,7 +329,7 @@ def _run(program: Any, ip: str = "", user_agent: str = "", time: datetime | None
             {
                 celtypes.StringType("ip"): celtypes.StringType(ip),
                 celtypes.StringType("user_agent"): celtypes.StringType(user_agent),
-                celtypes.StringType("time"): celtypes.TimestampType(time or _GENERIC_TIMES[1]),
+                celtypes.StringType("time"): celtypes.TimestampType(time or _SOME_INSTANT),
             }
         )
     }
@@ -420,9 +431,8 @@ def _group_vectors(  # noqa: PLR0917 (private helper, called once)
     elif kind == "user_agent":
         samples = [{"user_agent": agent} for agent in _user_agent_samples(strings, integers)]
         uncertain = ["matches" in _method_names(atoms[i]) for i in indices]
-    else:  # the raw timestamp: samples cannot cover every year, so never-true is not proven
-        samples = [{"time": moment} for moment in _time_samples(strings)]
-        uncertain = [True] * len(indices)
+    else:  # the raw timestamp: requests come from now on, and only those times count
+        samples = [{"time": moment} for moment in _time_samples(strings, datetime.now(UTC))]
     return _vectors(programs, samples, uncertain)
 
 
