@@ -43,6 +43,9 @@ ZONES = st.sampled_from(
 KNOWN_ADDRESSES = ["198.51.100.7", "203.0.113.42", "192.0.2.200", "2001:db8::1", "2001:db8:1::5"]
 ADDRESSES = st.one_of(st.sampled_from(KNOWN_ADDRESSES), st.ip_addresses())
 UA_ALPHABET = 'aAbB/ ."\\\n\té'
+# A header value never holds a line break (RFC 9110): real user agents have none, though a
+# condition's literals may (they test the CEL escaping).
+REQUEST_UA_ALPHABET = UA_ALPHABET.replace("\n", "")
 
 
 @st.composite
@@ -82,9 +85,9 @@ CONDITIONS = st.recursive(
     max_leaves=6,
 )
 USER_AGENTS = st.one_of(
-    st.text(UA_ALPHABET, max_size=12),
+    st.text(REQUEST_UA_ALPHABET, max_size=12),
     # Around Scaleway's 255-character truncation.
-    st.tuples(st.integers(245, 260), st.text(UA_ALPHABET, min_size=1, max_size=6)).map(
+    st.tuples(st.integers(245, 260), st.text(REQUEST_UA_ALPHABET, min_size=1, max_size=6)).map(
         lambda pair: "x" * pair[0] + pair[1]
     ),
 )

@@ -442,3 +442,21 @@ def test_values_stored_in_clear_and_never_firing_crons_are_refused(
     assert expected in result.output
     assert result.output.count("\n") == 1  # one problem, one line
     assert "PLANTED" not in result.output and "Traceback" not in result.output
+
+
+def test_a_network_of_another_region_than_the_stacks_is_refused(project):  # noqa: F811
+    """No region on the service: the provider's (scaleway:region) is the one to match."""
+    network = "nl-ams/0f5e8c1e-5e6b-4c6e-9f3a-2d7c1b9a8e4f"
+
+    def attach(config):
+        config["private-serverless:defaults"].pop("region", None)
+        config["scaleway:region"] = "fr-par"
+        config["private-serverless:services"]["api"]["private_network_id"] = network
+
+    edit_stack(project, "dev", attach)
+    result = plan("--stack", "dev", "--env-file", ".env.example")
+    assert result.exit_code == 2, result.output
+    assert "services.api.private_network_id: the Private Network is in another region" in (
+        result.output
+    )
+    assert network not in result.output

@@ -200,6 +200,25 @@ def _lax_problems(model: type[ServiceArgs], values: dict[str, Any], path: str) -
     return []
 
 
+def _network_region_problems(values: Mapping[str, Any], path: str) -> list[Problem]:
+    """A regional Private Network ID against the provider's region, when the service names
+    none (its own region is checked by the args)."""
+    network = values.get("private_network_id")
+    if values.get("region") is not None or not isinstance(network, str):
+        return []
+    region = pulumi.Config("scaleway").get("region")
+    prefix, slash, _ = network.partition("/")
+    if not slash or region is None or prefix == region:
+        return []
+    return [
+        Problem(
+            f"{path}.private_network_id",
+            "the Private Network is in another region than the service (the stack's "
+            "scaleway:region); a service joins a network of its own region",
+        )
+    ]
+
+
 def build_services(config: StackConfig, context: StackContext) -> dict[str, PrivateService]:
     """Validate every service, then create the components; all problems are reported at once."""
     resolver = SecretResolver(context.environ, context.env_file)
@@ -234,7 +253,11 @@ def build_services(config: StackConfig, context: StackContext) -> dict[str, Priv
                 check_service_name(name, model.name_pattern)
             except ValueError as exc:
                 problems.append(Problem(path, f"{exc} (the service key is its name; or set name)"))
-        problems.extend(_strict_problems(model, values, path) or _lax_problems(model, values, path))
+        problems.extend(
+            _strict_problems(model, values, path)
+            or _lax_problems(model, values, path)
+            or _network_region_problems(values, path)
+        )
         prepared[name] = (model, values)
     # Reported with the other problems: unknown callees are left out of `calls` already.
     order, cycle = build_order(calls, list(prepared))
