@@ -19,6 +19,7 @@ from ._policy_records import (
     FUNCTION_NAMESPACE,
     IP_CONDITION,
     NOW,
+    OTHER_PROJECT,
     POLICY,
     PROJECT,
     compliant_records,
@@ -291,3 +292,67 @@ def test_large_matrices_are_listed_in_part_and_drawn_by_project() -> None:
     markdown = access_markdown(entries)
     assert markdown.count(" -->|") == 30  # one edge per principal, to the project's functions
     assert 's0["functions in the default project"]' in markdown
+
+
+# --- records as a preview sees them: ids known only after apply ----------------------------
+
+ACCOUNT_PROJECT = "scaleway:account/project:Project"
+UNKNOWN = "[unknown]"
+
+
+def _preview_records() -> list[ResourceRecord]:
+    """Three functions as `pulumi preview` records them on a new stack: one in the provider's
+    default project, one in a project of the stack, one in a project named by an unknown id."""
+    team = record(ACCOUNT_PROJECT, "team", {"name": "team"})
+    namespaces = {
+        "a": record(FUNCTION_NAMESPACE, "ns-a", {"name": "ns-a"}),
+        "b": record(
+            FUNCTION_NAMESPACE,
+            "ns-b",
+            {"name": "ns-b", "projectId": UNKNOWN},
+            dependencies=(team.urn,),
+        ),
+        "c": record(FUNCTION_NAMESPACE, "ns-c", {"name": "ns-c", "projectId": UNKNOWN}),
+    }
+    functions = [
+        record(FUNCTION, f"fn-{key}", {"namespaceId": UNKNOWN}, dependencies=(namespace.urn,))
+        for key, namespace in namespaces.items()
+    ]
+    apps = {key: record(APPLICATION, f"app-{key}", {"name": f"app-{key}"}) for key in "ab"}
+
+    def grant(key: str, via: ResourceRecord) -> ResourceRecord:
+        rule = {"permissionSetNames": ["FunctionsPrivateAccess"], "projectIds": [UNKNOWN]}
+        return record(
+            POLICY,
+            f"policy-{key}",
+            {"applicationId": UNKNOWN, "rules": [rule]},
+            dependencies=(apps[key].urn, via.urn),
+        )
+
+    policies = [grant("a", namespaces["a"]), grant("b", team)]
+    return [team, *namespaces.values(), *functions, *apps.values(), *policies]
+
+
+def test_a_preview_links_unknown_project_ids_through_dependencies() -> None:
+    reached = {
+        (entry.principal.name, entry.service.name, entry.service.project)
+        for entry in access_matrix(_preview_records())
+    }
+    assert reached == {
+        ("app-a", "fn-a", "the default project"),
+        ("app-b", "fn-b", "project 'team'"),
+    }
+
+
+def test_the_configured_default_project_is_the_one_a_namespace_names_by_hand() -> None:
+    by_hand = record(FUNCTION_NAMESPACE, "ns-d", {"name": "ns-d", "projectId": PROJECT})
+    function = record(FUNCTION, "fn-d", {"namespaceId": UNKNOWN}, dependencies=(by_hand.urn,))
+    records = [*_preview_records(), by_hand, function]
+
+    def callers_of_fn_d(default_project_id: str | None) -> set[str]:
+        entries = access_matrix(records, default_project_id=default_project_id)
+        return {e.principal.name for e in entries if e.service.name == "fn-d"}
+
+    assert callers_of_fn_d(None) == set()
+    assert callers_of_fn_d(OTHER_PROJECT) == set()
+    assert callers_of_fn_d(PROJECT) == {"app-a"}  # the default project's grant reaches it

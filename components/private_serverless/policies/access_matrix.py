@@ -128,6 +128,9 @@ class AccessEntry:
 @dataclass
 class _Index:
     records: Sequence[ResourceRecord]
+    #: The provider's default project as the stack configures it (``scaleway:projectId``), if
+    #: known: a preview leaves the project of a namespace that names none unknown.
+    default_project_id: str | None = None
     by_urn: dict[str, ResourceRecord] = field(init=False)
     by_id: dict[str, ResourceRecord] = field(init=False)
 
@@ -140,6 +143,8 @@ class _Index:
         self.by_urn = {record.urn: record for record in self.records}
         self.by_id = {record.id: record for record in self.records if record.id}
         self.default_literals = self._learn_default_literals()
+        if self.default_project_id:
+            self.default_literals.add(self.default_project_id)
 
     def _learn_default_literals(self) -> set[str]:
         learnt: set[str] = set()
@@ -187,9 +192,11 @@ class _Index:
         ]
 
 
-def _strings(value: object) -> list[str]:
+def _strings(value: object, *, keep_unknown: bool = False) -> list[str]:
     if isinstance(value, Sequence) and not isinstance(value, str):
-        return [item for item in value if isinstance(item, str) and item != _UNKNOWN]
+        return [
+            item for item in value if isinstance(item, str) and (keep_unknown or item != _UNKNOWN)
+        ]
     return []
 
 
@@ -214,6 +221,10 @@ def _namespace_project(index: _Index, namespace: ResourceRecord) -> str:
     project = index.resolve(namespace, namespace.inputs.get("projectId"), Kind.PROJECT)
     if project is not None:
         return _project_label(project)
+    if namespace.inputs.get("projectId") == _UNKNOWN:
+        # Named, but by a value no record here explains: not the default project.
+        name = _known(namespace.inputs.get("name")) or namespace.name
+        return f"the project of namespace '{name}'"
     literal = _known(namespace.inputs.get("projectId"))
     if literal is None or literal in index.default_literals:
         return DEFAULT_PROJECT
@@ -256,8 +267,12 @@ def _rule_projects(
 def _raw_rule_projects(
     index: _Index, policy: ResourceRecord, rule: Mapping[str, Any]
 ) -> list[tuple[str, str | None]]:
-    """Each project id of a rule with its label, None when nothing tells which project it is."""
-    values = _strings(rule.get("projectIds"))
+    """Each project id of a rule with its label, None when nothing tells which project it is.
+
+    An id known only after apply (a preview's ``[unknown]``) is told by what the policy depends
+    on, as an id that names no record is.
+    """
+    values = _strings(rule.get("projectIds"), keep_unknown=True)
     project_deps = [
         index.by_urn[urn]
         for urn in policy.dependencies
@@ -307,6 +322,8 @@ def _default_project_ids(index: _Index, all_services: Sequence[Service]) -> set[
             if not isinstance(rule, Mapping):
                 continue
             for value, label in _raw_rule_projects(index, policy, rule):
+                if value == _UNKNOWN:
+                    continue  # stands for no one id: never learnt as the default project
                 if label == DEFAULT_PROJECT:
                     learnt.add(value)
                 elif label is None:
@@ -435,12 +452,17 @@ def union(conditions: Iterable[str | None]) -> str | None:
     return " || ".join(f"({condition})" for condition in unique)
 
 
-def access_matrix(records: Sequence[ResourceRecord]) -> list[AccessEntry]:
+def access_matrix(
+    records: Sequence[ResourceRecord], *, default_project_id: str | None = None
+) -> list[AccessEntry]:
     """One entry per principal and service it can call, ordered by principal then service.
 
     An application also gets what the groups it belongs to are granted (``via_group``).
+    ``default_project_id`` is the provider's default project (the stack's
+    ``scaleway:projectId``): a service naming that id by hand shares the project of services
+    naming none.
     """
-    index = _Index(records)
+    index = _Index(records, default_project_id)
     all_services = _services(index)
     grants = _grants(index, all_services)
     groups = [g for g in grants if g.principal.kind == "group"]

@@ -57,26 +57,34 @@ def _owned_services(entries: Sequence[AccessEntry]) -> dict[Principal, list[Serv
     return owned
 
 
-_CACHE: list[tuple[tuple[ResourceRecord, ...], list[AccessEntry]]] = []
+_CACHE: list[tuple[tuple[ResourceRecord, ...], str | None, list[AccessEntry]]] = []
 
 
-def cached_matrix(records: Sequence[ResourceRecord]) -> list[AccessEntry]:
+def cached_matrix(
+    records: Sequence[ResourceRecord], default_project_id: str | None = None
+) -> list[AccessEntry]:
     """The matrix of ``records``, computed once for the several rules judging the same ones.
 
     Records are immutable; the same record objects in the same order give the same matrix.
     """
     if _CACHE:
-        seen, entries = _CACHE[0]
-        if len(seen) == len(records) and all(a is b for a, b in zip(seen, records, strict=True)):
+        seen, default, entries = _CACHE[0]
+        if (
+            default == default_project_id
+            and len(seen) == len(records)
+            and all(a is b for a, b in zip(seen, records, strict=True))
+        ):
             return entries
-    entries = access_matrix(records)
-    _CACHE[:] = [(tuple(records), entries)]
+    entries = access_matrix(records, default_project_id=default_project_id)
+    _CACHE[:] = [(tuple(records), default_project_id, entries)]
     return entries
 
 
-def reach_beyond_intent(records: Sequence[ResourceRecord]) -> Iterator[tuple[str, str]]:
+def reach_beyond_intent(
+    records: Sequence[ResourceRecord], default_project_id: str | None = None
+) -> Iterator[tuple[str, str]]:
     """(service URN, message) for each principal reaching a service beyond its declared access."""
-    entries = cached_matrix(records)
+    entries = cached_matrix(records, default_project_id)
     declared = declared_accesses(entries)
     owned_by = _owned_services(entries)
     for entry in entries:
@@ -122,9 +130,11 @@ def reach_beyond_intent(records: Sequence[ResourceRecord]) -> Iterator[tuple[str
         )
 
 
-def group_bypass(records: Sequence[ResourceRecord]) -> Iterator[tuple[str, str]]:
+def group_bypass(
+    records: Sequence[ResourceRecord], default_project_id: str | None = None
+) -> Iterator[tuple[str, str]]:
     """(policy URN, message) where a group's grant weakens an application's own condition."""
-    for entry in cached_matrix(records):
+    for entry in cached_matrix(records, default_project_id):
         if entry.principal.kind != "application":
             continue
         direct = [rule for rule in entry.rules if rule.via_group is None]

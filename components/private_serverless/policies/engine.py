@@ -18,12 +18,20 @@ def evaluate(
     resources: Sequence[ResourceRecord],
     settings: PolicySettings = _DEFAULT_SETTINGS,
     now: datetime | None = None,
+    *,
+    default_project_id: str | None = None,
 ) -> list[Finding]:
     """All findings of the rules on ``resources``, in rule order then resource order.
 
     ``now`` defaults to the current time; pass one to make key-expiry results reproducible.
+    ``default_project_id`` is the stack's ``scaleway:projectId``, when known (see
+    :func:`~private_serverless.policies.access_matrix.access_matrix`).
     """
-    ctx = Context(settings=settings, now=now if now is not None else default_now())
+    ctx = Context(
+        settings=settings,
+        now=now if now is not None else default_now(),
+        default_project_id=default_project_id,
+    )
     findings: list[Finding] = []
     for rule in RULES:
         if not rule.enabled(settings):

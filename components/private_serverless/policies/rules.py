@@ -43,10 +43,12 @@ _STACK_TYPE = "pulumi:pulumi:Stack"
 
 @dataclass(frozen=True)
 class Context:
-    """What every rule may consult besides the records: the settings and the current time."""
+    """What every rule may consult besides the records: the settings, the current time and
+    the provider's default project as the stack configures it (``scaleway:projectId``)."""
 
     settings: PolicySettings
     now: datetime
+    default_project_id: str | None = None
 
 
 ResourceCheck = Callable[[ResourceRecord, Context], Iterator[Finding]]
@@ -562,13 +564,13 @@ def check_privilege_escalation(record: ResourceRecord, ctx: Context) -> Iterator
 
 def check_reach_beyond_intent(records: Sequence[ResourceRecord], ctx: Context) -> Iterator[Finding]:
     """No principal calls a service under a weaker condition than the service declares."""
-    for urn, message in reach_beyond_intent(records):
+    for urn, message in reach_beyond_intent(records, ctx.default_project_id):
         yield Finding(rule="reach-beyond-intent", severity=MANDATORY, urn=urn, message=message)
 
 
 def check_group_bypass(records: Sequence[ResourceRecord], ctx: Context) -> Iterator[Finding]:
     """No group grants an application more than its own conditioned rule."""
-    for urn, message in group_bypass(records):
+    for urn, message in group_bypass(records, ctx.default_project_id):
         yield Finding(rule="group-bypass", severity=MANDATORY, urn=urn, message=message)
 
 
