@@ -62,7 +62,7 @@ def test_a_rotated_key_gets_a_fresh_expiry(project):  # noqa: F811
     [created] = diff.with_op("create")
     assert not created.changes  # a create, not a replacement inheriting ignored inputs
     plan = run_stack_plan("dev", env_file=project / ".env.example")
-    [key] = [r for r in plan.shown_resources() if r.name == "billing-key-gen2"]
+    [key] = [r for r in plan.resources if r.name == "billing-key-gen2"]
     expected = datetime.now(UTC).date() + timedelta(days=90)
     assert key.inputs["expiresAt"] == f"{expected.isoformat()}T00:00:00Z"
 

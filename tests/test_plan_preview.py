@@ -70,7 +70,7 @@ def test_unknowns_are_spelled_out_in_text_and_markdown_and_marked_in_json(projec
         assert UNKNOWN_PLACEHOLDER not in shown.output
 
 
-def test_policies_judge_the_run_where_outputs_have_values():
+def test_a_plan_is_a_preview_and_only_a_deployment_run_makes_values_up():
     import pulumiverse_scaleway as scw
 
     def program() -> None:
@@ -79,16 +79,17 @@ def test_policies_judge_the_run_where_outputs_have_values():
             "fn", namespace_id=namespace.id, privacy="private", runtime="go124", handler="Handle"
         )
 
-    both = run_plan(program, project="p", stack="s")
-    [fn] = [r for r in both.resources if r.name == "fn"]
-    [shown_fn] = [r for r in both.shown_resources() if r.name == "fn"]
-    # The deployment view links the function to its namespace's id; the shown one cannot.
+    shown = run_plan(program, project="p", stack="s")
+    deployed = run_plan(program, project="p", stack="s", preview=False)
+    [fn] = [r for r in deployed.resources if r.name == "fn"]
+    [shown_fn] = [r for r in shown.resources if r.name == "fn"]
+    # The deployment run links the function to a made-up namespace id; the preview cannot.
     assert fn.inputs["namespaceId"] == mock_resource_id(
         "scaleway:functions/namespace:Namespace", "ns"
     )
     assert shown_fn.inputs["namespaceId"] == UNKNOWN_PLACEHOLDER
     for render in (render_text, render_markdown, render_json):
-        assert fn.inputs["namespaceId"] not in render(both)
+        assert fn.inputs["namespaceId"] not in render(shown)
 
 
 def test_a_finding_quoting_a_made_up_id_is_rewritten():
@@ -98,7 +99,7 @@ def test_a_finding_quoting_a_made_up_id_is_rewritten():
     def program() -> None:
         scw.functions.Namespace("ns")
 
-    made = run_plan(program, project="p", stack="s")
+    made = run_plan(program, project="p", stack="s", preview=False)
     [namespace] = made.resources
     project_id = DEFAULT_PROJECT_ID
     made.findings.append(

@@ -31,12 +31,14 @@ from tests.plan_toy import (
 
 @pytest.fixture(scope="module")
 def toy_plan() -> Plan:
+    """A deployment-style run: every computed output has a made-up value, every apply runs."""
     return run_plan(
         toy_program(),
         project=PROJECT,
         stack=STACK,
         config=TOY_CONFIG,
         secret_config_keys=TOY_SECRET_KEYS,
+        preview=False,
     )
 
 
@@ -138,6 +140,7 @@ def test_two_runs_in_one_process_give_identical_json(toy_plan: Plan) -> None:
         stack=STACK,
         config=TOY_CONFIG,
         secret_config_keys=TOY_SECRET_KEYS,
+        preview=False,
     )
     assert render_json(again) == render_json(toy_plan)
 
@@ -169,7 +172,30 @@ def test_an_error_in_an_apply_propagates_unchanged() -> None:
         scw.iam.Application("app").id.apply(fail)
 
     with pytest.raises(ConfigurationError) as raised:
-        run_plan(program, project=PROJECT, stack=STACK)
+        run_plan(program, project=PROJECT, stack=STACK, preview=False)
+    assert raised.value is error
+
+
+def test_a_preview_runs_the_applies_pulumi_preview_runs() -> None:
+    """As in ``pulumi preview`` on a new stack: an apply on a value known only after apply does
+    not run; one on an input does, and its error propagates unchanged."""
+    error = _problem()
+    ran: list[object] = []
+
+    def fail(_: object) -> None:
+        raise error
+
+    def on_id() -> None:
+        scw.iam.Application("app").id.apply(ran.append)
+
+    plan = run_plan(on_id, project=PROJECT, stack=STACK)
+    assert ran == [] and [record.name for record in plan.resources] == ["app"]
+
+    def on_input() -> None:
+        scw.iam.Application("app", name="caller").name.apply(fail)
+
+    with pytest.raises(ConfigurationError) as raised:
+        run_plan(on_input, project=PROJECT, stack=STACK)
     assert raised.value is error
 
 
@@ -178,7 +204,7 @@ def test_the_runtime_is_usable_after_a_failed_run() -> None:
         scw.iam.Application("left-behind").id.apply(lambda _: 1 / 0)
 
     with pytest.raises(ZeroDivisionError):
-        run_plan(failing, project=PROJECT, stack="first")
+        run_plan(failing, project=PROJECT, stack="first", preview=False)
 
     def program() -> None:
         scw.iam.Application("fresh")

@@ -43,15 +43,6 @@ class Diagnostic:
     urn: str | None = None
 
 
-@dataclass(frozen=True)
-class PreviewView:
-    """Registrations and outputs as a preview on a new stack sees them (computed values
-    unknown), in the same order as :attr:`Plan.resources`."""
-
-    resources: list[ResourceRecord]
-    outputs: dict[str, Any]
-
-
 @dataclass
 class Plan:
     """Every registration of one run of a program, with the stack outputs.
@@ -65,13 +56,10 @@ class Plan:
     custom resources need (see :mod:`private_serverless.plan.graph`). ``findings`` is filled by
     the policy checks after the run; ``diagnostics`` is not part of the JSON format.
 
-    Two views of the same registrations. ``resources`` and ``outputs`` come from a run against
-    mocks that give every computed output a deterministic made-up value: the policy checks
-    judge them (two resources in the default project share one project id there, as they do
-    at Scaleway). ``preview`` holds the same registrations as ``pulumi preview`` sees them on a
-    new stack, every computed value unknown: it is what the renderers show and what a diff
-    compares (:meth:`shown_resources`), so a made-up value never reaches a reader. A plan read
-    back from JSON has only that view, as ``resources``.
+    A plan made as a preview (what the CLI makes) has every value a provider computes unknown
+    (``[unknown]``), as ``pulumi preview`` shows it on a new stack. A plan made as a deployment
+    (unit tests of a program's wiring) has made-up values instead; ``describe_invented`` then
+    rewrites one quoted in free text, so that the renderers never show it as if it were real.
     """
 
     stack: str
@@ -81,18 +69,16 @@ class Plan:
     waves: int = 0
     findings: list[Finding] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    preview: PreviewView | None = None
     describe_invented: Callable[[str], str] | None = field(default=None, repr=False)
     """Rewrites a made-up value of ``resources`` found in free text (a finding's message)."""
     shown_access: list[AccessEntry] | None = field(default=None, repr=False)
-    """Who can call what, kept from the deployment view when :meth:`as_shown` made this plan."""
+    """Who can call what, kept when :meth:`as_shown` made this plan."""
+    default_project_id: str | None = field(default=None, repr=False)
+    """The provider's default project as the stack configures it (``scaleway:projectId``):
+    a preview leaves unknown the project of a namespace that names none."""
 
     def access(self) -> list[AccessEntry]:
-        """Who can call what (the access matrix).
-
-        Computed on the deployment view: records are linked through the ids a policy names,
-        which the preview view leaves unknown. Project labels free of made-up values.
-        """
+        """Who can call what (the access matrix), project labels free of made-up values."""
         if self.shown_access is not None:
             return self.shown_access
         from ..policies.access_matrix import access_matrix
@@ -100,27 +86,19 @@ class Plan:
         describe = self.describe_invented or (lambda text: text)
         return [
             replace(entry, service=replace(entry.service, project=describe(entry.service.project)))
-            for entry in access_matrix(self.resources)
+            for entry in access_matrix(self.resources, default_project_id=self.default_project_id)
         ]
 
-    def shown_resources(self) -> list[ResourceRecord]:
-        """The records as a reader sees them: the preview view when there is one."""
-        return self.preview.resources if self.preview is not None else self.resources
-
-    def shown_outputs(self) -> dict[str, Any]:
-        """The stack outputs as a reader sees them: the preview view when there is one."""
-        return self.preview.outputs if self.preview is not None else self.outputs
-
     def as_shown(self) -> Plan:
-        """The plan a reader sees: the preview view, findings free of made-up values."""
-        if self.preview is None and self.describe_invented is None:
+        """The plan a reader sees: findings and diagnostics free of made-up values."""
+        if self.describe_invented is None:
             return self
-        describe = self.describe_invented or (lambda text: text)
+        describe = self.describe_invented
         return Plan(
             stack=self.stack,
             project=self.project,
-            resources=self.shown_resources(),
-            outputs=self.shown_outputs(),
+            resources=self.resources,
+            outputs=self.outputs,
             waves=self.waves,
             findings=[
                 Finding(
@@ -136,11 +114,8 @@ class Plan:
                 for item in self.diagnostics
             ],
             shown_access=self.access(),
+            default_project_id=self.default_project_id,
         )
-
-    def shown_by_urn(self) -> dict[str, ResourceRecord]:
-        """The shown records keyed by URN."""
-        return {record.urn: record for record in self.shown_resources()}
 
     def by_urn(self) -> dict[str, ResourceRecord]:
         """The resources keyed by URN."""

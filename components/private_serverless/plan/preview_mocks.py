@@ -21,8 +21,9 @@ from pulumi.runtime.rpc import UNKNOWN
 class InventedValues(pulumi.runtime.Mocks):
     """Passes registrations to other mocks and remembers the values they made up.
 
-    Policy checks judge the deployment-style run; a finding that quotes one of its made-up ids
-    is rewritten with :meth:`describe` so the reader sees what the value stands for instead.
+    Used by a deployment-style run (``run_plan(..., preview=False)``, for unit tests of a
+    program's wiring): a finding that quotes one of its made-up ids is rewritten with
+    :meth:`describe` so the reader sees what the value stands for instead.
     """
 
     #: Shorter strings (a region, a status) are too common to be recognised in free text.
