@@ -172,3 +172,60 @@ def test_any_user_agent_text_round_trips_through_cel(text: str, time: datetime) 
     assert evaluate_condition(user_agent_contains(text), request)
     other = AccessRequest(ip="192.0.2.1", user_agent=text[:-1], time=time)
     assert not evaluate_condition(user_agent_contains(text), other)
+
+
+def _atom_of(expression: str) -> object:
+    from private_serverless.conditions.meaning import _Builder
+    from private_serverless.conditions.syntax import parse_cel
+
+    builder = _Builder()
+    builder.build(parse_cel(expression))
+    (atom,) = builder.atoms
+    return atom
+
+
+@settings(deadline=None, max_examples=300)
+@given(
+    networks(),
+    st.text(UA_ALPHABET, min_size=1, max_size=6),
+    st.sampled_from(["contains", "startsWith", "endsWith"]),
+    ADDRESSES,
+    st.text(REQUEST_UA_ALPHABET, max_size=12),
+)
+def test_plain_python_atoms_agree_with_cel(
+    network: ipaddress.IPv4Network | ipaddress.IPv6Network,
+    literal: str,
+    method: str,
+    ip: str,
+    user_agent: str,
+) -> None:
+    """The meaning analysis evaluates the commonest atoms without CEL's engine: on any sample
+    they must give what the engine gives."""
+    from private_serverless.conditions.meaning import _atom_program, _plain_evaluator, _run
+    from private_serverless.conditions.validation import re2_error
+
+    for expression in (
+        ip_in(str(network)).to_cel(),
+        user_agent_contains(literal).to_cel().replace(".contains(", f".{method}(", 1),
+        # A pattern made of the literal's characters: `.`, `a`, `\\` and `é` are RE2 too.
+        user_agent_contains(literal).to_cel().replace(".contains(", ".matches(", 1),
+    ):
+        atom = _atom_of(expression)
+        plain = _plain_evaluator(atom)
+        if plain is None:  # only a pattern RE2 refuses is left to the engine
+            assert ".matches(" in expression and re2_error(literal) is not None, expression
+            continue
+        sample = {"ip": ip, "user_agent": user_agent}
+        assert plain(**sample) == _run(_atom_program(atom), **sample), expression
+
+
+def test_other_atoms_are_left_to_cel() -> None:
+    from private_serverless.conditions.meaning import _plain_evaluator
+
+    for expression in (
+        'request.user_agent.matches("(?<=a)b")',  # RE2 refuses it: the engine says what it gives
+        'inIpRange("192.0.2.1", "192.0.2.0/24")',
+        'request.user_agent.contains(r"a")',
+        "size(request.user_agent) > 3",
+    ):
+        assert _plain_evaluator(_atom_of(expression)) is None, expression

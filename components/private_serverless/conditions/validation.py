@@ -765,6 +765,16 @@ def _re2_options() -> Any:
     return options
 
 
+def re2_compiled(pattern: str) -> Any | None:
+    """``pattern`` compiled by RE2 as ``matches()`` runs it, or None when RE2 refuses it."""
+    import re2
+
+    try:
+        return re2.compile(pattern, _re2_options())
+    except re2.error:
+        return None
+
+
 def re2_error(pattern: str) -> str | None:
     """Why RE2 refuses ``pattern`` (None when it compiles), without echoing the pattern."""
     import re2
