@@ -42,6 +42,27 @@ _HEAVY_DEFAULTS = (
 )
 
 
+def _conditioned(conditions: list[str]) -> str:
+    """Services in one project, each with its own condition: every pair is compared."""
+    entries = "".join(
+        f"    c{i}: {{kind: container, image: r/i:1, access: {{condition: '{condition}'}}}}\n"
+        for i, condition in enumerate(conditions)
+    )
+    return "config:\n  private-serverless:services:\n" + entries
+
+
+def _ranges(first: int, count: int) -> str:
+    return " || ".join(f'inIpRange(request.ip,"{first + i}.{i}.0.0/16")' for i in range(count))
+
+
+def _functions(count: int) -> str:
+    entry = (
+        "kind: function, runtime: python312, handler: handler.handle, source_dir: services/billing"
+    )
+    entries = "".join(f"    f{i}: {{{entry}}}\n" for i in range(count))
+    return "config:\n  private-serverless:services:\n" + entries
+
+
 def _aliased_services(count: int) -> str:
     copies = "".join(f"    s{i}: *s\n" for i in range(1, count))
     return (
@@ -72,11 +93,26 @@ CRAFTED: dict[str, str] = {
     "services that fit in 1 KB": _services(23),
     "services that fit in 1 KB, 7 resources each": _services(20, _HEAVY_DEFAULTS),
     "services copied with aliases": _aliased_services(80),
+    "functions that fit in 1 KB": _functions(9),
+    "10 services, 10 hour conditions": _conditioned(
+        [f'request.time.getHours("UTC")>{i}' for i in range(10)]
+    ),
+    "3 services, 6 IP ranges each": _conditioned([_ranges(11 * i + 1, 6) for i in range(3)]),
+    "2 services, 8 regular expressions each": _conditioned(
+        [" || ".join(f'request.user_agent.matches("^a{{{k}}}(b|c)*$")' for k in range(1, 9))] * 2
+    ),
+    "4 services, addresses, agents, days and hours": _conditioned(
+        [
+            f'(inIpRange(request.ip,"8.{i}.0.0/16") || request.user_agent.contains("x")) && '
+            '(request.time.getDayOfWeek() == 1 || request.time.getHours("Europe/Paris") < 9)'
+            for i in range(4)
+        ]
+    ),
 }
 
 
 def run(project: Path, text: str) -> tuple[int, float, float, str]:
-    """Exit code, seconds, peak RSS (MB) and last stderr line of one plan of ``text``."""
+    """Exit code, seconds, peak RSS (MiB) and last stderr line of one plan of ``text``."""
     (project / "stacks" / "Pulumi.small.yaml").write_text(text)
     env = {**os.environ, "PYTHONPATH": str(ROOT / "components")}
     started = time.perf_counter()
@@ -135,13 +171,13 @@ def main() -> None:
         if not name.startswith("generated"):
             message = last.replace("|", "\\|")[:90]
             print(
-                f"| {name} | {len(text.encode())} | {code} | {seconds:.2f} s | {rss:.0f} MB "
+                f"| {name} | {len(text.encode())} | {code} | {seconds:.2f} s | {rss:.0f} MiB "
                 f"| {message} |",
                 flush=True,
             )
     print(
         f"\n{len(cases)} files; exit codes {dict(sorted(codes.items()))}; "
-        f"slowest {worst_time:.2f} s ({slowest}); largest peak RSS {worst_rss:.0f} MB"
+        f"slowest {worst_time:.2f} s ({slowest}); largest peak RSS {worst_rss:.0f} MiB"
     )
 
 
