@@ -268,3 +268,32 @@ def test_expectations_hold_or_the_args_fail():
 def test_a_deny_expectation_without_condition_fails():
     with pytest.raises(ConfigurationError, match="no condition"):
         AccessArgs(expect={"deny": [{"ip": "203.0.113.9", "time": "2026-11-23T10:00:00Z"}]})
+
+
+def test_an_open_grant_to_the_component_application_is_a_bypass_in_a_preview(plan_of, source_dir):
+    """The plan the CLI makes is a preview: the application's id is unknown there, and the
+    bypass is still found through the dependencies the engine records."""
+    import pulumiverse_scaleway as scw
+    from private_serverless.plan.values import UNKNOWN_PLACEHOLDER
+    from private_serverless.policies import evaluate
+
+    def program() -> None:
+        function = _function(source_dir, condition='inIpRange(request.ip, "198.51.100.0/24")')
+        scw.iam.Policy(
+            "billing-open",
+            application_id=function.application_id,
+            rules=[
+                scw.iam.PolicyRuleArgs(
+                    permission_set_names=["FunctionsPrivateAccess"],
+                    project_ids=[function.project_id],
+                )
+            ],
+        )
+
+    plan = plan_of(program, preview=True)
+    policies = {r.name: r for r in by_type(plan, POLICY)}
+    assert policies["billing-open"].inputs["applicationId"] == UNKNOWN_PLACEHOLDER
+    findings = [f for f in evaluate(plan.resources) if f.rule == "no-condition-bypass"]
+    own = next(r for name, r in policies.items() if name != "billing-open")
+    assert [f.urn for f in findings] == [own.urn]
+    assert "iam-policy 'billing-open'" in findings[0].message

@@ -204,10 +204,15 @@ def test_bypass_is_found_in_preview_when_the_application_id_is_unknown() -> None
     violations = run_stack_policy("no-condition-bypass", [*resources, open_policy])
     assert len(violations) == 1
     assert violations[0][1] == find(rs, "billing-caller-access").urn
-    # Without the dependency there is nothing to match: unknown principals are skipped.
+    # The resource's dependencies alone tell the application too (as in the access matrix).
     open_policy.property_dependencies = {}
     for r in resources:
         r.property_dependencies = {}
+    assert len(run_stack_policy("no-condition-bypass", [*resources, open_policy])) == 1
+    # Without any dependency there is nothing to match: unknown principals are skipped.
+    open_policy.dependencies = []
+    for r in resources:
+        r.dependencies = []
     assert run_stack_policy("no-condition-bypass", [*resources, open_policy]) == []
 
 

@@ -142,9 +142,32 @@ class _Index:
     def __post_init__(self) -> None:
         self.by_urn = {record.urn: record for record in self.records}
         self.by_id = {record.id: record for record in self.records if record.id}
+        self.by_id = self._learn_ids() | self.by_id
         self.default_literals = self._learn_default_literals()
         if self.default_project_id:
             self.default_literals.add(self.default_project_id)
+
+    def _learn_ids(self) -> dict[str, ResourceRecord]:
+        """Ids named by an input whose one dependency of the right kind is the record named.
+
+        A CrossGuard or preview record carries no id of its own, and a policy may name its
+        application by id (a known one) while depending on it: another policy naming the same
+        id then holds the same principal.
+        """
+        learnt: dict[str, ResourceRecord] = {}
+        for holder in self.records:
+            for key, kind in _ID_INPUTS.items():
+                value = _known(holder.inputs.get(key))
+                if value is None or value in self.by_id:
+                    continue
+                named = [
+                    self.by_urn[urn]
+                    for urn in holder.dependencies
+                    if urn in self.by_urn and kind_of(self.by_urn[urn].type) is kind
+                ]
+                if len(named) == 1:
+                    learnt.setdefault(value, named[0])
+        return learnt
 
     def _learn_default_literals(self) -> set[str]:
         learnt: set[str] = set()
@@ -190,6 +213,10 @@ class _Index:
             for urn in holder.dependencies
             if urn in self.by_urn and kind_of(self.by_urn[urn].type) is kind
         ]
+
+
+#: Inputs that name another record by id, and the kind of record they name.
+_ID_INPUTS: Mapping[str, Kind] = {"applicationId": Kind.APPLICATION, "groupId": Kind.GROUP}
 
 
 def _strings(value: object, *, keep_unknown: bool = False) -> list[str]:
@@ -335,8 +362,11 @@ def _default_project_ids(index: _Index, all_services: Sequence[Service]) -> set[
 
 
 @dataclass(frozen=True)
-class _Grant:
+class Grant:
+    """One permission set of one policy rule: who holds it, where, under which condition."""
+
     principal: Principal
+    #: Project labels, as in :class:`Service` (empty when the rule is organization-wide).
     projects: frozenset[str]
     organization_wide: bool
     rule: GrantRule
@@ -402,7 +432,7 @@ def _principal(
     return Principal("user", literal) if literal else None
 
 
-def _grants(index: _Index, all_services: Sequence[Service]) -> list[_Grant]:
+def _grants(index: _Index, all_services: Sequence[Service]) -> list[Grant]:
     groups = _groups(index)
     default_ids = _default_project_ids(index, all_services)
     grants = []
@@ -421,7 +451,7 @@ def _grants(index: _Index, all_services: Sequence[Service]) -> list[_Grant]:
             condition = condition.strip() if isinstance(condition, str) else None
             for permission_set in _strings(rule.get("permissionSetNames")):
                 grants.append(
-                    _Grant(
+                    Grant(
                         principal,
                         frozenset(projects),
                         org,
@@ -437,6 +467,17 @@ def _grants(index: _Index, all_services: Sequence[Service]) -> list[_Grant]:
                     )
                 )
     return grants
+
+
+def grants(
+    records: Sequence[ResourceRecord], *, default_project_id: str | None = None
+) -> list[Grant]:
+    """Every permission set every policy rule grants, its principal and projects linked as
+    :func:`access_matrix` links them (by id, else by the dependencies the engine records), so
+    that a preview's unknown ids still name their application and project. Rules whose
+    condition is unknown are left out."""
+    index = _Index(records, default_project_id)
+    return _grants(index, _services(index))
 
 
 def union(conditions: Iterable[str | None]) -> str | None:
@@ -466,14 +507,14 @@ def access_matrix(
     all_services = _services(index)
     grants = _grants(index, all_services)
     groups = [g for g in grants if g.principal.kind == "group"]
-    by_principal: dict[Principal, list[_Grant]] = {}
+    by_principal: dict[Principal, list[Grant]] = {}
     for grant in grants:
         by_principal.setdefault(grant.principal, []).append(grant)
     for group_grant in groups:
         for member in group_grant.principal.members:
             if member.startswith("user "):
                 continue
-            inherited = _Grant(
+            inherited = Grant(
                 Principal("application", member),
                 group_grant.projects,
                 group_grant.organization_wide,
@@ -501,7 +542,7 @@ def access_matrix(
 
 
 def _reached_services(
-    grant: _Grant, by_place: Mapping[tuple[str, str], list[Service]], ordered: list[Service]
+    grant: Grant, by_place: Mapping[tuple[str, str], list[Service]], ordered: list[Service]
 ) -> list[Service]:
     """The services a grant lets its principal call: its permission set's kind, its projects."""
     kinds = [

@@ -23,6 +23,7 @@ from private_serverless.conditions import ConditionError, validate_condition
 from private_serverless.inventory import SECRET_PLACEHOLDER, ResourceRecord
 
 from ..sensitive_names import name_looks_secret
+from .access_matrix import Grant, grants
 from .access_rules import escalation_grants, group_bypass, is_escalation_set, reach_beyond_intent
 from .findings import ADVISORY, MANDATORY, Finding, Severity
 from .kinds import Kind, kind_of
@@ -34,9 +35,6 @@ UNKNOWN = "[unknown]"
 
 #: The only permission sets an application calling private services needs.
 PRIVATE_ACCESS_SETS = frozenset({"FunctionsPrivateAccess", "ContainersPrivateAccess"})
-
-#: Principal inputs of an IAM policy, in the order they are looked at.
-PRINCIPAL_INPUTS = (("applicationId", "application"), ("userId", "user"), ("groupId", "group"))
 
 _STACK_TYPE = "pulumi:pulumi:Stack"
 
@@ -462,56 +460,14 @@ def check_least_privilege(records: Sequence[ResourceRecord], ctx: Context) -> It
             )
 
 
-@dataclass(frozen=True)
-class _Grant:
-    record: ResourceRecord
-    index: int
-    principal: str
-    permission_set: str
-    projects: frozenset[str]
-    organization_wide: bool
-    conditional: bool
-
-
-def _principal(record: ResourceRecord) -> str | None:
-    for key, label in PRINCIPAL_INPUTS:
-        value = record.inputs.get(key)
-        if isinstance(value, str) and value and not is_unknown(value):
-            return f"{label} {value}"
-    return None
-
-
-def _grants(records: Sequence[ResourceRecord]) -> Iterator[_Grant]:
-    for record in records:
-        if kind_of(record.type) is not Kind.POLICY:
-            continue
-        principal = _principal(record)
-        if principal is None:
-            continue
-        for index, rule in enumerate(_policy_rules(record), start=1):
-            if is_unknown(rule.get("condition")):
-                continue
-            projects = frozenset(p for p in _str_list(rule.get("projectIds")) if not is_unknown(p))
-            for permission_set in _str_list(rule.get("permissionSetNames")):
-                yield _Grant(
-                    record=record,
-                    index=index,
-                    principal=principal,
-                    permission_set=permission_set,
-                    projects=projects,
-                    organization_wide=bool(rule.get("organizationId")),
-                    conditional=_condition(rule) is not None,
-                )
-
-
-def _overlap(restricted: _Grant, open_grant: _Grant) -> str | None:
+def _overlap(restricted: Grant, open_grant: Grant) -> str | None:
     """Where an unconditioned grant covers a conditioned one ("project X", "the organization")."""
     if open_grant.organization_wide:
         return "the organization"
     if restricted.organization_wide and open_grant.projects:
-        return f"project {sorted(open_grant.projects)[0]}"
+        return sorted(open_grant.projects)[0]
     common = restricted.projects & open_grant.projects
-    return f"project {sorted(common)[0]}" if common else None
+    return sorted(common)[0] if common else None
 
 
 def check_no_condition_bypass(records: Sequence[ResourceRecord], ctx: Context) -> Iterator[Finding]:
@@ -519,33 +475,37 @@ def check_no_condition_bypass(records: Sequence[ResourceRecord], ctx: Context) -
 
     Scaleway IAM adds policies up: if one rule grants FunctionsPrivateAccess in a project only
     from an IP range and another grants it there without a condition, the principal has it
-    unconditionally and the condition protects nothing.
+    unconditionally and the condition protects nothing. Principals and projects are linked as
+    the access matrix links them, so ids a preview does not know yet still match.
     """
-    grants = list(_grants(records))
-    open_grants = [g for g in grants if not g.conditional]
+    by_urn = {record.urn: record for record in records}
+    all_grants = grants(records, default_project_id=ctx.default_project_id)
+    open_grants = [g for g in all_grants if g.rule.condition is None]
     reported: set[tuple[str, int, str]] = set()
-    for restricted in (g for g in grants if g.conditional):
+    for restricted in (g for g in all_grants if g.rule.condition is not None):
         for open_grant in open_grants:
-            if (open_grant.principal, open_grant.permission_set) != (
+            if (open_grant.principal, open_grant.rule.permission_set) != (
                 restricted.principal,
-                restricted.permission_set,
+                restricted.rule.permission_set,
             ):
                 continue
             where = _overlap(restricted, open_grant)
-            key = (restricted.record.urn, restricted.index, restricted.permission_set)
-            if where is None or key in reported:
+            rule = restricted.rule
+            key = (rule.policy_urn, rule.rule, rule.permission_set)
+            if where is None or key in reported or rule.policy_urn not in by_urn:
                 continue
             reported.add(key)
-            same = open_grant.record.urn == restricted.record.urn
-            other = "the same policy" if same else f"iam-policy '{open_grant.record.name}'"
+            record = by_urn[rule.policy_urn]
+            same = open_grant.rule.policy_urn == rule.policy_urn
+            other = "the same policy" if same else f"iam-policy '{open_grant.rule.policy}'"
             yield _finding(
                 "no-condition-bypass",
-                restricted.record,
-                f"{_label(restricted.record)} rule #{restricted.index} grants "
-                f"{restricted.permission_set} to {restricted.principal} with a condition, but "
-                f"{other} rule #{open_grant.index} grants it in {where} without one; IAM "
-                "policies add up, so the condition restricts nothing. Put the condition on "
-                "every grant or remove the unconditioned one.",
+                record,
+                f"{_label(record)} rule #{rule.rule} grants {rule.permission_set} to "
+                f"{restricted.principal} with a condition, but {other} rule "
+                f"#{open_grant.rule.rule} grants it in {where} without one; IAM policies add "
+                "up, so the condition restricts nothing. Put the condition on every grant or "
+                "remove the unconditioned one.",
             )
 
 
