@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, Annotated, Any, Self, TypeAlias, cast
 
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, model_validator
 
 from . import limits
 from .conditions.expectations import AccessExpectations
@@ -23,77 +23,6 @@ else:
 # The condition checker (CEL grammar, time zones, networks) is imported by the validators
 # below, on the first condition only: most services have none, and importing the package
 # should cost little more than importing the provider SDK it wraps.
-
-
-class AccessArgs(ArgsModel):
-    """How callers reach a private service.
-
-    The component creates an IAM application and an API key for it, and one IAM policy rule
-    granting only ``FunctionsPrivateAccess`` (or ``ContainersPrivateAccess``) on the service's
-    project, restricted by ``condition`` when one is given.
-    """
-
-    # defer_build: validators are built on first use, not at import (see ServiceArgs).
-    model_config = ConfigDict(
-        frozen=True, extra="forbid", hide_input_in_errors=True, defer_build=True
-    )
-
-    condition: ConditionInput | None = None
-    """CEL condition on the policy rule, for example ``inIpRange(request.ip, "198.51.100.0/24")``,
-    or a condition builder (``ip_in("198.51.100.0/24") & weekdays()``), rendered to CEL.
-
-    Checked with a real CEL parser when the args are built. ``None`` grants access to every
-    request that carries the key."""
-
-    key_expires_in_days: Annotated[
-        int, Field(ge=limits.KEY_LIFETIME_MIN_DAYS, le=limits.KEY_LIFETIME_MAX_DAYS)
-    ] = 90
-    """Lifetime of each API key, counted from its creation. Keys never live forever."""
-
-    key_generation: Annotated[int, Field(ge=0)] = 0
-    """Rotation counter. Raising it by one creates a new key in the idle slot and makes it the
-    active one; the previous key keeps working until the next rotation retires it."""
-
-    store_key_in_secret_manager: bool = False
-    """Write the key's secret to Scaleway Secret Manager (``secret_id``) instead of the Pulumi
-    state. The ``api_key`` output is then empty and ``key_secret_id`` names the secret."""
-
-    expect: AccessExpectations | None = None
-    """Sample requests (``ip``, ``user_agent``, ``time``) the condition must ``allow`` and
-    ``deny``: unit tests for the access rule, checked with the simulator before anything is
-    deployed."""
-
-    @field_validator("condition", mode="before")
-    @classmethod
-    def _render_builder(cls, value: Any) -> Any:
-        return render_condition(value)
-
-    @field_validator("condition")
-    @classmethod
-    def _check_condition(cls, value: str | None) -> str | None:
-        return check_condition(value)
-
-    @property
-    def condition_cel(self) -> str | None:
-        """The condition as CEL text (a builder given as ``condition`` is rendered by then)."""
-        return cast("str | None", self.condition)
-
-    @property
-    def condition_warnings(self) -> list[str]:
-        """What is valid but almost surely wrong in the condition (empty when none)."""
-        cel = self.condition_cel
-        return [] if cel is None else list(_condition_warnings(cel))
-
-    @model_validator(mode="after")
-    def _check_expectations(self) -> Self:
-        if self.expect is not None:
-            from .conditions import ConditionError, check_expectations
-
-            try:
-                check_expectations(self.condition_cel, self.expect)
-            except ConditionError as exc:
-                raise ValueError(str(exc)) from None
-        return self
 
 
 def render_condition(value: Any) -> Any:
@@ -125,3 +54,71 @@ def _condition_warnings(condition: str) -> tuple[str, ...]:
     from .conditions import validate_condition
 
     return tuple(str(warning) for warning in validate_condition(condition))
+
+
+#: A condition setting (``access.condition``, a call's ``condition``): a builder is rendered to
+#: its CEL text, then the text is checked (:func:`check_condition`) and stored stripped.
+CheckedCondition: TypeAlias = Annotated[
+    ConditionInput | None, BeforeValidator(render_condition), AfterValidator(check_condition)
+]
+
+
+class AccessArgs(ArgsModel):
+    """How callers reach a private service.
+
+    The component creates an IAM application and an API key for it, and one IAM policy rule
+    granting only ``FunctionsPrivateAccess`` (or ``ContainersPrivateAccess``) on the service's
+    project, restricted by ``condition`` when one is given.
+    """
+
+    # defer_build: validators are built on first use, not at import (see ServiceArgs).
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", hide_input_in_errors=True, defer_build=True
+    )
+
+    condition: CheckedCondition = None
+    """CEL condition on the policy rule, for example ``inIpRange(request.ip, "198.51.100.0/24")``,
+    or a condition builder (``ip_in("198.51.100.0/24") & weekdays()``), rendered to CEL.
+
+    Checked with a real CEL parser when the args are built. ``None`` grants access to every
+    request that carries the key."""
+
+    key_expires_in_days: Annotated[
+        int, Field(ge=limits.KEY_LIFETIME_MIN_DAYS, le=limits.KEY_LIFETIME_MAX_DAYS)
+    ] = 90
+    """Lifetime of each API key, counted from its creation. Keys never live forever."""
+
+    key_generation: Annotated[int, Field(ge=0)] = 0
+    """Rotation counter. Raising it by one creates a new key in the idle slot and makes it the
+    active one; the previous key keeps working until the next rotation retires it."""
+
+    store_key_in_secret_manager: bool = False
+    """Write the key's secret to Scaleway Secret Manager (``secret_id``) instead of the Pulumi
+    state. The ``api_key`` output is then empty and ``key_secret_id`` names the secret."""
+
+    expect: AccessExpectations | None = None
+    """Sample requests (``ip``, ``user_agent``, ``time``) the condition must ``allow`` and
+    ``deny``: unit tests for the access rule, checked with the simulator before anything is
+    deployed."""
+
+    @property
+    def condition_cel(self) -> str | None:
+        """The condition as CEL text (a builder given as ``condition`` is rendered by then)."""
+        return cast("str | None", self.condition)
+
+    @property
+    def condition_warnings(self) -> list[str]:
+        """What is valid but almost surely wrong in the condition (empty when none)."""
+        cel = self.condition_cel
+        return [] if cel is None else list(_condition_warnings(cel))
+
+    @model_validator(mode="after")
+    def _check_expectations(self) -> Self:
+        if self.expect is not None:
+            from .conditions import ConditionError, check_expectations
+
+            try:
+                check_expectations(self.condition_cel, self.expect)
+            except ConditionError as exc:
+                raise ValueError(str(exc)) from None
+        return self

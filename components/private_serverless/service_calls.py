@@ -21,7 +21,7 @@ import pulumi
 from pydantic import ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
 from . import limits
-from .access import ConditionInput, check_condition, render_condition
+from .access import CheckedCondition
 from .environment import EnvName, looks_like_secret_name
 from .models import ArgsModel
 
@@ -89,7 +89,7 @@ class CallSettings(ArgsModel):
         frozen=True, extra="forbid", hide_input_in_errors=True, defer_build=True
     )
 
-    condition: ConditionInput | None = None
+    condition: CheckedCondition = None
     """CEL condition on the identity's grant (a string or a condition builder), checked like
     ``access.condition``. ``None``: every request carrying the identity's key."""
 
@@ -110,16 +110,6 @@ class CallSettings(ArgsModel):
     key_generation: Annotated[int, Field(ge=0)] = 0
     """Rotation counter of the call's keys, as ``access.key_generation`` (the previous
     generation keeps working until the next rotation)."""
-
-    @field_validator("condition", mode="before")
-    @classmethod
-    def _render_builder(cls, value: Any) -> Any:
-        return render_condition(value)
-
-    @field_validator("condition")
-    @classmethod
-    def _check_condition(cls, value: str | None) -> str | None:
-        return check_condition(value)  # the same checks as a service's own condition
 
     @property
     def condition_cel(self) -> str | None:
