@@ -50,8 +50,8 @@ def _invented_values(records) -> set[str]:
 def test_no_made_up_value_in_any_format(project, stack):  # noqa: F811
     from private_serverless.plan.runner import run_stack_plan
 
-    deployed = run_stack_plan(stack, env_file=project / ".env.example")
-    invented = _invented_values(deployed.resources)
+    planned = run_stack_plan(stack, env_file=project / ".env.example")
+    invented = _invented_values(planned.resources)
     assert invented  # the mocks do make values up: the check below means something
     for output_format in FORMATS:
         result = plan("--stack", stack, "--format", output_format, "--env-file", ".env.example")
