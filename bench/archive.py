@@ -117,7 +117,7 @@ def _cpu(who: int) -> float:
 
 
 def worker(args: argparse.Namespace) -> None:
-    from private_serverless import archive
+    from private_serverless.artifacts import archive
 
     if args.level is not None:
         archive.COMPRESS_LEVEL = args.level  # type: ignore[misc]

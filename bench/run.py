@@ -152,9 +152,9 @@ def raw_program(n: int, source_dir: Path, build_dir: Path) -> Callable[[], None]
     key expiry, names, descriptions): the smoke test compares every input of both variants.
     """
     import pulumi
-    from private_serverless import limits
-    from private_serverless.archive import build_archive
-    from private_serverless.key_rotation import expiry_timestamp
+    from private_serverless.access.key_rotation import expiry_timestamp
+    from private_serverless.artifacts.archive import build_archive
+    from private_serverless.core import limits
     from pulumiverse_scaleway import containers, functions, iam
 
     def portable(path: Path) -> str:
@@ -317,8 +317,8 @@ def _peak_rss_mib() -> float:
 def _import_everything() -> None:
     """What both variants need, imported before the clock starts so only the run is timed."""
     import private_serverless
-    import private_serverless.archive
-    import private_serverless.key_rotation
+    import private_serverless.access.key_rotation
+    import private_serverless.artifacts.archive
     import private_serverless.plan.runner  # noqa: F401
     import pulumi  # noqa: F401
     from pulumiverse_scaleway import containers, functions, iam  # noqa: F401
@@ -383,8 +383,8 @@ def write_stack_project(directory: Path, n: int) -> Path:
 
 def worker_stack_plan(project_dir: Path) -> dict[str, Any]:
     """Time the offline plan of the generated stack: load the stack file, run, policy checks."""
-    from private_serverless.plan.runner import run_stack_plan
-    from private_serverless.stack import load_offline_program
+    from private_serverless.plan.stack_plan import run_stack_plan
+    from private_serverless.project.stack import load_offline_program
 
     _import_everything()
     import private_serverless.policies  # noqa: F401  # imported by the CLI before it plans

@@ -32,7 +32,7 @@ def stack_text() -> str:
 def plan_document() -> dict[str, Any]:
     """The JSON plan of the dev stack, as ``private-serverless plan --format json`` writes it."""
     from private_serverless.plan import render_json, run_stack_plan
-    from private_serverless.stack.offline import load_offline_program
+    from private_serverless.project.stack.offline import load_offline_program
 
     plan = run_stack_plan(
         "dev",

@@ -20,8 +20,8 @@ from pathlib import Path
 from private_serverless.audit import build_report, records_from_export
 from private_serverless.audit import render_json as audit_json
 from private_serverless.audit import render_text as audit_text
+from private_serverless.core.files import EXPORT_BOUNDS, OUTPUTS_BOUNDS, PLAN_BOUNDS, parse_json
 from private_serverless.errors import PrivateServerlessError
-from private_serverless.files import EXPORT_BOUNDS, OUTPUTS_BOUNDS, PLAN_BOUNDS, parse_json
 
 #: Planted in generated values: no error message may contain it.
 MARKER = "ECHO-MARKER-7c1d"
@@ -104,7 +104,7 @@ def _no_network(request: urllib.request.Request, timeout: float) -> int:
 
 def outputs_target(data: bytes) -> None:
     """``private-serverless verify --outputs FILE``: read the outputs, check, render."""
-    from private_serverless.verify import render_results, verify_outputs
+    from private_serverless.verify.deployed_services import render_results, verify_outputs
 
     text = _text(data)
     if text is None:
@@ -133,8 +133,8 @@ def stack_project(directory: Path) -> Path:
 
 def stack_file_target(data: bytes, project: Path) -> None:
     """``private-serverless plan --stack fuzz``: the stack file written as ``data``, planned."""
-    from private_serverless.plan.runner import run_stack_plan
-    from private_serverless.stack.offline import load_offline_program
+    from private_serverless.plan.stack_plan import run_stack_plan
+    from private_serverless.project.stack.offline import load_offline_program
 
     (project / "stacks" / f"Pulumi.{FUZZ_STACK}.yaml").write_bytes(data)
     try:
@@ -150,7 +150,7 @@ def stack_file_target(data: bytes, project: Path) -> None:
 
 def stack_loader_target(data: bytes) -> None:
     """The stack file reader alone (parse, bounds, duplicates), without running the program."""
-    from private_serverless.stack_yaml import load_stack_yaml
+    from private_serverless.project.stack_yaml import load_stack_yaml
 
     text = _text(data)
     if text is None:

@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from private_serverless.inventory import SECRET_PLACEHOLDER, ResourceRecord
+from private_serverless.core.inventory import SECRET_PLACEHOLDER, ResourceRecord
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 PROJECT = "11111111-1111-4111-8111-111111111111"

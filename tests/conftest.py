@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
-from private_serverless.inventory import ResourceRecord
+from private_serverless.core.inventory import ResourceRecord
 from private_serverless.plan.model import Plan
 from private_serverless.plan.runner import run_plan
 

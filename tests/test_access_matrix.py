@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from private_serverless.audit import build_report
-from private_serverless.inventory import ResourceRecord
+from private_serverless.core.inventory import ResourceRecord
 from private_serverless.policies import evaluate
 from private_serverless.policies.access_matrix import access_matrix, implies, union
 

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pulumi
 import pytest
 from private_serverless import AccessArgs, ConfigurationError, PrivateFunction, PrivateFunctionArgs
-from private_serverless.inventory import SECRET_PLACEHOLDER
-from private_serverless.key_rotation import live_keys
+from private_serverless.access.key_rotation import live_keys
+from private_serverless.core.inventory import SECRET_PLACEHOLDER
 
 from .conftest import by_type, dump, only
 
@@ -96,7 +96,7 @@ def test_new_generation_is_a_new_resource_carrying_legacy_slots_over(
 ):
     # The engine copies ignored inputs from the old state, also on replace: a new generation
     # must be a new resource (a create), so its expiry is counted from its own creation.
-    from private_serverless import private_service
+    from private_serverless.services import private_service
 
     seen = {}
     original = private_service.iam.ApiKey

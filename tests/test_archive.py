@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from private_serverless import limits
-from private_serverless.archive import (
+from private_serverless.artifacts.archive import (
     ArchiveError,
     build_archive,
     inspect_zip,
@@ -20,6 +19,7 @@ from private_serverless.archive import (
     sha256_file,
     source_files,
 )
+from private_serverless.core import limits
 
 from .conftest import PLANTED_SECRET
 

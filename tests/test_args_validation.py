@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from private_serverless import PrivateContainerArgs, PrivateFunctionArgs, Probe, limits
-from private_serverless.environment import looks_like_secret_name
+from private_serverless import PrivateContainerArgs, PrivateFunctionArgs, Probe
+from private_serverless.core import limits
 from private_serverless.errors import ConfigurationError
+from private_serverless.sensitive.environment import looks_like_secret_name
 
 from .conftest import PLANTED_SECRET
 

@@ -11,11 +11,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from private_serverless import PrivateContainer, PrivateFunction, limits
+from private_serverless import PrivateContainer, PrivateFunction
 from private_serverless.cli import app
-from private_serverless.container_args import PrivateContainerArgs
+from private_serverless.core import limits
 from private_serverless.errors import ConfigurationError
-from private_serverless.function_args import PrivateFunctionArgs, handler_present
+from private_serverless.services.container_args import PrivateContainerArgs
+from private_serverless.services.function_args import PrivateFunctionArgs, handler_present
 from typer.testing import CliRunner
 
 from .conftest import PLANTED_SECRET, only

@@ -20,7 +20,7 @@ from private_serverless.audit import (
     render_text,
 )
 from private_serverless.cli import app as main_app
-from private_serverless.inventory import SECRET_PLACEHOLDER, ResourceRecord
+from private_serverless.core.inventory import SECRET_PLACEHOLDER, ResourceRecord
 from private_serverless.policies import PolicySettings
 from typer.testing import CliRunner
 

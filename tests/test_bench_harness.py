@@ -11,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from private_serverless.inventory import ResourceRecord
+from private_serverless.core.inventory import ResourceRecord
 from private_serverless.plan.model import Plan, urn_name
 
 from bench.run import COMPONENT_REGISTRATIONS_PER_SERVICE, CUSTOM_PER_SERVICE, plan_services

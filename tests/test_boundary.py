@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from private_serverless.cli import app
 from private_serverless.cli.exit_codes import EXIT_INTERNAL, EXIT_INVALID, HELP_TEXT
+from private_serverless.core.files import Bounds, parse_json, read_text
 from private_serverless.errors import ConfigurationError, PrivateServerlessError
-from private_serverless.files import Bounds, parse_json, read_text
-from private_serverless.project import find_project
-from private_serverless.stack_yaml import load_stack_yaml
+from private_serverless.project.pulumi_project import find_project
+from private_serverless.project.stack_yaml import load_stack_yaml
 from typer.testing import CliRunner
 
 from fuzz import seed_files
@@ -80,11 +80,11 @@ def test_every_command_exits_2_on_broken_input(project: Path, cli: CliRunner) ->
 @pytest.mark.parametrize(
     ("argv", "target"),
     [
-        (["plan", "-s", "dev"], "private_serverless.project.plan_project"),
+        (["plan", "-s", "dev"], "private_serverless.plan.stack_plan.plan_project"),
         (["audit", "export.json"], "private_serverless.cli.audit.audit_export"),
         (
             ["verify", "-s", "dev", "--outputs", "outputs.json"],
-            "private_serverless.verify.parse_outputs",
+            "private_serverless.verify.deployed_services.parse_outputs",
         ),
         (["condition", "check", "true"], "private_serverless.cli.condition.validate_condition"),
         (

@@ -15,7 +15,7 @@ from private_serverless import (
     PrivateFunction,
     PrivateFunctionArgs,
 )
-from private_serverless.inventory import SECRET_PLACEHOLDER
+from private_serverless.core.inventory import SECRET_PLACEHOLDER
 
 from .conftest import PLANTED_SECRET, PLANTED_SECRET_2, by_type, dump, only
 

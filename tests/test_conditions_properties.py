@@ -201,8 +201,8 @@ def test_plain_python_atoms_agree_with_cel(
 ) -> None:
     """The meaning analysis evaluates the commonest atoms without CEL's engine: on any sample
     they must give what the engine gives."""
+    from private_serverless.conditions.checker import re2_error
     from private_serverless.conditions.meaning import _atom_program, _plain_evaluator, _run
-    from private_serverless.conditions.validation import re2_error
 
     for expression in (
         ip_in(str(network)).to_cel(),

@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from private_serverless import PrivateContainerArgs, PrivateFunctionArgs
 from private_serverless.errors import ConfigurationError
-from private_serverless.service_args import ServiceArgs
+from private_serverless.services.service_args import ServiceArgs
 from pydantic import ValidationError
 
 from tests.test_fuzz_stack import JUNK

@@ -24,8 +24,8 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 from private_serverless.errors import ConfigurationError
-from private_serverless.plan.runner import run_stack_plan
-from private_serverless.stack.offline import load_offline_program
+from private_serverless.plan.stack_plan import run_stack_plan
+from private_serverless.project.stack.offline import load_offline_program
 
 from fuzz.strategies import key_paths, mapping_paths, value_at
 

@@ -7,10 +7,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from private_serverless import project as project_module
 from private_serverless.cli import app
 from private_serverless.errors import ConfigurationError, Problem
-from private_serverless.plan import Finding, Plan, runner
+from private_serverless.plan import Finding, Plan, stack_plan
+from private_serverless.project import pulumi_project as project_module
 from typer.testing import CliRunner
 
 from tests.plan_toy import (
@@ -61,7 +61,7 @@ def stacks(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Callable[[], N
         lambda project, stack, env_file=None: loader(stack, env_file),
     )
     # The toy program is no compliant stack; policy findings have tests of their own.
-    monkeypatch.setattr(runner, "default_plan_checks", lambda config: ())
+    monkeypatch.setattr(stack_plan, "default_plan_checks", lambda config: ())
     yield programs
 
 
@@ -188,7 +188,7 @@ def test_a_mandatory_finding_exits_1_after_printing(
             }
         ]
 
-    monkeypatch.setattr(runner, "default_plan_checks", lambda config: [check])
+    monkeypatch.setattr(stack_plan, "default_plan_checks", lambda config: [check])
     result = cli.invoke(app, ["plan", "-s", STACK])
     assert result.exit_code == 1
     assert "[mandatory] no-public-functions: make it private" in result.stdout
@@ -208,16 +208,3 @@ def test_outside_any_pulumi_project_exits_2(
 def test_stack_is_required(cli: CliRunner) -> None:
     result = cli.invoke(app, ["plan"])
     assert result.exit_code == 2
-
-
-def test_the_engine_without_a_stack_loader_raises_a_plan_error(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # The CLI plans the project's program; the engine's default loader still says what is missing.
-    import sys
-
-    from private_serverless.plan import PlanError
-
-    monkeypatch.setitem(sys.modules, "private_serverless.stack", None)
-    with pytest.raises(PlanError, match="no stack loader available"):
-        runner.run_stack_plan(STACK)

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from private_serverless.core.inventory import SECRET_PLACEHOLDER
 from private_serverless.errors import PrivateServerlessError
-from private_serverless.inventory import SECRET_PLACEHOLDER
 from private_serverless.plan import (
     Plan,
     PlanError,

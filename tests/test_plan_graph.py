@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pulumi
 import pulumiverse_scaleway as scw
-from private_serverless.inventory import ResourceRecord
+from private_serverless.core.inventory import ResourceRecord
 from private_serverless.plan import run_plan
 from private_serverless.plan.graph import canonical_order, count_waves, resource_waves
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from private_serverless.plan.diff import PlanDiff, diff_plans
-from private_serverless.plan.runner import run_stack_plan
+from private_serverless.plan.stack_plan import run_stack_plan
 
 from .test_stacks import edit_stack, project  # noqa: F401  # the fixture
 

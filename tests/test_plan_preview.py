@@ -15,7 +15,7 @@ from private_serverless.plan.mocks import (
     ScalewayMocks,
     mock_resource_id,
 )
-from private_serverless.plan.render_text import KNOWN_AFTER_APPLY
+from private_serverless.plan.render.text import KNOWN_AFTER_APPLY
 from private_serverless.plan.values import UNKNOWN_PLACEHOLDER
 
 from .test_stacks import plan, project  # noqa: F401  # the fixture and the CLI helper
@@ -48,7 +48,7 @@ def _invented_values(records) -> set[str]:
 
 @pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
 def test_no_made_up_value_in_any_format(project, stack):  # noqa: F811
-    from private_serverless.plan.runner import run_stack_plan
+    from private_serverless.plan.stack_plan import run_stack_plan
 
     planned = run_stack_plan(stack, env_file=project / ".env.example")
     invented = _invented_values(planned.resources)
@@ -181,7 +181,7 @@ def test_findings_and_access_of_the_preview_are_those_of_the_deployment(project,
     every value known finds. (250 generated stacks agreed when this was written.)"""
     from private_serverless.policies import evaluate
     from private_serverless.policies.access_matrix import access_matrix
-    from private_serverless.stack.offline import load_offline_program
+    from private_serverless.project.stack.offline import load_offline_program
 
     (project / "stacks" / "Pulumi.views.yaml").write_text(text)
     views = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from private_serverless.inventory import SECRET_PLACEHOLDER
+from private_serverless.core.inventory import SECRET_PLACEHOLDER
 from private_serverless.plan import (
     Plan,
     PlanError,
@@ -15,7 +15,7 @@ from private_serverless.plan import (
     render_text,
     run_plan,
 )
-from private_serverless.plan.render_markdown import access_edges
+from private_serverless.plan.render.markdown import access_edges
 
 from tests.plan_toy import (
     ALL_SECRETS,

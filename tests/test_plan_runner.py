@@ -5,8 +5,8 @@ from __future__ import annotations
 import pulumi
 import pulumiverse_scaleway as scw
 import pytest
+from private_serverless.core.inventory import SECRET_PLACEHOLDER
 from private_serverless.errors import ConfigurationError, Problem
-from private_serverless.inventory import SECRET_PLACEHOLDER
 from private_serverless.plan import Plan, render_json, run_plan
 from private_serverless.plan.mocks import DEFAULT_PROJECT_ID, mock_resource_id
 

@@ -12,9 +12,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from private_serverless.inventory import SECRET_PLACEHOLDER, ResourceRecord
+from private_serverless.core.inventory import SECRET_PLACEHOLDER, ResourceRecord
 from private_serverless.policies import RULES, UNKNOWN, Finding, PolicySettings, evaluate
-from private_serverless.policies.secrets import value_looks_secret
+from private_serverless.sensitive.values import value_looks_secret
 
 from ._policy_records import (
     BILLING_APP_ID,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from private_serverless.inventory import ResourceRecord
+from private_serverless.core.inventory import ResourceRecord
 from private_serverless.policies import RULES, evaluate
 from private_serverless.policies.crossguard import build_policies
 from pulumi_policy import ResourceValidationPolicy, StackValidationPolicy

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from private_serverless.cli import app
 from private_serverless.errors import ConfigurationError
-from private_serverless.project import (
+from private_serverless.plan.stack_plan import plan_project
+from private_serverless.project.pulumi_project import (
     ProgramError,
     find_project,
     load_program,
-    plan_project,
     read_stack_config,
 )
 from typer.testing import CliRunner

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from private_serverless.custom_domain import CustomDomainArgs, check_hostname
-from private_serverless.schedules import (
+from private_serverless.attachments.custom_domain import CustomDomainArgs, check_hostname
+from private_serverless.attachments.schedules import (
     ScheduleArgs,
     check_cron,
     describe_runs,

@@ -21,8 +21,8 @@ import pytest
 from private_serverless.cli import app
 from private_serverless.errors import ConfigurationError
 from private_serverless.plan.mocks import mock_uuid
-from private_serverless.plan.runner import run_stack_plan
-from private_serverless.stack.offline import load_offline_program
+from private_serverless.plan.stack_plan import run_stack_plan
+from private_serverless.project.stack.offline import load_offline_program
 from typer.testing import CliRunner
 
 from tests._policy_records import compliant_records

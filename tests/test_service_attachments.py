@@ -14,8 +14,8 @@ from private_serverless import (
     PrivateFunction,
     PrivateFunctionArgs,
 )
+from private_serverless.core.inventory import SECRET_PLACEHOLDER
 from private_serverless.errors import ConfigurationError
-from private_serverless.inventory import SECRET_PLACEHOLDER
 from private_serverless.plan.values import UNKNOWN_PLACEHOLDER
 
 from .conftest import by_type, only

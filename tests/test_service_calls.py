@@ -18,16 +18,16 @@ from private_serverless import (
     PrivateFunctionArgs,
     ServiceCall,
 )
-from private_serverless.environment import looks_like_secret_name
-from private_serverless.key_rotation import expiry_timestamp
-from private_serverless.service_calls import (
+from private_serverless.access.key_rotation import expiry_timestamp
+from private_serverless.access.service_calls import (
     CallSettings,
     call_env_problems,
     default_endpoint_env,
     default_key_env,
     env_prefix,
 )
-from private_serverless.stack.service_calls import build_order
+from private_serverless.project.stack.service_calls import build_order
+from private_serverless.sensitive.environment import looks_like_secret_name
 from private_serverless.testing import (
     API_KEY,
     APPLICATION,

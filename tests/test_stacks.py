@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 from private_serverless.cli import app
-from private_serverless.inventory import SECRET_PLACEHOLDER
+from private_serverless.core.inventory import SECRET_PLACEHOLDER
 from typer.testing import CliRunner
 
 from .conftest import PLANTED_SECRET, PLANTED_SECRET_2

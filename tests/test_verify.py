@@ -12,7 +12,12 @@ from pathlib import Path
 import pytest
 from private_serverless.cli import app
 from private_serverless.errors import ConfigurationError
-from private_serverless.verify import Verdict, parse_outputs, render_results, verify_outputs
+from private_serverless.verify.deployed_services import (
+    Verdict,
+    parse_outputs,
+    render_results,
+    verify_outputs,
+)
 from typer.testing import CliRunner
 
 from tests.conftest import PLANTED_SECRET

@@ -16,7 +16,7 @@ from typing import ClassVar
 
 import pytest
 from private_serverless.cli import app
-from private_serverless.verify import secret_manager_reader, verify_outputs
+from private_serverless.verify.deployed_services import secret_manager_reader, verify_outputs
 from typer.testing import CliRunner
 
 from .test_verify import KEY, _outputs, _PrivateHandler, _serve, _write

@@ -3,19 +3,21 @@
 from private_serverless import AccessArgs, PrivateFunction, PrivateFunctionArgs
 """
 
-# First: loads the provider SDK without its deprecation warnings (see _provider).
-from . import _provider  # noqa: F401
-from .access import AccessArgs
-from .container_args import PrivateContainerArgs, Probe
-from .container_operation import ScalingOption
-from .custom_domain import CustomDomainArgs
+# First: loads the provider SDK without its deprecation warnings (see core/provider_sdk.py).
+from .core import provider_sdk  # noqa: F401
+
+# isort: split
+from .access.access_args import AccessArgs
+from .access.service_calls import CallSettings, ServiceCall
+from .attachments.container_operation import ScalingOption
+from .attachments.custom_domain import CustomDomainArgs
+from .attachments.queue_triggers import NatsSubject, QueueTriggerArgs, SqsQueue
+from .attachments.schedules import ScheduleArgs
 from .errors import ConfigurationError, PrivateServerlessError, Problem
-from .function_args import PrivateFunctionArgs
-from .private_container import PrivateContainer
-from .private_function import PrivateFunction
-from .queue_triggers import NatsSubject, QueueTriggerArgs, SqsQueue
-from .schedules import ScheduleArgs
-from .service_calls import CallSettings, ServiceCall
+from .services.container_args import PrivateContainerArgs, Probe
+from .services.function_args import PrivateFunctionArgs
+from .services.private_container import PrivateContainer
+from .services.private_function import PrivateFunction
 
 __all__ = [
     "AccessArgs",

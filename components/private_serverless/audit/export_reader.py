@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from private_serverless.errors import PrivateServerlessError
-from private_serverless.files import EXPORT_BOUNDS, read_json
-from private_serverless.inventory import SECRET_PLACEHOLDER, ResourceRecord
+from ..core.files import EXPORT_BOUNDS, read_json
+from ..core.inventory import SECRET_PLACEHOLDER, ResourceRecord
+from ..errors import PrivateServerlessError
 
 #: Key and value marking a secret in serialized Pulumi properties.
 SIG_KEY = "4dabf18193072939515e22adb298388d"

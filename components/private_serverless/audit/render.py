@@ -9,8 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from private_serverless.policies import ADVISORY, MANDATORY
-
+from ..policies import ADVISORY, MANDATORY
 from .report import AuditReport
 
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from private_serverless.inventory import ResourceRecord
-from private_serverless.policies import (
+from ..core.inventory import ResourceRecord
+from ..policies import (
     ADVISORY,
     MANDATORY,
     Finding,
@@ -26,8 +26,7 @@ from private_serverless.policies import (
     evaluate,
     kind_of,
 )
-from private_serverless.policies.kinds import is_container_token
-
+from ..policies.kinds import is_container_token
 from .export_reader import read_export
 
 #: Report sections, in display order, and the rules whose findings they gather.

@@ -12,11 +12,10 @@ from typing import Annotated
 
 import typer
 
-from private_serverless.audit import audit_export, render_json, render_text
-from private_serverless.errors import PrivateServerlessError
-from private_serverless.policies import PolicySettings
-from private_serverless.policies.settings import MAX_POLICY_KEY_LIFETIME_DAYS
-
+from ..audit import audit_export, render_json, render_text
+from ..errors import PrivateServerlessError
+from ..policies import PolicySettings
+from ..policies.settings import MAX_POLICY_KEY_LIFETIME_DAYS
 from .exit_codes import EXIT_INVALID, EXIT_OK, EXIT_VERDICT, contract
 
 EXIT_CLEAN = EXIT_OK

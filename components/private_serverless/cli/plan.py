@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ..core.files import write_atomic
 from ..errors import PrivateServerlessError
-from ..files import write_atomic
 from .exit_codes import EXIT_INVALID, EXIT_VERDICT, contract
 
 if TYPE_CHECKING:
@@ -102,7 +102,7 @@ def _plan_and_render(
         raise PrivateServerlessError(f"--env-file {env_file}: no such file")
     # The project around the working directory (Pulumi.yaml here or in a parent), any Python
     # program; this repository's YAML stacks are one such program.
-    from ..project import plan_project
+    from ..plan.stack_plan import plan_project
 
     plan = plan_project(stack, env_file=env_file)
     if base is None:

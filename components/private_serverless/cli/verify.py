@@ -16,8 +16,8 @@ from typing import Annotated, Any
 
 import typer
 
+from ..core.files import OUTPUTS_BOUNDS, parse_json, read_json
 from ..errors import ConfigurationError, PrivateServerlessError, Problem
-from ..files import OUTPUTS_BOUNDS, parse_json, read_json
 from .exit_codes import EXIT_INVALID, EXIT_OK, EXIT_VERDICT, contract
 
 EXIT_PASSED = EXIT_OK
@@ -57,7 +57,7 @@ def verify_command(
     """Call each service without a key (must be refused) and with its key (must not be)."""
     import os
 
-    from ..verify import render_results, secret_manager_reader, verify_outputs
+    from ..verify.deployed_services import render_results, secret_manager_reader, verify_outputs
 
     if not math.isfinite(timeout):  # click's range check lets NaN through
         raise ConfigurationError("--timeout", [Problem("", "must be a number of seconds")])

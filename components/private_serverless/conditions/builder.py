@@ -22,9 +22,11 @@ from enum import IntEnum
 from typing import TypeAlias
 from zoneinfo import ZoneInfo
 
+from .checker import known_time_zones
 from .errors import ConditionError
 from .request import USER_AGENT_MAX_LENGTH, AccessRequest
-from .validation import known_time_zones, validate_condition
+from .simulator import evaluate_condition
+from .validation import validate_condition
 
 IPNetwork: TypeAlias = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -255,8 +257,6 @@ class Cel(Condition):
         return self.expression.strip()
 
     def matches(self, request: AccessRequest) -> bool:
-        from .simulator import evaluate_condition  # late: the simulator imports this module
-
         return evaluate_condition(self.expression, request)
 
 

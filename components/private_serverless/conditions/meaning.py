@@ -30,8 +30,9 @@ from datetime import UTC, datetime, timedelta
 from functools import reduce
 from typing import Any, Final
 
+from .checker import accessor_constraint, re2_compiled
+from .functions import in_ip_range
 from .request import USER_AGENT_MAX_LENGTH
-from .validation import accessor_constraint, re2_compiled
 
 #: Combinations of truth vectors evaluated at most; past that the condition is assumed to mean
 #: something (no error), which only real conditions far larger than Scaleway's limit reach.
@@ -405,8 +406,6 @@ def _address_in(ip: str, network: ipaddress.IPv4Network | ipaddress.IPv6Network)
 
 def _atom_program(atom: Any) -> Any:
     import celpy  # lazy: the engine is heavy
-
-    from .simulator import in_ip_range
 
     return celpy.Environment().program(atom, functions={"inIpRange": in_ip_range})
 

@@ -11,21 +11,27 @@ characters first, as Scaleway does.
 
 from __future__ import annotations
 
-import ipaddress
-from typing import Any
+from typing import Protocol
 
-from .builder import ConditionLike, as_cel
 from .errors import ConditionError
+from .functions import in_ip_range
 from .request import AccessRequest
 from .validation import analyze_condition
 
 
-def evaluate_condition(expression: ConditionLike, request: AccessRequest) -> bool:
+class RendersCel(Protocol):
+    """A builder condition (:mod:`.builder`, which sits above this module): it renders its CEL."""
+
+    def to_cel(self) -> str: ...
+
+
+def evaluate_condition(expression: str | RendersCel, request: AccessRequest) -> bool:
     """Whether Scaleway would let ``request`` through a rule restricted by ``expression``."""
     import celpy  # lazy: the CEL engine is heavy and most imports never evaluate
     from celpy import celtypes
 
-    text = as_cel(expression)
+    # A builder object renders itself; this module stays below the builder, which uses it.
+    text = expression if isinstance(expression, str) else expression.to_cel()
     # Simulating tells what happens, even for a condition too loose or too strict to deploy.
     tree, _warnings = analyze_condition(text, whole=False)
     program = celpy.Environment().program(tree, functions={"inIpRange": in_ip_range})
@@ -51,19 +57,3 @@ def evaluate_condition(expression: ConditionLike, request: AccessRequest) -> boo
     # e.g. a regular expression RE2 accepts but Python's re engine does not.
     reason = str(result)
     raise ConditionError(f"the condition could not be evaluated: {reason}")
-
-
-def in_ip_range(ip: Any, subnet: Any) -> Any:
-    """Scaleway's ``inIpRange(ip, subnet)``: the address is inside the network."""
-    from celpy import celtypes
-
-    try:
-        address = ipaddress.ip_address(str(ip))
-        network = ipaddress.ip_network(str(subnet), strict=True)
-    except ValueError as exc:
-        # Returning (not raising) the error lets CEL's && and || absorb it like any other.
-        from celpy.evaluation import CELEvalError
-
-        return CELEvalError(f"inIpRange: {exc}")
-    # An IPv4 address is never in an IPv6 network and vice versa; ipaddress answers False.
-    return celtypes.BoolType(address in network)

@@ -15,10 +15,11 @@ from .diff import (
 )
 from .errors import PlanError
 from .model import Diagnostic, Finding, Plan
-from .render_json import load_plan_file, plan_from_dict, plan_to_dict, render_json
-from .render_markdown import render_markdown
-from .render_text import render_text
-from .runner import PlanCheck, StackProgramLoader, run_plan, run_stack_plan
+from .render.json import load_plan_file, plan_from_dict, plan_to_dict, render_json
+from .render.markdown import render_markdown
+from .render.text import render_text
+from .runner import PlanCheck, StackProgramLoader, run_plan
+from .stack_plan import plan_project, run_stack_plan
 
 __all__ = [
     "Diagnostic",
@@ -33,6 +34,7 @@ __all__ = [
     "diff_plans",
     "load_plan_file",
     "plan_from_dict",
+    "plan_project",
     "plan_to_dict",
     "render_diff_json",
     "render_diff_markdown",

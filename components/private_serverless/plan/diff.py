@@ -32,11 +32,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ..inventory import SECRET_PLACEHOLDER, ResourceRecord
+from ..core.inventory import SECRET_PLACEHOLDER, ResourceRecord
 from .force_new import force_new_inputs
 from .model import Plan, short_type
-from .render_json import dumps, plan_from_dict, sorted_value
-from .render_text import compact
+from .render.json import dumps, plan_from_dict, sorted_value
+from .render.text import compact
 from .secret_digests import PLAN_KEY_VARIABLE
 from .values import UNKNOWN_PLACEHOLDER
 

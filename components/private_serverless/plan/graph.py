@@ -12,7 +12,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable, Mapping, Sequence
 
-from ..inventory import ResourceRecord
+from ..core.inventory import ResourceRecord
 
 
 def canonical_order(records: Iterable[ResourceRecord]) -> list[ResourceRecord]:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
-from ..inventory import ResourceRecord
+from ..core.inventory import ResourceRecord
 
 if TYPE_CHECKING:
     from ..policies.access_matrix import AccessEntry

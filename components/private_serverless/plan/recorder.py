@@ -25,7 +25,7 @@ from pulumi.runtime.mocks import MockEngine, MockMonitor, Mocks
 from pulumi.runtime.proto import engine_pb2
 from pulumi.runtime.settings import get_project, get_stack
 
-from ..inventory import SECRET_PLACEHOLDER, ResourceRecord
+from ..core.inventory import SECRET_PLACEHOLDER, ResourceRecord
 from .model import STACK_TYPE, Diagnostic, Severity
 from .secret_digests import plan_key, secret_digest
 from .values import (

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from pulumi.runtime import resource as runtime_resource
 from pulumi.runtime.config import set_all_config
@@ -25,8 +23,7 @@ from pulumi.runtime.settings import SETTINGS, configure, get_root_resource, rese
 from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _sync_await
 
-from ..inventory import ResourceRecord
-from .errors import PlanError
+from ..core.inventory import ResourceRecord
 from .graph import canonical_order, count_waves
 from .mocks import ScalewayMocks
 from .model import Diagnostic, Finding, Plan
@@ -170,94 +167,6 @@ def _run_once(
         outputs={name: None for name in exported} | recorder.stack_outputs,
         diagnostics=logs.diagnostics(recorder, config_secrets),
     )
-
-
-def run_stack_plan(
-    stack: str,
-    *,
-    loader: StackProgramLoader | None = None,
-    project: str | None = None,
-    checks: Sequence[PlanCheck] | None = None,
-    env_file: Path | None = None,
-) -> Plan:
-    """Load the program of ``stack``, run it offline and apply the policy checks.
-
-    ``loader`` defaults to :func:`default_stack_loader` (reading secrets from ``env_file``,
-    else the project's ``.env``); ``checks`` to :func:`default_plan_checks` for the stack's
-    configuration. ``project`` defaults, with the default loader, to the name in the
-    ``Pulumi.yaml`` of the working directory; with an injected ``loader``, to the one namespace
-    of the configuration keys that is not a provider's, else :data:`DEFAULT_PROJECT`.
-    """
-    if loader is not None:
-        program, config, secret_keys = loader(stack)
-    else:
-        program, config, secret_keys = default_stack_loader(stack, env_file=env_file)
-        # The project's own stacks: its name is the one in Pulumi.yaml, never a guess.
-        project = project or _project_from_file()
-    plan = run_plan(
-        program,
-        project=project or infer_project(config),
-        stack=stack,
-        config=config,
-        secret_config_keys=secret_keys,
-    )
-    for check in default_plan_checks(config) if checks is None else checks:
-        plan.findings.extend(check(plan))
-    return plan
-
-
-def default_stack_loader(
-    stack: str, *, env_file: Path | None = None
-) -> tuple[Program, dict[str, str], set[str]]:
-    """The project's loader, ``private_serverless.stack.load_offline_program``.
-
-    Imported at call time: the stack package is optional for the engine and its tests.
-    """
-    try:
-        module = importlib.import_module("private_serverless.stack")
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("private_serverless.stack", "private_serverless"):
-            raise
-        raise PlanError(
-            "offline plan: no stack loader available (private_serverless.stack is not installed)"
-        ) from exc
-    loader = cast(
-        Callable[..., tuple[Program, dict[str, str], set[str]]], module.load_offline_program
-    )
-    return loader(stack, env_file=env_file)
-
-
-def _project_from_file() -> str:
-    """The name in ``Pulumi.yaml`` of the current directory (the default loader's project)."""
-    from ..project import find_project  # the project module plans through this one
-
-    return find_project().name
-
-
-def default_plan_checks(config: Mapping[str, str]) -> Sequence[PlanCheck]:
-    """The policy rules, with the settings of the stack's ``policy`` configuration key."""
-    from ..policies import PolicySettings, evaluate
-    from ..policies.rules import redact_plain_secrets
-
-    settings = PolicySettings()
-    # Only the project's own key: a `policy` key in another namespace must never replace the
-    # guardrails (the program refuses it as an unknown key, naming the stack file).
-    value = config.get(f"{infer_project(config)}:policy")
-    if value is not None:
-        # A bad policy key is reported by the program itself, naming the stack file.
-        with contextlib.suppress(ValueError):
-            settings = PolicySettings.model_validate(json.loads(value))
-
-    def policy_check(plan: Plan) -> list[Finding]:
-        findings = [
-            cast(Finding, f.to_dict())
-            for f in evaluate(plan.resources, settings, default_project_id=plan.default_project_id)
-        ]
-        # Never print a value a rule has just called secret.
-        plan.resources[:] = redact_plain_secrets(plan.resources, settings)
-        return findings
-
-    return (policy_check,)
 
 
 def infer_project(config: Mapping[str, str]) -> str:

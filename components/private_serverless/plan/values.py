@@ -17,7 +17,7 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ..inventory import SECRET_PLACEHOLDER
+from ..core.inventory import SECRET_PLACEHOLDER
 
 #: Rendered for a value the provider computes only during a real deployment.
 UNKNOWN_PLACEHOLDER = "[unknown]"

@@ -18,9 +18,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from private_serverless.inventory import ResourceRecord
-from private_serverless.service_calls import CALLS_TAG_PREFIX, IDENTITY_TAG_PREFIX
-
+from ..access.service_calls import CALLS_TAG_PREFIX, IDENTITY_TAG_PREFIX
+from ..core.inventory import ResourceRecord
 from .kinds import Kind, kind_of
 
 #: Permission sets that let a principal call a private service of a project, by service kind.
@@ -617,9 +616,9 @@ def implies(stronger: str | None, weaker: str | None) -> bool:
         return True
     if stronger is None:
         return False
-    from private_serverless.conditions.errors import ConditionError
-    from private_serverless.conditions.meaning import condition_meaning
-    from private_serverless.conditions.syntax import parse_cel
+    from ..conditions.errors import ConditionError
+    from ..conditions.meaning import condition_meaning
+    from ..conditions.syntax import parse_cel
 
     try:
         tree = parse_cel(f"({stronger}) && !({weaker})")

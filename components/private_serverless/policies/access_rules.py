@@ -13,8 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from private_serverless.inventory import ResourceRecord
-
+from ..core.inventory import ResourceRecord
 from .access_matrix import (
     AccessEntry,
     Principal,

@@ -30,8 +30,7 @@ from pulumi_policy import (
 )
 from pulumi_policy import proxy as _proxy
 
-from private_serverless.inventory import SECRET_PLACEHOLDER, ResourceRecord
-
+from ..core.inventory import SECRET_PLACEHOLDER, ResourceRecord
 from .findings import ADVISORY
 from .kinds import Kind, kind_of
 from .rules import RULES, UNKNOWN, Context, Rule, default_now

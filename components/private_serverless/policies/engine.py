@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from private_serverless.inventory import ResourceRecord
-
+from ..core.inventory import ResourceRecord
 from .findings import Finding
 from .rules import RULES, Context, default_now
 from .settings import PolicySettings

@@ -19,15 +19,14 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from private_serverless.conditions import ConditionError, validate_condition
-from private_serverless.inventory import SECRET_PLACEHOLDER, ResourceRecord
-
-from ..sensitive_names import name_looks_secret
+from ..conditions import ConditionError, validate_condition
+from ..core.inventory import SECRET_PLACEHOLDER, ResourceRecord
+from ..sensitive.names import name_looks_secret
+from ..sensitive.values import secret_values
 from .access_matrix import Grant, grants
 from .access_rules import escalation_grants, group_bypass, is_escalation_set, reach_beyond_intent
 from .findings import ADVISORY, MANDATORY, Finding, Severity
 from .kinds import Kind, kind_of
-from .secrets import secret_values
 from .settings import PolicySettings
 
 #: Stand-in for a value the engine does not know yet (an output of a resource to be created).

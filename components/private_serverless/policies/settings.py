@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..sensitive_names import DEFAULT_SECRET_NAME_PATTERNS
+from ..sensitive.names import DEFAULT_SECRET_NAME_PATTERNS
 
 #: Any longer limit means the same (no date is further than year 9999), and a limit beyond what
 #: ``datetime.timedelta`` holds would make the key-expiry check overflow.

@@ -1,0 +1,238 @@
+"""Cron schedules of a private service: what Scaleway runs, and when that is in a team's zone.
+
+Scaleway runs function CRON triggers in UTC ("uses the UTC time zone", Functions concepts:
+https://www.scaleway.com/en/docs/serverless-functions/concepts/#cron-trigger). A schedule is
+therefore always written in UTC here, for functions and containers alike, so that one
+``schedule`` means the same thing on both. ``time_zone`` states the zone the team means: the
+plan shows the next runs in it and warns when a daylight-saving change moves the local time
+of the runs (``0 2 * * *`` is 03:00 in Paris in winter and 04:00 in summer).
+
+Syntax (Scaleway's cron schedules reference,
+https://www.scaleway.com/en/docs/serverless-functions/reference-content/cron-schedules/):
+five fields (minute, hour, day of month, month, day of week), each ``*``, numbers, ranges
+``a-b``, lists ``a,b`` and steps ``/n``; months and days of the week may be written as
+three-letter names (JAN-DEC, SUN-SAT); 0 and 7 both mean Sunday. Extensions some cron
+implementations accept (seconds, ``L``, ``W``, ``#``, ``?``, ``H``, ``@daily``) are refused:
+Scaleway documents none of them. Ranges and values are checked by ``croniter``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from typing import Annotated, Any, Self
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ..sensitive.environment import check_plain_values
+from ..sensitive.names import name_looks_secret
+
+#: A name for a schedule or a trigger, used in the child resource's name (``<service>-cron-<key>``)
+#: and sent as the trigger's name: lowercase letters, digits and hyphens, like service names.
+ROLE_KEY_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$"
+
+
+def _check_role_key(key: str) -> str:
+    if not re.match(ROLE_KEY_PATTERN, key):
+        raise ValueError(
+            "names of schedules and triggers are 1 to 32 lowercase letters, digits and hyphens, "
+            "starting and ending with a letter or digit"
+        )
+    return key
+
+
+RoleKey = Annotated[str, AfterValidator(_check_role_key)]
+
+_MONTHS = {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}
+_DAYS = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"}
+_FIELD_NAMES = ("minute", "hour", "day of month", "month", "day of week")
+_TOKEN = re.compile(r"^(?:\*|[0-9]{1,2}|[A-Za-z]{3})$")
+
+
+def check_cron(schedule: str) -> str:
+    """Raise ``ValueError`` unless ``schedule`` is a five-field cron Scaleway documents."""
+    fields = schedule.split()
+    if len(fields) != 5:
+        raise ValueError(
+            f"a schedule has five fields (minute hour day-of-month month day-of-week), "
+            f"got {len(fields)}; it runs in UTC"
+        )
+    for position, field in enumerate(fields):
+        names = _MONTHS if position == 3 else _DAYS if position == 4 else set()
+        for token in re.split(r"[,/-]", field):
+            if not _TOKEN.match(token) or (token.isalpha() and token.lower() not in names):
+                allowed = "numbers, *, ranges a-b, lists a,b and steps /n" + (
+                    " or three-letter names" if names else ""
+                )
+                raise ValueError(f"the {_FIELD_NAMES[position]} field allows {allowed}")
+    from croniter import croniter  # on first use: `import private_serverless` stays light
+
+    if not croniter.is_valid(schedule):
+        raise ValueError(
+            "a value is out of range (minute 0-59, hour 0-23, day 1-31, "
+            "month 1-12, day of week 0-7)"
+        )
+    from croniter import CroniterBadDateError
+
+    try:
+        croniter(schedule, datetime(2000, 1, 1, tzinfo=UTC)).get_next(datetime)
+    except CroniterBadDateError:
+        # 30 2 (30 February), 31 4,6,9,11: valid fields, no date in any year.
+        raise ValueError("the schedule never runs: no date matches its day and month") from None
+    return schedule
+
+
+@cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def check_time_zone(name: str) -> str:
+    """Raise ``ValueError`` unless ``name`` is an IANA time zone (``Europe/Paris``)."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("not an IANA time zone name (for example Europe/Paris or UTC)") from None
+    if name not in _zone_names() and name != "UTC":
+        raise ValueError("not an IANA time zone name (for example Europe/Paris or UTC)")
+    return name
+
+
+def _secret_looking_keys(value: Any, path: str = "") -> list[str]:
+    # Keys at any depth: {"db": {"password": ...}} is as much in clear as a top-level one.
+    found: list[str] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            if name_looks_secret(str(key)):
+                found.append(where)
+            found.extend(_secret_looking_keys(item, where))
+    elif isinstance(value, list):
+        for item in value:
+            found.extend(_secret_looking_keys(item, path))
+    return found
+
+
+def _strings_by_path(value: Any, path: str) -> Iterator[tuple[str, str]]:
+    """Every string inside ``value`` with its path (``args.db.url``, ``args.hosts[0]``)."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings_by_path(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings_by_path(item, f"{path}[{index}]")
+
+
+class ScheduleArgs(BaseModel):
+    """A CRON trigger: the service is invoked on ``schedule`` (UTC) with ``args`` as its event."""
+
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", hide_input_in_errors=True, defer_build=True
+    )
+
+    schedule: Annotated[str, Field(max_length=256)]
+    """Five-field cron expression, in UTC (Scaleway runs schedules in UTC): ``0 2 * * *`` is
+    every day at 02:00 UTC."""
+
+    args: dict[str, Any] = Field(default_factory=dict)
+    """JSON object sent with each run (the function's event body, the container's request
+    body). Never put a credential here: it is stored in clear by Scaleway and in the plan."""
+
+    time_zone: str = "UTC"
+    """The IANA zone the team thinks in (``Europe/Paris``). It does not change when Scaleway
+    runs the schedule (always UTC); the plan shows the next runs in this zone and warns when
+    daylight-saving changes move them."""
+
+    path: Annotated[str, Field(pattern=r"^/[^\s?#]*$", max_length=1024)] = "/"
+    """Containers only: the path the run is POSTed to."""
+
+    @field_validator("schedule")
+    @classmethod
+    def _check_schedule(cls, value: str) -> str:
+        return check_cron(value)
+
+    @field_validator("time_zone")
+    @classmethod
+    def _check_zone(cls, value: str) -> str:
+        return check_time_zone(value)
+
+    @model_validator(mode="after")
+    def _check_args(self) -> Self:
+        secret_looking = sorted(_secret_looking_keys(self.args))
+        if secret_looking:
+            raise ValueError(
+                f"args: {', '.join(secret_looking)} looks like a credential; schedule arguments "
+                "are stored in clear at Scaleway and shown in the plan: read it from the "
+                "service's secrets instead"
+            )
+        try:
+            json.dumps(self.args, allow_nan=False)
+        except (TypeError, ValueError):
+            raise ValueError(
+                "args must be a JSON object (strings, numbers, booleans, null, lists, objects)"
+            ) from None
+        check_plain_values(dict(_strings_by_path(self.args, "args")), "args")
+        return self
+
+    def args_json(self) -> str:
+        """``args`` as the provider wants them: a JSON string, keys sorted so it is stable."""
+        return json.dumps(self.args, sort_keys=True, separators=(",", ":"))
+
+
+def next_runs(schedule: str, zone: str, after: datetime, count: int = 3) -> list[datetime]:
+    """The next ``count`` runs of a UTC ``schedule`` after ``after``, as times in ``zone``."""
+    from croniter import croniter
+
+    iterator = croniter(schedule, after.astimezone(UTC))
+    tz = ZoneInfo(zone)
+    return [iterator.get_next(datetime).astimezone(tz) for _ in range(count)]
+
+
+def dst_shift(schedule: str, zone: str, after: datetime) -> str | None:
+    """Say how the local time of the runs moves at the next offset change of ``zone`` within a
+    year, or ``None`` when the zone keeps one offset (then the local time never moves)."""
+    tz = ZoneInfo(zone)
+    start = after.astimezone(UTC)
+    before_offset = start.astimezone(tz).utcoffset()
+    change: datetime | None = None
+    # Offsets change at most a few times a year; a daily probe finds the day of the next one.
+    for day in range(1, 367):
+        probe = start + timedelta(days=day)
+        if probe.astimezone(tz).utcoffset() != before_offset:
+            change = probe
+            break
+    if change is None:
+        return None
+    # Narrow the change down to the minute, so the date shown is the day it happens.
+    low, high = change - timedelta(days=1), change
+    while high - low > timedelta(minutes=1):
+        middle = low + (high - low) / 2
+        if middle.astimezone(tz).utcoffset() != before_offset:
+            high = middle
+        else:
+            low = middle
+    change = high
+    before = next_runs(schedule, zone, start, 1)[0]
+    after_change = next_runs(schedule, zone, change, 1)[0]
+    return (
+        f"Scaleway runs it in UTC, so in {zone} it runs at {before:%H:%M} until "
+        f"{change.astimezone(tz):%Y-%m-%d}, then at {after_change:%H:%M} (daylight-saving change); "
+        "adjust the UTC schedule each season if the local hour matters"
+    )
+
+
+def describe_runs(schedule: str, zone: str, after: datetime) -> str:
+    """One line for the plan: the next runs in ``zone`` (and in UTC when it differs)."""
+    runs = next_runs(schedule, zone, after)
+    shown = ", ".join(
+        f"{run:%Y-%m-%d %H:%M %Z}"
+        + ("" if zone == "UTC" else f" ({run.astimezone(UTC):%H:%M} UTC)")
+        for run in runs
+    )
+    return f"next runs: {shown}"

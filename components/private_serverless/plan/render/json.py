@@ -1,0 +1,193 @@
+"""The plan as JSON, both ways: the machine-readable format and the base of a plan diff.
+
+The shape is fixed, key order included, so that two plans of the same program are identical byte
+for byte::
+
+    {"stack", "project",
+     "resources": [{"urn", "type", "name", "parent", "custom", "inputs", "dependencies",
+                    "protect", "ignore_changes", "replace_on_changes", "aliases",
+                    "property_dependencies", "secret_digests"}],
+     "outputs": {...}, "waves": N, "findings": [{"rule", "severity", "urn", "message"}]}
+
+Inputs and outputs are sorted by key at every depth. Diagnostics are not part of the format.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from ...core.files import PLAN_BOUNDS, read_json
+from ...core.inventory import ResourceRecord
+from ..errors import PlanError
+from ..model import Finding, Plan
+
+
+def plan_to_dict(plan: Plan) -> dict[str, Any]:
+    """The plan as plain data in the JSON format's key order (the view a reader sees)."""
+    plan = plan.as_shown()
+    return {
+        "stack": plan.stack,
+        "project": plan.project,
+        "resources": [_record_to_dict(record) for record in plan.resources],
+        "outputs": sorted_value(plan.outputs),
+        "waves": plan.waves,
+        # Who can call what: derived from the resources, so not read back by plan_from_dict.
+        "access": _access(plan),
+        "findings": [
+            {
+                "rule": finding["rule"],
+                "severity": finding["severity"],
+                "urn": finding["urn"],
+                "message": finding["message"],
+            }
+            for finding in plan.findings
+        ],
+    }
+
+
+def _access(plan: Plan) -> list[dict[str, Any]]:
+    return [entry.to_dict() for entry in plan.access()]
+
+
+def render_json(plan: Plan) -> str:
+    """The plan as JSON text (indent 2, trailing newline)."""
+    return dumps(plan_to_dict(plan))
+
+
+def dumps(data: Any) -> str:
+    """JSON text as every format of this package writes it."""
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def sorted_value(value: Any) -> Any:
+    """``value`` with every mapping's keys sorted, so equal data always prints the same."""
+    if isinstance(value, Mapping):
+        return {str(key): sorted_value(value[key]) for key in sorted(value, key=str)}
+    if isinstance(value, list | tuple):
+        return [sorted_value(item) for item in value]
+    return value
+
+
+def _record_to_dict(record: ResourceRecord) -> dict[str, Any]:
+    return {
+        "urn": record.urn,
+        "type": record.type,
+        "name": record.name,
+        "parent": record.parent,
+        "custom": record.custom,
+        "inputs": sorted_value(record.inputs),
+        "dependencies": list(record.dependencies),
+        "protect": record.protect,
+        "ignore_changes": list(record.ignore_changes),
+        "replace_on_changes": list(record.replace_on_changes),
+        "aliases": list(record.aliases),
+        "property_dependencies": {
+            key: list(urns) for key, urns in sorted(record.property_dependencies.items())
+        },
+        "secret_digests": dict(sorted(record.secret_digests.items())),
+    }
+
+
+# -- reading -------------------------------------------------------------------------------------
+
+
+class _ResourceModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    urn: str
+    type: str
+    name: str
+    parent: str | None
+    custom: bool
+    inputs: dict[str, Any]
+    dependencies: list[str]
+    protect: bool
+    # Absent from plans written by version 0.1.
+    ignore_changes: list[str] = []
+    replace_on_changes: list[str] = []
+    aliases: list[str] = []
+    property_dependencies: dict[str, list[str]] = {}
+    secret_digests: dict[str, str] = {}
+
+
+class _FindingModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    rule: str
+    severity: str
+    urn: str
+    message: str
+
+
+class _PlanModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    stack: str
+    project: str
+    resources: list[_ResourceModel]
+    outputs: dict[str, Any]
+    waves: int
+    access: list[Any] = []  # derived from resources; recomputed, never trusted from the file
+    findings: list[_FindingModel]
+
+
+def plan_from_dict(data: Any, *, source: str = "plan JSON") -> Plan:
+    """A :class:`Plan` from data in the JSON format; :class:`PlanError` naming ``source`` if not."""
+    try:
+        model = _PlanModel.model_validate(data)
+    except ValidationError as exc:
+        # Only locations and reasons: the offending values could be anything, secrets included.
+        problems = [
+            f"{'.'.join(str(part) for part in error['loc']) or '(top level)'}: {error['msg']}"
+            for error in exc.errors(include_input=False, include_url=False)
+        ]
+        shown = "; ".join(problems[:5]) + (
+            f"; and {len(problems) - 5} more" if len(problems) > 5 else ""
+        )
+        raise PlanError(f"{source}: not a valid plan: {shown}") from None
+    return Plan(
+        stack=model.stack,
+        project=model.project,
+        resources=[
+            ResourceRecord(
+                urn=resource.urn,
+                type=resource.type,
+                name=resource.name,
+                parent=resource.parent,
+                custom=resource.custom,
+                inputs=resource.inputs,
+                dependencies=tuple(resource.dependencies),
+                protect=resource.protect,
+                ignore_changes=tuple(resource.ignore_changes),
+                replace_on_changes=tuple(resource.replace_on_changes),
+                aliases=tuple(resource.aliases),
+                property_dependencies={
+                    key: tuple(urns) for key, urns in resource.property_dependencies.items()
+                },
+                secret_digests=resource.secret_digests,
+            )
+            for resource in model.resources
+        ],
+        outputs=model.outputs,
+        waves=model.waves,
+        findings=[
+            Finding(
+                rule=finding.rule,
+                severity=finding.severity,
+                urn=finding.urn,
+                message=finding.message,
+            )
+            for finding in model.findings
+        ],
+    )
+
+
+def load_plan_file(path: Path) -> Plan:
+    """Read a plan JSON file; :class:`PlanError` naming the file if it is missing or invalid."""
+    data = read_json(path, what="plan file", error=PlanError, bounds=PLAN_BOUNDS)
+    return plan_from_dict(data, source=str(path))

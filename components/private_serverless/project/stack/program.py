@@ -1,0 +1,346 @@
+"""The Pulumi program: a stack's configuration turned into private services.
+
+``pulumi up`` runs :func:`main` (through ``__main__.py``); the offline plan runs the very same
+:func:`run` under Pulumi's mock runtime. Configuration is read through ``pulumi.Config`` in
+both cases.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from pulumi.runtime.config import is_config_secret
+from pydantic import SecretStr, ValidationError
+
+from ...access.service_calls import ServiceCall
+from ...errors import ConfigurationError, PrivateServerlessError, Problem
+from ...errors import problems_from_validation_error as _problems
+from ...services.container_args import PrivateContainerArgs
+from ...services.function_args import PrivateFunctionArgs
+from ...services.private_container import PrivateContainer
+from ...services.private_function import PrivateFunction
+from ...services.private_service import PrivateService
+from ...services.service_args import ServiceArgs, check_service_name
+from .config_model import ServiceEntry, StackConfig
+from .secret_sources import SecretResolver
+from .secure_slots import misplaced_secure_values, plain_config_references
+from .service_calls import Calls, build_order, env_problems, read_calls
+from .service_values import build_dir_problems, resolve_env_settings
+
+CONFIG_KEYS = frozenset(StackConfig.model_fields)
+# Namespaces of providers and of Pulumi itself, whose keys are theirs to define.
+_PROVIDERS = frozenset({"pulumi", "scaleway"})
+_PATH_FIELDS = ("source_dir", "zip_file", "build_dir")
+
+
+@dataclass(frozen=True)
+class StackContext:
+    """Where the program runs: the stack file named in errors and the paths it resolves."""
+
+    source: str
+    project_dir: Path
+    environ: Mapping[str, str]
+    env_file: Path | None
+
+
+def stack_file_label(stack: str) -> str:
+    """How errors name a stack's configuration file."""
+    return f"stacks/Pulumi.{stack}.yaml"
+
+
+def read_stack_config(source: str) -> StackConfig:
+    """Read and check the project's configuration keys, naming ``source`` in every error.
+
+    Besides :data:`CONFIG_KEYS`, the project's namespace may hold the secrets that services
+    reference as ``config:KEY`` (``pulumi config set --secret KEY`` puts them there); any other
+    key is a mistake, most likely a typo.
+    """
+    problems: list[Problem] = []
+    raw: dict[str, Any] = {}
+    config = pulumi.Config()
+    for key in sorted(CONFIG_KEYS):
+        try:
+            value = config.get_object(key)
+        except (json.JSONDecodeError, ValueError, pulumi.ConfigTypeError):
+            # ConfigTypeError: a key left empty (`policy:` with nothing under it) reaches the
+            # program as "", which Pulumi refuses to parse as an object.
+            problems.append(Problem(key, "must be a mapping (YAML object)"))
+            continue
+        if value is not None:
+            raw[key] = value
+    if "services" not in raw and not problems:
+        problems.append(Problem("services", "missing: declare at least one service"))
+    parsed: StackConfig | None = None
+    if not problems:
+        try:
+            # Strict, as JSON: a stack file's `true` is no 1 and its "30" no number.
+            parsed = StackConfig.model_validate_json(json.dumps(raw), strict=True)
+        except ValidationError as exc:
+            problems.extend(_problems(exc))
+    referenced = set() if parsed is None else _referenced_config_keys(parsed)
+    project = pulumi.get_project()
+    for full_key in sorted(_config_keys()):
+        namespace, _, key = full_key.partition(":")
+        # A secret (secure:) value is one a `config:` reference reads, not a misspelt setting.
+        known = key in CONFIG_KEYS or key in referenced or is_config_secret(full_key)
+        if namespace != project and key in CONFIG_KEYS and namespace not in _PROVIDERS:
+            # Settings are read from the project's namespace only; one elsewhere (other:policy)
+            # would otherwise look like it applies, or replace the guardrails somewhere else.
+            problems.append(
+                Problem(
+                    full_key,
+                    f"unknown key: {key} is read from the project's namespace only "
+                    f"({project}:{key})",
+                )
+            )
+        if namespace == project and not known:
+            allowed = ", ".join(sorted(CONFIG_KEYS))
+            problems.append(
+                Problem(
+                    key, f"unknown key; allowed: {allowed}, and secrets referenced as config:KEY"
+                )
+            )
+    problems.extend(misplaced_secure_values(project, raw))
+    if parsed is not None:
+        references = {
+            f"services.{service}.secrets.{var}": ref.name
+            for service, entry in parsed.services.items()
+            for var, ref in entry.secrets.items()
+            if ref.source == "config"
+        }
+        problems.extend(plain_config_references(project, references, _config_keys()))
+    if problems or parsed is None:
+        raise ConfigurationError(source, problems)
+    return parsed
+
+
+def _referenced_config_keys(config: StackConfig) -> set[str]:
+    return {
+        ref.name
+        for entry in config.services.values()
+        for ref in entry.secrets.values()
+        if ref.source == "config" and ":" not in ref.name
+    }
+
+
+def _config_keys() -> set[str]:
+    # pulumi.Config reads known keys only; unknown-key detection needs the whole map, which
+    # the language host (or the offline plan) has loaded into the runtime's config.
+    keys = set(pulumi.runtime.config.CONFIG.get())
+    keys.update(pulumi.runtime.config.get_config_env())
+    return keys
+
+
+def _service_inputs(
+    name: str, entry: ServiceEntry, config: StackConfig, context: StackContext
+) -> dict[str, Any]:
+    """The component arguments for one service: entry, stack defaults and resolved paths."""
+    defaults = config.defaults
+    values: dict[str, Any] = dict(entry.model_extra or {})
+    values.setdefault("region", defaults.region)
+    values.setdefault("protect", defaults.protect)
+    values.setdefault("dedicated_project", defaults.dedicated_projects)
+    tags = values.get("tags", [])
+    # Merged only when a list: a string would be spread into letters and anything else would
+    # raise TypeError here; left as is, validation reports the key path instead.
+    values["tags"] = [*defaults.tags, *tags] if isinstance(tags, list) else tags
+    access = values.get("access", {})
+    if isinstance(access, dict):
+        access = dict(access)
+        access.setdefault("key_expires_in_days", defaults.key_expires_in_days)
+        access.setdefault("store_key_in_secret_manager", defaults.store_keys_in_secret_manager)
+        values["access"] = access
+    for field in _PATH_FIELDS:
+        if isinstance(values.get(field), str):
+            values[field] = context.project_dir / values[field]
+    if entry.kind == "function":
+        values.setdefault("build_dir", context.project_dir / ".private-serverless" / "build")
+    return values
+
+
+#: Keys whose value names or identifies something: an empty string there is never meant.
+_IDENTIFIER_KEYS = frozenset({"name", "image", "handler", "runtime"})
+
+
+def _strict_problems(model: type[ServiceArgs], values: dict[str, Any], path: str) -> list[Problem]:
+    """What a stack file's service entry gets wrong when read strictly, with key paths.
+
+    A stack file is data: its types are the ones written, so no bool is read as a number
+    (``max_scale: true``) and no string as one (``port: "8080"``), as pydantic's strict JSON
+    mode has it (strings still read as paths, dates, IP addresses and enum members). Secrets
+    are checked by reference here and by value in the second, regular pass. Empty strings are
+    refused where a name or ID is expected. The Python API keeps pydantic's usual rules: its
+    callers' types are checked by their type checker.
+    """
+    problems = [
+        Problem(f"{path}.{key}", "must not be empty: a name or ID is expected")
+        for key, value in values.items()
+        if value == "" and (key in _IDENTIFIER_KEYS or key.endswith(("_id", "_name")))
+    ]
+    as_data = {**values, "secrets": dict.fromkeys(values.get("secrets", {}), "[secret]")}
+    try:
+        model.model_validate_json(json.dumps(as_data, default=str), strict=True)
+    except ValidationError as exc:
+        problems.extend(_problems(exc, prefix=path))
+    return problems
+
+
+def _lax_problems(model: type[ServiceArgs], values: dict[str, Any], path: str) -> list[Problem]:
+    """What the component's own validation says of ``values`` (secrets resolved)."""
+    try:
+        model.model_validate(values)
+    except ValidationError as exc:
+        return _problems(exc, prefix=path)
+    return []
+
+
+def _network_region_problems(values: Mapping[str, Any], path: str) -> list[Problem]:
+    """A regional Private Network ID against the provider's region, when the service names
+    none (its own region is checked by the args)."""
+    network = values.get("private_network_id")
+    if values.get("region") is not None or not isinstance(network, str):
+        return []
+    region = pulumi.Config("scaleway").get("region")
+    prefix, slash, _ = network.partition("/")
+    if not slash or region is None or prefix == region:
+        return []
+    return [
+        Problem(
+            f"{path}.private_network_id",
+            "the Private Network is in another region than the service (the stack's "
+            "scaleway:region); a service joins a network of its own region",
+        )
+    ]
+
+
+def build_services(config: StackConfig, context: StackContext) -> dict[str, PrivateService]:
+    """Validate every service, then create the components; all problems are reported at once."""
+    resolver = SecretResolver(context.environ, context.env_file)
+    problems: list[Problem] = []
+    prepared: dict[str, tuple[type[ServiceArgs], dict[str, Any]]] = {}
+    calls: dict[str, Calls] = {}
+    for name, entry in config.services.items():
+        path = f"services.{name}"
+        model: type[ServiceArgs] = (
+            PrivateFunctionArgs if entry.kind == "function" else PrivateContainerArgs
+        )
+        raw_build_dir = (entry.model_extra or {}).get("build_dir")
+        problems.extend(build_dir_problems(raw_build_dir, context.project_dir, path))
+        values = _service_inputs(name, entry, config, context)
+        # Calls name other services: read here, given to the component once those exist.
+        calls[name], call_problems = read_calls(
+            values.pop("calls", None), f"{path}.calls", name, config.services
+        )
+        problems.extend(call_problems)
+        problems.extend(env_problems(calls[name], values, list(entry.secrets), f"{path}.calls"))
+        problems.extend(resolve_env_settings(values, resolver, path))
+        secrets: dict[str, Any] = {}
+        for variable, ref in entry.secrets.items():
+            value = resolver.resolve(ref)
+            if value is None:
+                problems.append(Problem(f"{path}.secrets.{variable}", ref.describe()))
+                value = SecretStr("missing")  # keeps checking the rest of the entry
+            secrets[variable] = value
+        values["secrets"] = secrets
+        if "name" not in values:
+            try:
+                check_service_name(name, model.name_pattern)
+            except ValueError as exc:
+                problems.append(Problem(path, f"{exc} (the service key is its name; or set name)"))
+        problems.extend(
+            _strict_problems(model, values, path)
+            or _lax_problems(model, values, path)
+            or _network_region_problems(values, path)
+        )
+        prepared[name] = (model, values)
+    # Reported with the other problems: unknown callees are left out of `calls` already.
+    order, cycle = build_order(calls, list(prepared))
+    problems.extend(cycle)
+    if problems:
+        raise ConfigurationError(context.source, problems)
+
+    services: dict[str, PrivateService] = {}
+    for name in order:  # callees first: their endpoints go into their callers' environment
+        model, values = prepared[name]
+        values["calls"] = [
+            ServiceCall(service=services[callee], **settings.model_dump())
+            for callee, settings in calls[name].items()
+        ]
+        args = model.model_validate(values)
+        try:
+            if isinstance(args, PrivateFunctionArgs):
+                services[name] = PrivateFunction(name, args)
+            else:
+                assert isinstance(args, PrivateContainerArgs)
+                services[name] = PrivateContainer(name, args)
+        except ConfigurationError as exc:
+            # What only building finds (an unreadable source_dir): name the stack file and the
+            # service's key path, like the validation errors above.
+            raise ConfigurationError(
+                context.source,
+                [Problem(f"services.{name}.{p.path}".rstrip("."), p.message) for p in exc.problems],
+            ) from None
+    return {name: services[name] for name in prepared}  # the stack file's order
+
+
+def export_services(services: Mapping[str, PrivateService]) -> None:
+    """Stack outputs, one entry per service; ``verify`` reads them back."""
+    pulumi.export(
+        "services",
+        {
+            name: {
+                "kind": service.kind.lower(),
+                "endpoint": service.endpoint,
+                "api_key": service.api_key,
+                "application_id": service.application_id,
+                "policy_id": service.policy_id,
+                "project_id": service.project_id,
+                "key_secret_id": service.key_secret_id,
+                "key_expires_at": service.key_expires_at,
+            }
+            for name, service in services.items()
+        },
+    )
+    # One output per service and value too, as Pulumi users expect
+    # (`pulumi stack output billing_endpoint`); the key stays a secret.
+    for name, service in services.items():
+        prefix = name.replace("-", "_")
+        pulumi.export(f"{prefix}_endpoint", service.endpoint)
+        pulumi.export(f"{prefix}_api_key", pulumi.Output.secret(service.api_key))
+        pulumi.export(f"{prefix}_application_id", service.application_id)
+        pulumi.export(f"{prefix}_policy_id", service.policy_id)
+        pulumi.export(f"{prefix}_project_id", service.project_id)
+        pulumi.export(f"{prefix}_key_secret_id", service.key_secret_id)
+
+
+def run(context: StackContext) -> dict[str, PrivateService]:
+    """The whole program: read the configuration, build the services, export their outputs."""
+    config = read_stack_config(context.source)
+    services = build_services(config, context)
+    export_services(services)
+    return services
+
+
+def main() -> None:
+    """Entry point of ``pulumi up`` / ``pulumi preview`` (see ``__main__.py``)."""
+    project_dir = Path.cwd()
+    # `private-serverless plan --env-file F` names the dotenv file through the environment
+    # (private_serverless.project.ENV_FILE_VARIABLE), for it runs this very entry point.
+    env_file = os.environ.get("PRIVATE_SERVERLESS_ENV_FILE")
+    context = StackContext(
+        source=stack_file_label(pulumi.get_stack()),
+        project_dir=project_dir,
+        environ=os.environ,
+        env_file=Path(env_file) if env_file else project_dir / ".env",
+    )
+    try:
+        run(context)
+    except PrivateServerlessError as exc:
+        # A user mistake: one message, no Python traceback in the Pulumi output.
+        raise pulumi.RunError(str(exc)) from None

@@ -1,0 +1,97 @@
+"""Environment variables and secrets: names Scaleway accepts, and names that look sensitive."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Annotated
+
+from pydantic import AfterValidator
+
+from ..core import limits
+from .names import name_looks_secret
+
+# Names a process can read back as environment variables: a letter or underscore, then letters,
+# digits and underscores. Scaleway rejects other keys at deploy time, so reject them here first.
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def looks_like_secret_name(name: str) -> bool:
+    """True for names such as ``DB_PASSWORD``, ``API_TOKEN`` or ``STRIPE_KEY``."""
+    return name_looks_secret(name) is not None
+
+
+def _check_env_name(name: str) -> str:
+    if not 1 <= len(name) <= limits.ENV_NAME_MAX_LENGTH:
+        raise ValueError(
+            f"environment variable names are 1 to {limits.ENV_NAME_MAX_LENGTH} characters"
+        )
+    if not _ENV_NAME.match(name):
+        raise ValueError(
+            f"{name!r} is not a valid environment variable name: use letters, digits and "
+            "underscores, not starting with a digit"
+        )
+    upper = name.upper()
+    if upper.startswith(limits.RESERVED_ENV_PREFIXES):
+        raise ValueError(f"{name!r} is reserved by Scaleway Serverless (SCW_* is the platform's)")
+    # PORT is reserved for containers only: PrivateContainerArgs refuses it.
+    return name
+
+
+EnvName = Annotated[str, AfterValidator(_check_env_name)]
+"""An environment variable name Scaleway accepts and reserves for no service kind."""
+
+
+def check_plain_env(env: Mapping[str, object]) -> None:
+    """Refuse credential-looking names and values in plain variables; never print a value."""
+    from .values import secret_values  # the same heuristics as the policy rule
+
+    sensitive = sorted(name for name in env if looks_like_secret_name(name))
+    if sensitive:
+        raise ValueError(
+            f"{', '.join(sensitive)} in `env` looks like a credential: plain environment variables "
+            "are stored in clear; move it to `secrets` (encrypted at rest)"
+        )
+    by_value = secret_values(dict(env))
+    if by_value:
+        what = ", ".join(
+            f"{name} holds what looks like a {kind}" for name, kind in sorted(by_value.items())
+        )
+        raise ValueError(
+            f"{what} in `env`: plain environment variables are stored in clear; move it to "
+            "`secrets` (encrypted at rest)"
+        )
+
+
+def check_plain_values(values: Mapping[str, object], where: str) -> None:
+    """Refuse credential-looking values among ``values`` (keyed by their path inside
+    ``where``, a setting stored in clear such as a container's ``args``); never print one."""
+    from .values import secret_values  # the same heuristics as plain `env`
+
+    found = secret_values(dict(values))
+    if found:
+        what = ", ".join(
+            f"{path} holds what looks like a {kind}" for path, kind in sorted(found.items())
+        )
+        raise ValueError(
+            f"{what}: `{where}` is stored in clear at Scaleway and shown in the plan; read the "
+            "credential from the service's `secrets` instead"
+        )
+
+
+def check_env_and_secrets(env: Mapping[str, object], secrets: Mapping[str, object]) -> None:
+    """Cross-checks between plain variables and secrets; messages never include a value."""
+    both = sorted(set(env) & set(secrets))
+    if both:
+        raise ValueError(
+            f"{', '.join(both)} defined in both `env` and `secrets`; keep it in `secrets`"
+        )
+    # Scaleway counts a service's variables together with its namespace's. The namespace the
+    # components create holds none, so the service's own counts are the totals; with an
+    # existing namespace (namespace_id) its variables are unknown here and Scaleway refuses
+    # the deployment when the sum is over the limit.
+    if len(env) > limits.MAX_ENV_VARS or len(secrets) > limits.MAX_SECRETS:
+        raise ValueError(
+            f"at most {limits.MAX_ENV_VARS} environment variables and {limits.MAX_SECRETS} secrets "
+            f"per service, its namespace's included (got {len(env)} and {len(secrets)})"
+        )

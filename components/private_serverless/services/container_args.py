@@ -1,0 +1,149 @@
+"""Arguments of :class:`PrivateContainer`."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, ClassVar, Literal, Self
+
+from pydantic import ConfigDict, Field, model_validator
+
+from ..attachments.container_operation import Sandbox, ScalingOption
+from ..core import limits
+from ..core.models import ArgsModel
+from ..sensitive.environment import check_plain_values
+from .service_args import ServiceArgs
+
+
+class Probe(ArgsModel):
+    """A health probe: an HTTP GET on ``http_path``, or a TCP connection when it is ``None``."""
+
+    # defer_build: validators are built on first use, not at import (see ServiceArgs).
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", hide_input_in_errors=True, defer_build=True
+    )
+
+    http_path: (
+        Annotated[str, Field(pattern=r"^/\S*$", max_length=limits.PROBE_PATH_MAX_LENGTH)] | None
+    ) = "/health"
+    """Path probed over HTTP; ``None`` probes the port over TCP."""
+
+    interval_seconds: Annotated[int, Field(ge=1, le=3600)] = 10
+    """Time between two probes."""
+
+    timeout_seconds: Annotated[int, Field(ge=1, le=3600)] = 5
+    """How long one probe may take."""
+
+    failure_threshold: Annotated[
+        int,
+        Field(ge=limits.PROBE_FAILURE_THRESHOLD_MIN, le=limits.PROBE_FAILURE_THRESHOLD_MAX),
+    ] = 3
+    """Consecutive failures before the instance is considered unhealthy."""
+
+    @model_validator(mode="after")
+    def _check_timing(self) -> Self:
+        if self.timeout_seconds > self.interval_seconds:
+            raise ValueError("timeout_seconds must not exceed interval_seconds")
+        return self
+
+
+class PrivateContainerArgs(ServiceArgs):
+    """A private Scaleway Serverless Container: its image, port, resources, probes and access."""
+
+    name_pattern: ClassVar[str] = limits.CONTAINER_NAME_PATTERN
+
+    # Image addresses are at most 255 characters (Containers API v1 validation rules).
+    image: Annotated[str, Field(min_length=1, max_length=255, pattern=r"^\S+$")]
+    """Image address, for example ``rg.fr-par.scw.cloud/my-namespace/api:1.4.2``."""
+
+    image_digest: Annotated[str, Field(pattern=limits.IMAGE_DIGEST_PATTERN)] | None = None
+    """Digest of the image to deploy (``sha256:`` and 64 hex digits), as ``docker push``
+    prints it; or put it in ``image`` (``...:1.4@sha256:...``). Sent as ``registry_sha256``,
+    so a new image pushed under the same tag redeploys the container. In a stack file,
+    ``image_digest: env:API_IMAGE_DIGEST`` reads it from the environment (a CI pipeline sets
+    it after the push)."""
+
+    port: Annotated[int, Field(ge=limits.PORT_MIN, le=limits.PORT_MAX)] = 8080
+    """Port the container listens on (Scaleway sets ``PORT`` to it)."""
+
+    memory_limit_mb: Annotated[
+        int, Field(ge=limits.CONTAINER_MEMORY_MIN_MB, le=limits.CONTAINER_MEMORY_MAX_MB)
+    ] = 256
+    """Memory per instance in MB (Scaleway's own default is 2048; start small, raise it)."""
+
+    cpu_limit_mvcpu: Annotated[
+        int, Field(ge=limits.CONTAINER_CPU_MIN_MVCPU, le=limits.CONTAINER_CPU_MAX_MVCPU)
+    ] = 140
+    """vCPU per instance in thousandths (1000 = one vCPU)."""
+
+    protocol: Literal["http1", "h2c"] = "http1"
+    """``h2c`` for HTTP/2 over cleartext inside the platform (gRPC)."""
+
+    command: list[str] | None = None
+    """Overrides the image's entry point."""
+
+    args: list[str] | None = None
+    """Overrides the image's default arguments."""
+
+    liveness_probe: Probe | None = None
+    """Restart an instance when this probe fails."""
+
+    startup_probe: Probe | None = None
+    """Wait for this probe before sending traffic to a new instance."""
+
+    scaling: ScalingOption | None = None
+    """When to add instances: concurrent requests, CPU or memory usage (exactly one); Scaleway
+    scales on 80 concurrent requests when unset."""
+
+    sandbox: Sandbox | None = None
+    """Execution environment, ``v1`` or ``v2``; Scaleway's default when unset."""
+
+    @property
+    def digest(self) -> str | None:
+        """The image digest, from ``image_digest`` or the ``@sha256:`` suffix of ``image``."""
+        if self.image_digest is not None:
+            return self.image_digest
+        _, at, digest = self.image.rpartition("@")
+        return digest if at and re.match(limits.IMAGE_DIGEST_PATTERN, digest) else None
+
+    @model_validator(mode="after")
+    def _check_image(self) -> Self:
+        _, at, suffix = self.image.rpartition("@")
+        if at and not re.match(limits.IMAGE_DIGEST_PATTERN, suffix):
+            raise ValueError(
+                "image: a digest reference ends with @sha256: and 64 lowercase hex digits"
+            )
+        if at and self.image_digest is not None and suffix != self.image_digest:
+            raise ValueError("image_digest differs from the digest in image; give the digest once")
+        reserved = sorted(
+            name
+            for name in (*self.env, *self.secrets)
+            if name.upper() in limits.CONTAINER_RESERVED_ENV_NAMES
+        )
+        if reserved:
+            raise ValueError(
+                f"{', '.join(reserved)}: reserved for containers (Scaleway sets PORT to the "
+                "container's port; read it instead)"
+            )
+        for field in ("command", "args"):
+            words = getattr(self, field) or []
+            check_plain_values({f"{field}[{i}]": word for i, word in enumerate(words)}, field)
+        return self
+
+    @model_validator(mode="after")
+    def _check_resources(self) -> Self:
+        if self.port in limits.RESERVED_PORTS:
+            raise ValueError(
+                f"port {self.port} is used by the Scaleway platform; avoid "
+                f"{', '.join(map(str, sorted(limits.RESERVED_PORTS)))}"
+            )
+        for key, queue in self.queues.items():
+            if queue.nats is not None and queue.nats.account_region is None and not self.region:
+                raise ValueError(
+                    f"queues.{key}.nats: set region (or the service's region): a container "
+                    "trigger names the NATS server of the account's region"
+                )
+        if self.min_scale > limits.CONTAINER_MIN_SCALE_LIMIT:
+            raise ValueError(
+                f"min_scale is at most {limits.CONTAINER_MIN_SCALE_LIMIT} for containers"
+            )
+        return self

@@ -1,0 +1,267 @@
+"""Settings every private service has, whether it is a function or a container."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Self, TypeAlias
+
+import pulumi
+from pydantic import (
+    AfterValidator,
+    ConfigDict,
+    Field,
+    InstanceOf,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
+
+from ..access.access_args import AccessArgs
+from ..access.service_calls import ServiceCall, check_calls
+from ..attachments.custom_domain import CustomDomainArgs
+from ..attachments.queue_triggers import QueueTriggerArgs
+from ..attachments.schedules import RoleKey, ScheduleArgs
+from ..core import limits
+from ..core.models import ArgsModel
+from ..sensitive.environment import EnvName, check_env_and_secrets, check_plain_env
+
+# A Private Network ID as the provider gives it (``scaleway:network/privateNetwork``'s ``id``):
+# a UUID, or the regional form ``<region>/<uuid>`` (terraform-provider-scaleway regional IDs,
+# internal/locality/regional/ids.go). Private Networks are regional, and a service can only be
+# attached to one in its own region (Serverless Containers and Private Networks integration,
+# https://www.scaleway.com/en/docs/serverless-containers/reference-content/containers-private-networks/).
+PRIVATE_NETWORK_ID_PATTERN = (
+    r"^(?:(?P<region>[a-z]{2}-[a-z]{3})/)?"
+    r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+)
+
+
+def _check_private_network_id(value: str) -> str:
+    if not re.match(PRIVATE_NETWORK_ID_PATTERN, value):
+        raise ValueError(
+            "must be a Private Network ID: a UUID or <region>/<uuid> (fr-par/...), as "
+            "scaleway:network/privateNetwork's id gives it"
+        )
+    return value
+
+
+#: A Scaleway project ID: a UUID, written in lowercase as the console and API give it. IAM
+#: policies and this library compare project IDs as text, so another spelling of the same
+#: project (upper case, spaces) would read as a different project.
+PROJECT_ID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+
+
+def _check_project_id(value: str) -> str:
+    if not re.match(PROJECT_ID_PATTERN, value):
+        raise ValueError("must be a project ID: a lowercase UUID, as the Scaleway console shows it")
+    return value
+
+
+def _check_namespace_id(value: str) -> str:
+    # Namespace IDs take the same regional form as Private Network IDs (see above).
+    if not re.match(PRIVATE_NETWORK_ID_PATTERN, value):
+        raise ValueError(
+            "must be a namespace ID: a UUID or <region>/<uuid> (fr-par/...), as the namespace's "
+            "id gives it"
+        )
+    return value
+
+
+def check_service_name(name: str, pattern: str = limits.FUNCTION_NAME_PATTERN) -> str:
+    """Raise ``ValueError`` unless ``name`` matches ``pattern`` (a Scaleway name rule)."""
+    if not re.match(pattern, name):
+        shortest = 2 if pattern == limits.CONTAINER_NAME_PATTERN else 1
+        raise ValueError(
+            f"{name!r} is not a valid name: {shortest} to {limits.SERVICE_NAME_MAX_LENGTH} "
+            "lowercase letters, digits and hyphens, starting and ending with a letter or digit"
+        )
+    return name
+
+
+def check_namespace_name(name: str) -> str:
+    """Raise ``ValueError`` unless ``name`` is a namespace name Scaleway accepts."""
+    if not re.match(limits.NAMESPACE_NAME_PATTERN, name):
+        raise ValueError(
+            f"{name!r} is not a valid namespace name: 1 to {limits.SERVICE_NAME_MAX_LENGTH} "
+            "lowercase letters, digits and hyphens, starting with a letter and ending with a "
+            "letter or digit"
+        )
+    return name
+
+
+NamespaceName = Annotated[str, AfterValidator(check_namespace_name)]
+PlainValue = str | InstanceOf[pulumi.Output]  # type: ignore[type-arg]
+if TYPE_CHECKING:
+    # What callers may pass: a plain string too. Validation turns it into a SecretStr (never
+    # shown in a repr or an error), which is what the runtime type below says.
+    SecretValue: TypeAlias = str | SecretStr | pulumi.Output[Any]
+else:
+    SecretValue = SecretStr | InstanceOf[pulumi.Output]
+"""A secret: a string (wrapped as a Pulumi secret by the component) or a Pulumi ``Output``."""
+
+
+class ServiceArgs(ArgsModel):
+    """Settings shared by :class:`PrivateFunctionArgs` and :class:`PrivateContainerArgs`."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        arbitrary_types_allowed=True,
+        hide_input_in_errors=True,
+        # Build the validators on first use, not at import: `import private_serverless` should
+        # cost little more than the provider SDK (docs/benchmarks.md). Same validation.
+        defer_build=True,
+    )
+
+    name_pattern: ClassVar[str] = limits.FUNCTION_NAME_PATTERN
+
+    name: str | None = None
+    """Name of the function or container at Scaleway; defaults to the component's name."""
+
+    namespace_name: NamespaceName | None = None
+    """Name of the namespace the component creates; defaults to ``<name>-ns``."""
+
+    namespace_id: (
+        Annotated[str, AfterValidator(_check_namespace_id)]
+        | InstanceOf[pulumi.Output]  # type: ignore[type-arg]
+        | None
+    ) = None
+    """Use this existing namespace instead of creating one (a UUID or ``<region>/<uuid>``)."""
+
+    project_id: (
+        Annotated[str, AfterValidator(_check_project_id)]
+        | InstanceOf[pulumi.Output]  # type: ignore[type-arg]
+        | None
+    ) = None
+    """Scaleway project; defaults to the provider's project (``SCW_DEFAULT_PROJECT_ID``).
+    Required with ``namespace_id``: the IAM policy must name the project, and the provider
+    fills no project on a function or container (only on the namespace it creates)."""
+
+    dedicated_project: bool = False
+    """Create a Scaleway project for this service alone. IAM access is granted per project, so
+    this is the only way a key can call this service and nothing else."""
+
+    region: limits.Region | None = None
+    """Region; defaults to the provider's region."""
+
+    description: Annotated[str, Field(max_length=255)] | None = None
+    """Free text shown in the Scaleway console."""
+
+    tags: list[Annotated[str, Field(min_length=1, max_length=128)]] = Field(default_factory=list)
+    """Tags put on the service."""
+
+    env: dict[EnvName, PlainValue] = Field(default_factory=dict)
+    """Plain environment variables, stored in clear: never put a credential here."""
+
+    secrets: dict[EnvName, SecretValue] = Field(default_factory=dict)
+    """Secret environment variables, encrypted at rest and marked secret in Pulumi."""
+
+    min_scale: Annotated[int, Field(ge=0, le=limits.MAX_SCALE_LIMIT)] = 0
+    """Instances kept warm; 0 scales to zero (cheapest, with cold starts)."""
+
+    max_scale: Annotated[int, Field(ge=1, le=limits.MAX_SCALE_LIMIT)] = 5
+    """Upper bound on instances, which also caps the bill."""
+
+    timeout_seconds: Annotated[
+        int, Field(ge=limits.TIMEOUT_MIN_SECONDS, le=limits.TIMEOUT_MAX_SECONDS)
+    ] = 300
+    """Maximum processing time of one request."""
+
+    https_only: bool = True
+    """Redirect plain HTTP to HTTPS so keys never travel in clear."""
+
+    protect: bool = False
+    """Protect the identity resources (IAM application, dedicated project, key secret) against
+    deletion, as production stacks should."""
+
+    access: AccessArgs = Field(default_factory=AccessArgs)
+    """Who may call the service: condition, key lifetime and rotation."""
+
+    private_network_id: (
+        Annotated[str, AfterValidator(_check_private_network_id)]
+        | InstanceOf[pulumi.Output]  # type: ignore[type-arg]
+        | None
+    ) = None
+    """Attach the service to this Private Network (a UUID or ``<region>/<uuid>``, in the
+    service's region), so it reaches a database or other resources of the VPC. Outbound
+    private traffic only: callers still reach the service on its (private, authenticated)
+    endpoint. Namespaces created since Scaleway's VPC integration need no setting for it: the
+    installed provider has no ``activate_vpc_integration`` input any more."""
+
+    schedules: dict[RoleKey, ScheduleArgs] = Field(default_factory=dict)
+    """CRON triggers by name (``nightly``), each a child ``<name>-cron-<key>``."""
+
+    queues: dict[RoleKey, QueueTriggerArgs] = Field(default_factory=dict)
+    """Queue triggers by name (``orders``), each a child ``<name>-trigger-<key>``."""
+
+    domain: CustomDomainArgs | None = None
+    """A custom hostname, and optionally its CNAME record in a Scaleway-managed zone."""
+
+    calls: list[ServiceCall] = Field(default_factory=list)
+    """Private services this one calls. The service gets an identity of its own (an IAM
+    application, not the one whose keys its clients hold), granted each callee's permission
+    set on the callee's project, and per callee the endpoint in a plain variable
+    (``<CALLEE>_URL``) and a key in a secret one (``<CALLEE>_AUTH_TOKEN``)."""
+
+    @field_validator("name")
+    @classmethod
+    def _check_name(cls, value: str | None) -> str | None:
+        return None if value is None else check_service_name(value, cls.name_pattern)
+
+    @field_validator("env", "secrets")
+    @classmethod
+    def _check_value_length(cls, values: dict[str, Any]) -> dict[str, Any]:
+        # Only values known now can be checked; Outputs are checked by Scaleway at deploy time.
+        for key, value in values.items():
+            raw = value.get_secret_value() if isinstance(value, SecretStr) else value
+            if isinstance(raw, str) and len(raw) > limits.ENV_VALUE_MAX_LENGTH:
+                raise ValueError(
+                    f"{key}: values are at most {limits.ENV_VALUE_MAX_LENGTH} characters "
+                    f"(got {len(raw)}); base64 or a Secret Manager reference fits larger ones"
+                )
+        return values
+
+    @field_validator("env")
+    @classmethod
+    def _check_plain_env(cls, env: dict[str, Any]) -> dict[str, Any]:
+        check_plain_env(env)
+        return env
+
+    @model_validator(mode="after")
+    def _check_service(self) -> Self:
+        if self.min_scale > self.max_scale:
+            raise ValueError(f"min_scale ({self.min_scale}) exceeds max_scale ({self.max_scale})")
+        check_env_and_secrets(self.env, self.secrets)
+        check_calls(self.calls, self.env, self.secrets)
+        if self.dedicated_project and (
+            self.project_id is not None or self.namespace_id is not None
+        ):
+            raise ValueError(
+                "dedicated_project creates its own project and namespace: drop project_id and "
+                "namespace_id, or drop dedicated_project"
+            )
+        if self.namespace_id is not None and self.project_id is None:
+            # The policy and the keys must name the project. Only a namespace the provider
+            # creates reports one; a function's or container's project_id is never filled.
+            raise ValueError("project_id is required with namespace_id: the policy must name it")
+        network = self.private_network_id
+        if isinstance(network, str) and self.region is not None:
+            prefix, slash, _ = network.partition("/")
+            if slash and prefix != self.region:
+                raise ValueError(
+                    "private_network_id: the Private Network is in another region than the "
+                    "service; a service joins a network of its own region"
+                )
+        if self.namespace_id is not None and self.namespace_name is not None:
+            raise ValueError(
+                "namespace_name names a namespace to create; drop it with namespace_id"
+            )
+        return self
+
+    def secret_inputs(self) -> dict[str, pulumi.Output[Any]]:
+        """The secrets as Pulumi secret outputs, whatever form they were given in."""
+        result: dict[str, pulumi.Output[Any]] = {}
+        for key, value in self.secrets.items():
+            raw = value.get_secret_value() if isinstance(value, SecretStr) else value
+            result[key] = pulumi.Output.secret(raw)
+        return result
