@@ -1,4 +1,7 @@
-"""Audit of deployed stacks from a ``pulumi stack export`` file, with the policy rules."""
+"""Audit of deployed stacks from a ``pulumi stack export`` file, with the policy rules.
+
+May import policies, core and below; never the plan or the components.
+"""
 
 from .export_reader import AuditError, read_export, records_from_export, redact
 from .render import render_json, render_text, to_dict

@@ -3,6 +3,8 @@
 Each sub-command lives in its own module and calls library functions that the tests call
 directly. Every command follows one exit-code contract (:mod:`.exit_codes`): 0 ok, 1 a verdict,
 2 invalid input, 3 internal error; never a traceback unless asked for.
+
+The top layer: it may import every other folder, and nothing imports it.
 """
 
 from __future__ import annotations

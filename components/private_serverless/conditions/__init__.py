@@ -5,6 +5,8 @@ Build them (:func:`ip_in`, :func:`user_agent_contains`, :func:`weekdays`, :func:
 (:func:`validate_condition`), simulate a call (:func:`evaluate_condition`) and pin intent with
 sample requests (:func:`check_expectations`). Importing this package does not load the CEL
 engine; validating or evaluating does.
+
+May import core only; access, policies and the components import it.
 """
 
 from importlib import import_module

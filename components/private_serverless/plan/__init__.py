@@ -2,6 +2,9 @@
 
 ``run_plan`` runs a program and returns a :class:`Plan` (every registration, the stack outputs,
 the deploy waves); the ``render_*`` functions show it; ``diff_plans`` compares two.
+
+May import project (the stack program, through :mod:`.stack_plan`), policies and below;
+the runner itself is handed a program and imports no project code.
 """
 
 from .diff import (

@@ -4,6 +4,9 @@ One set of rule functions judges :class:`~private_serverless.inventory.ResourceR
 and is reused by the offline plan (:func:`evaluate`), the ``audit`` command and the CrossGuard
 policy pack (``private_serverless.policies.crossguard``, the only module importing
 ``pulumi_policy``, so that the plan and the audit work without it).
+
+May import access (call and identity tags), conditions, sensitive and core; never the
+components, the plan or the project readers.
 """
 
 from .engine import evaluate

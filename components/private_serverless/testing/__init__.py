@@ -16,6 +16,8 @@ registration, and resets the runtime afterwards::
 
 Values come from the mocks, not Scaleway: ids, domain names and keys are made up (stable for a
 given resource name), good for asserting wiring, never for anything real.
+
+May import the plan (its runner and mocks) and below; nothing in the library imports it.
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""Stacks: per-environment configuration turned into components, for `pulumi up` and offline."""
+"""Stacks: per-environment configuration turned into components, for `pulumi up` and offline.
+
+May import the components (services), policy settings and below; never the plan.
+"""
 
 from .offline import load_offline_program
 
