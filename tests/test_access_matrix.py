@@ -186,7 +186,9 @@ def test_a_group_grant_as_strict_as_the_application_is_no_bypass() -> None:
         "IAMManager",
         "ProjectManager",
         "OrganizationManager",
-        "SecretManagerReadOnly",
+        "IAMPolicyManager",
+        "IAMApplicationManager",
+        "IAMGroupManager",
         "AllProductsFullAccess",
     ],
 )

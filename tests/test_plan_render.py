@@ -69,6 +69,7 @@ def test_json_has_the_exact_shape(toy_plan: Plan) -> None:
         "outputs",
         "waves",
         "access",
+        "capabilities",
         "findings",
     ]
     assert data["access"] == []  # FunctionsReadOnly calls nothing

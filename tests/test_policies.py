@@ -76,6 +76,7 @@ def test_rule_ids_are_stable() -> None:
         "group-bypass",
         "require-condition",
         "image-digest",
+        "broad-permission-set",
     ]
 
 
@@ -220,12 +221,20 @@ BROKEN: dict[str, tuple[str, Callable[[Records], Records]]] = {
             rs, "billing-caller-access", rules=[{"permissionSetNames": ["FunctionsPrivateAccess"]}]
         ),
     ),
-    "FullAccess for the function's application": (
-        "privilege-escalation",
+    "FullAccess for the function's application: more than calling, not escalation": (
+        "least-privilege",
         lambda rs: replaced(
             rs,
             "billing-caller-access",
             rules=[{"permissionSetNames": ["FunctionsFullAccess"], "projectIds": [PROJECT]}],
+        ),
+    ),
+    "IAM policy manager for the function's application": (
+        "privilege-escalation",
+        lambda rs: replaced(
+            rs,
+            "billing-caller-access",
+            rules=[{"permissionSetNames": ["IAMPolicyManager"], "organizationId": "org-1"}],
         ),
     ),
     "extra permission set for the container's application (aliased policy)": (

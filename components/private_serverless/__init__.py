@@ -9,6 +9,7 @@ from .core import provider_sdk  # noqa: F401
 # isort: split
 from .access.access_args import AccessArgs
 from .access.service_calls import CallSettings, ServiceCall
+from .access.workload_identity import GrantArgs, IdentityArgs
 from .attachments.container_operation import ScalingOption
 from .attachments.custom_domain import CustomDomainArgs
 from .attachments.queue_triggers import NatsSubject, QueueTriggerArgs, SqsQueue
@@ -24,6 +25,8 @@ __all__ = [
     "CallSettings",
     "ConfigurationError",
     "CustomDomainArgs",
+    "GrantArgs",
+    "IdentityArgs",
     "NatsSubject",
     "PrivateContainer",
     "PrivateContainerArgs",

@@ -14,6 +14,7 @@ from ..core.inventory import ResourceRecord
 
 if TYPE_CHECKING:
     from ..policies.access_matrix import AccessEntry
+    from ..policies.capabilities import ServiceCapabilities
 
 #: The type token of the root stack resource every program registers first.
 STACK_TYPE = "pulumi:pulumi:Stack"
@@ -73,6 +74,8 @@ class Plan:
     """Rewrites a made-up value of ``resources`` found in free text (a finding's message)."""
     shown_access: list[AccessEntry] | None = field(default=None, repr=False)
     """Who can call what, kept when :meth:`as_shown` made this plan."""
+    shown_capabilities: list[ServiceCapabilities] | None = field(default=None, repr=False)
+    """What each service can do, kept when :meth:`as_shown` made this plan."""
     default_project_id: str | None = field(default=None, repr=False)
     """The provider's default project as the stack configures it (``scaleway:projectId``):
     a preview leaves unknown the project of a namespace that names none."""
@@ -88,6 +91,16 @@ class Plan:
             replace(entry, service=replace(entry.service, project=describe(entry.service.project)))
             for entry in access_matrix(self.resources, default_project_id=self.default_project_id)
         ]
+
+    def capabilities(self) -> list[ServiceCapabilities]:
+        """What each service can do (its identity's grants and calls), project labels free of
+        made-up values."""
+        if self.shown_capabilities is not None:
+            return self.shown_capabilities
+        from ..policies.capabilities import capabilities, relabel
+
+        found = capabilities(self.resources, default_project_id=self.default_project_id)
+        return relabel(found, self.describe_invented or (lambda text: text))
 
     def as_shown(self) -> Plan:
         """The plan a reader sees: findings and diagnostics free of made-up values."""
@@ -114,6 +127,7 @@ class Plan:
                 for item in self.diagnostics
             ],
             shown_access=self.access(),
+            shown_capabilities=self.capabilities(),
             default_project_id=self.default_project_id,
         )
 

@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..access.service_calls import CALLS_TAG_PREFIX, IDENTITY_TAG_PREFIX
+from ..access.workload_identity import GRANTS_TAG_PREFIX
 from ..core.inventory import ResourceRecord
 from .kinds import Kind, kind_of
 
@@ -72,6 +73,9 @@ class GrantRule:
     #: The service component a caller's identity was granted this rule to call (``calls``);
     #: the other services of that project are reached by the project-wide grant, not meant.
     calls: str | None = None
+    #: The service component whose identity holds this rule as one of its own grants
+    #: (``identity.grants``): what the service may do, never access it declares for callers.
+    grants_of: str | None = None
 
     def declares_for(self, service: Service) -> bool:
         """Whether this rule is ``service``'s own declared access: written by its component,
@@ -79,6 +83,7 @@ class GrantRule:
         return (
             self.via_group is None
             and self.calls is None
+            and self.grants_of is None
             and service.component is not None
             and self.policy_parent == service.component
         )
@@ -462,6 +467,7 @@ def _grants(index: _Index, all_services: Sequence[Service]) -> list[Grant]:
                             condition or None,
                             policy_parent=policy.parent,
                             calls=_tagged(policy, CALLS_TAG_PREFIX),
+                            grants_of=_tagged(policy, GRANTS_TAG_PREFIX),
                         ),
                     )
                 )
@@ -569,6 +575,7 @@ def _with_group(rule: GrantRule, group: str) -> GrantRule:
         via_group=group,
         policy_parent=rule.policy_parent,
         calls=rule.calls,
+        grants_of=rule.grants_of,
     )
 
 

@@ -4,8 +4,8 @@
   service's own declared access (a sibling's key, in the same project);
 * ``group-bypass``: a group an application belongs to grants it more than its own, conditioned,
   rule (policies add up, so the condition restricts nothing);
-* ``privilege-escalation``: a grant of a set that manages IAM, projects, the organization or
-  secrets, or of any FullAccess set: such a principal can grant itself anything else.
+* ``privilege-escalation``: a grant of a set that can change identities, policies, projects or
+  the organization (the catalogue says which): such a principal can grant itself anything else.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from ..access.permission_sets import escalates
 from ..core.inventory import ResourceRecord
 from .access_matrix import (
     AccessEntry,
@@ -26,17 +27,12 @@ from .access_matrix import (
 from .findings import MANDATORY, Finding
 from .kinds import Kind, kind_of
 
-#: Permission sets that manage identities, projects or the organization: whoever holds one can
-#: give itself (or a key it creates) any other permission. Source: Scaleway's permission sets
-#: reference, https://www.scaleway.com/en/docs/iam/reference-content/permission-sets/
-ESCALATION_SETS = frozenset({"IAMManager", "ProjectManager", "OrganizationManager"})
-
 
 def is_escalation_set(name: str) -> bool:
-    """Whether a permission set gives more than calling services: IAM, projects, secrets, all."""
-    return (
-        name in ESCALATION_SETS or name.startswith("SecretManager") or name.endswith("FullAccess")
-    )
+    """Whether a permission set can change identities, policies, projects or the organization
+    (the catalogue's ``escalates``, access/permission_sets.py): its holder can grant itself
+    anything else."""
+    return escalates(name)
 
 
 def _service_label(service: Service) -> str:
@@ -112,6 +108,14 @@ def reach_beyond_intent(
             f"set dedicated_project: true on {target.name} (one more project to manage), or "
             "give the services of the project the same condition, or remove the grant."
         )
+        holders = sorted({rule.grants_of for rule in entry.rules if rule.grants_of is not None})
+        if holders and not callees:
+            # A service identity's own grant (`identity.grants`) of a private-access set.
+            fix = (
+                f"set dedicated_project: true on {target.name}, or give the grant "
+                f"(services.{holders[0]}.identity.grants) a condition at least as strict as "
+                f"{target.name}'s, or remove the grant."
+            )
         if callees:
             # A caller's identity granted to call a sibling of the target (`calls`).
             fix = (

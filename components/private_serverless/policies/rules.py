@@ -19,6 +19,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from ..access.permission_sets import ORGANIZATION, PERMISSION_SETS, narrower_sets
+from ..access.workload_identity import GRANTS_TAG_PREFIX
 from ..conditions import ConditionError, validate_condition
 from ..core.inventory import SECRET_PLACEHOLDER, ResourceRecord
 from ..sensitive.names import name_looks_secret
@@ -313,6 +315,11 @@ def check_project_scoped(record: ResourceRecord, ctx: Context) -> Iterator[Findi
     if kind_of(record.type) is not Kind.POLICY:
         return
     for index, rule in enumerate(_policy_rules(record), start=1):
+        sets = _str_list(rule.get("permissionSetNames"))
+        if sets and all(
+            name in PERMISSION_SETS and PERMISSION_SETS[name].scope == ORGANIZATION for name in sets
+        ):
+            continue  # organization-scoped sets are granted on the organization, or not at all
         if rule.get("organizationId"):
             yield _finding(
                 "project-scoped-policies",
@@ -441,8 +448,12 @@ def stack_application_policies(records: Sequence[ResourceRecord]) -> list[Resour
 
 
 def check_least_privilege(records: Sequence[ResourceRecord], ctx: Context) -> Iterator[Finding]:
-    """A stack application's policy only grants the private-access permission sets."""
+    """A stack application's policy only grants the private-access permission sets; a
+    service identity's declared grants (``identity.grants``) are judged by what they can do
+    (``privilege-escalation``, ``broad-permission-set``)."""
     for record in stack_application_policies(records):
+        if _is_identity_grants(record):
+            continue
         for index, rule in enumerate(_policy_rules(record), start=1):
             extra = sorted(set(_str_list(rule.get("permissionSetNames"))) - PRIVATE_ACCESS_SETS)
             # Escalation sets (FullAccess, IAMManager...) have a rule of their own.
@@ -457,6 +468,11 @@ def check_least_privilege(records: Sequence[ResourceRecord], ctx: Context) -> It
                 f"only needs to call private services{note}: keep FunctionsPrivateAccess / "
                 "ContainersPrivateAccess only.",
             )
+
+
+def _is_identity_grants(record: ResourceRecord) -> bool:
+    """Whether the policy holds a service identity's declared grants (``<name>-grants``)."""
+    return any(tag.startswith(GRANTS_TAG_PREFIX) for tag in _str_list(record.inputs.get("tags")))
 
 
 def _overlap(restricted: Grant, open_grant: Grant) -> str | None:
@@ -509,16 +525,37 @@ def check_no_condition_bypass(records: Sequence[ResourceRecord], ctx: Context) -
 
 
 def check_privilege_escalation(record: ResourceRecord, ctx: Context) -> Iterator[Finding]:
-    """No principal is granted sets that manage IAM, projects, secrets, or FullAccess."""
+    """No principal is granted a set that can change identities, policies, projects or the
+    organization (the catalogue's ``escalates``)."""
     for index, sets in escalation_grants(record):
+        what = "; ".join(f"{name}: {PERMISSION_SETS[name].allows}" for name in sets)
         yield _finding(
             "privilege-escalation",
             record,
-            f"{_label(record)} rule #{index} grants {', '.join(sets)}: whoever holds it can "
-            "manage identities, projects, secrets or every resource, and so grant itself any "
-            "access; grant only what the principal needs (FunctionsPrivateAccess / "
-            "ContainersPrivateAccess to call private services).",
+            f"{_label(record)} rule #{index} grants {', '.join(sets)} ({what}): whoever holds "
+            "it can change identities, policies, projects or the organization, and so grant "
+            "itself any other access. Grant the product sets the principal uses instead "
+            "(FunctionsPrivateAccess / ContainersPrivateAccess to call private services).",
         )
+
+
+def check_broad_permission_set(record: ResourceRecord, ctx: Context) -> Iterator[Finding]:
+    """(Advisory) A product's full access, where narrower sets of the product exist."""
+    if kind_of(record.type) is not Kind.POLICY:
+        return
+    for index, rule in enumerate(_policy_rules(record), start=1):
+        for name in sorted(set(_str_list(rule.get("permissionSetNames")))):
+            entry = PERMISSION_SETS.get(name)
+            if entry is None or not entry.broad:
+                continue
+            yield _finding(
+                "broad-permission-set",
+                record,
+                f"{_label(record)} rule #{index} grants {name} ({entry.allows}); it cannot "
+                f"change identities or policies, but {entry.product} has narrower sets: "
+                f"{', '.join(narrower_sets(name))}. Grant only those the principal uses.",
+                ADVISORY,
+            )
 
 
 def check_reach_beyond_intent(records: Sequence[ResourceRecord], ctx: Context) -> Iterator[Finding]:
@@ -597,7 +634,8 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "privilege-escalation",
         MANDATORY,
-        "No grant of IAM, project, organization, Secret Manager or FullAccess permission sets.",
+        "No grant of a permission set that can change identities, policies, projects or the "
+        "organization.",
         resource_check=check_privilege_escalation,
     ),
     Rule(
@@ -623,6 +661,12 @@ RULES: tuple[Rule, ...] = (
         ADVISORY,
         "Container images are pinned by digest, so a new push redeploys.",
         resource_check=check_image_digest,
+    ),
+    Rule(
+        "broad-permission-set",
+        ADVISORY,
+        "A product's full access is granted only where no narrower set of the product fits.",
+        resource_check=check_broad_permission_set,
     ),
 )
 

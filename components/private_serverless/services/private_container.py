@@ -82,6 +82,8 @@ class PrivateContainer(PrivateService):
         self.namespace, namespace_id = self._namespace(
             containers.Namespace, namespace_name, service_name, args, project_id
         )
+        service_project = self._service_project(project_id)
+        identity_env, identity_secrets = self._wire_identity(service_name, args, service_project)
 
         self.container = containers.Container(
             self._child("container"),
@@ -102,8 +104,12 @@ class PrivateContainer(PrivateService):
             min_scale=args.min_scale,
             max_scale=args.max_scale,
             https_connections_only=args.https_only,
-            environment_variables={**args.env, **call_endpoints},
-            secret_environment_variables={**args.secret_inputs(), **call_keys},
+            environment_variables={**args.env, **call_endpoints, **identity_env},
+            secret_environment_variables={
+                **args.secret_inputs(),
+                **call_keys,
+                **identity_secrets,
+            },
             commands=args.command,
             args=args.args,
             liveness_probe=_probe(

@@ -74,6 +74,8 @@ class PrivateFunction(PrivateService):
         self.namespace, namespace_id = self._namespace(
             functions.Namespace, namespace_name, service_name, args, project_id
         )
+        service_project = self._service_project(project_id)
+        identity_env, identity_secrets = self._wire_identity(service_name, args, service_project)
 
         self.function = functions.Function(
             self._child("function"),
@@ -88,8 +90,12 @@ class PrivateFunction(PrivateService):
             min_scale=args.min_scale,
             max_scale=args.max_scale,
             http_option="redirected" if args.https_only else "enabled",
-            environment_variables={**args.env, **call_endpoints},
-            secret_environment_variables={**args.secret_inputs(), **call_keys},
+            environment_variables={**args.env, **call_endpoints, **identity_env},
+            secret_environment_variables={
+                **args.secret_inputs(),
+                **call_keys,
+                **identity_secrets,
+            },
             zip_file=_portable(self.archive.path),
             # The source fingerprint (or a given zip's SHA-256): it changes exactly when the
             # code does, whatever machine or zlib built the archive.

@@ -20,7 +20,9 @@ from pydantic import ValidationError
 
 from ..access.access_args import AccessArgs, ConditionInput
 from ..access.key_rotation import expiry_timestamp, live_keys
+from ..access.permission_sets import ORGANIZATION, PROJECT
 from ..access.service_calls import CALLS_TAG_PREFIX, IDENTITY_TAG_PREFIX, ServiceCall
+from ..access.workload_identity import GRANTS_TAG_PREFIX
 from ..core import limits
 from ..errors import (
     ConfigurationError,
@@ -117,6 +119,10 @@ class PrivateService(pulumi.ComponentResource):
     """The service's own workload identity, when it calls other services (``calls``)."""
     call_policies: dict[str, iam.Policy]
     """The identity's policy per callee component name."""
+    grants_policy: iam.Policy | None
+    """The identity's own grants (``identity.grants``), when it has some."""
+    identity_keys: dict[int, iam.ApiKey]
+    """The identity's keys by generation (``identity``); the service holds the active one."""
 
     def __init__(
         self, type_token: str, name: str, opts: pulumi.ResourceOptions | None = None
@@ -129,6 +135,8 @@ class PrivateService(pulumi.ComponentResource):
         self.key_secret = None
         self.identity = None
         self.call_policies = {}
+        self.grants_policy = None
+        self.identity_keys = {}
 
     @property
     def component_name(self) -> str:
@@ -157,6 +165,15 @@ class PrivateService(pulumi.ComponentResource):
         if args.dedicated_project:
             return self._create_dedicated_project(service_name, args)
         return args.project_id
+
+    def _service_project(self, project_id: pulumi.Input[str] | None) -> pulumi.Input[str]:
+        """The service's project: the one given (or created), else the one the provider gave
+        the namespace this component created (the args require project_id otherwise)."""
+        if project_id is not None:
+            return project_id
+        namespace = getattr(self, "namespace", None)
+        assert namespace is not None
+        return namespace.project_id  # type: ignore[no-any-return]
 
     def _namespace(
         self,
@@ -265,17 +282,7 @@ class PrivateService(pulumi.ComponentResource):
         keys: dict[str, pulumi.Output[str]] = {}
         if not args.calls:
             return endpoints, keys
-        callees = ", ".join(call.callee_name for call in args.calls)
-        # Its own application: the keys of `<name>-app` belong to this service's clients, and
-        # a grant to it would let each of them call the callees too.
-        self.identity = iam.Application(
-            self._child("identity"),
-            name=f"{service_name}-{pulumi.get_stack()}-identity"[:64],
-            description=f"Workload identity of the private {self.kind.lower()} {service_name}; "
-            f"calls {callees}.",
-            tags=[*args.tags, f"{IDENTITY_TAG_PREFIX}{self._name}"],
-            opts=self._opts(protect=args.protect),
-        )
+        self._ensure_identity(service_name, args)
         for call in args.calls:
             endpoint_env, key_env = call.names
             # The plan's note: which service this one calls, and where it finds the way in.
@@ -288,6 +295,112 @@ class PrivateService(pulumi.ComponentResource):
             endpoints[endpoint_env] = call.service.endpoint
             keys[key_env] = self._wire_call(service_name, args, call)
         return endpoints, keys
+
+    def _ensure_identity(self, service_name: str, args: ServiceArgs) -> iam.Application:
+        """The service's workload identity, created on first use (``calls`` and ``identity``
+        share it: policies add up per application, so two would only hide what it can do)."""
+        if self.identity is not None:
+            return self.identity
+        what = [f"calls {', '.join(call.callee_name for call in args.calls)}"] if args.calls else []
+        if args.identity is not None:
+            sets = ", ".join(dict.fromkeys(g.permission_set for g in args.identity.grants))
+            what.append(f"may use {sets}")
+        # Its own application: the keys of `<name>-app` belong to this service's clients, and
+        # a grant to it would give each of them what the service may do.
+        self.identity = iam.Application(
+            self._child("identity"),
+            name=f"{service_name}-{pulumi.get_stack()}-identity"[:64],
+            description=f"Workload identity of the private {self.kind.lower()} {service_name}; "
+            f"{'; '.join(what)}.",
+            tags=[*args.tags, f"{IDENTITY_TAG_PREFIX}{self._name}"],
+            opts=self._opts(protect=args.protect),
+        )
+        return self.identity
+
+    def _wire_identity(
+        self, service_name: str, args: ServiceArgs, project_id: pulumi.Input[str]
+    ) -> tuple[dict[str, pulumi.Output[str]], dict[str, pulumi.Output[str]]]:
+        """The identity's grants policy and keys (``identity``); return the variables the
+        service gets: (plain project and organization IDs, secret access and secret keys)."""
+        spec = args.identity
+        if spec is None:
+            return {}, {}
+        identity = self._ensure_identity(service_name, args)
+        rules = []
+        for grant in spec.grants:
+            entry = grant.entry
+            if grant.condition_cel is not None:
+                for warning in AccessArgs(condition=grant.condition_cel).condition_warnings:
+                    pulumi.log.warn(
+                        f"{self.kind} {self._name}: identity.grants ({entry.name}).condition: "
+                        f"{warning}",
+                        resource=self,
+                    )
+            if grant.scope == ORGANIZATION:
+                where = "the organization"
+                rule = iam.PolicyRuleArgs(
+                    permission_set_names=[entry.name],
+                    organization_id=identity.organization_id,
+                    condition=grant.condition_cel,
+                )
+            else:
+                where = "its project" if grant.scope == PROJECT else f"project {grant.scope}"
+                rule = iam.PolicyRuleArgs(
+                    permission_set_names=[entry.name],
+                    project_ids=[project_id if grant.scope == PROJECT else grant.scope],
+                    condition=grant.condition_cel,
+                )
+            rules.append(rule)
+            # The plan's note: what the service may do, in Scaleway's words.
+            reads = " (reads secret data)" if entry.reads_secrets else ""
+            pulumi.log.info(
+                f"{self.kind} {self._name}: its identity may use {entry.name} on {where}"
+                f"{reads}: {entry.allows}",
+                resource=self,
+            )
+        self.grants_policy = iam.Policy(
+            self._child("grants"),
+            name=self._child("grants")[:64],
+            description=f"What the private {self.kind.lower()} {service_name} may do itself.",
+            application_id=identity.id,
+            rules=rules,
+            tags=[*args.tags, f"{GRANTS_TAG_PREFIX}{self._name}"],
+            opts=self._opts(),
+        )
+        lifetime = spec.key_expires_in_days or args.access.key_expires_in_days
+        expires_at = expiry_timestamp(lifetime)
+        self.identity_keys = {}
+        active: iam.ApiKey | None = None
+        for live in live_keys(spec.key_generation):
+            role = f"identity-{live.role}"
+            self.identity_keys[live.generation] = key = iam.ApiKey(
+                self._child(role),
+                application_id=identity.id,
+                description=f"{service_name} workload identity, generation {live.generation}",
+                default_project_id=project_id,
+                expires_at=expires_at,
+                # Never in Secret Manager: the service reads it from its secret variables.
+                opts=self._opts(ignore_changes=["expires_at"], replace_on_changes=["description"]),
+            )
+            if live.active:
+                active = key
+                active_role = role
+        assert active is not None
+        plain: dict[str, pulumi.Output[str]] = {
+            spec.project_id_env: pulumi.Output.from_input(project_id),
+            spec.organization_id_env: identity.organization_id,
+        }
+        access_key: pulumi.Output[str] = self._provider_output(
+            active.access_key, active_role, "access_key"
+        )
+        secret_key: pulumi.Output[str] = self._provider_output(
+            active.secret_key, active_role, "secret_key"
+        )
+        secret: dict[str, pulumi.Output[str]] = {
+            spec.access_key_env: pulumi.Output.secret(access_key),
+            spec.secret_key_env: pulumi.Output.secret(secret_key),
+        }
+        return plain, secret
 
     def _wire_call(
         self, service_name: str, args: ServiceArgs, call: ServiceCall

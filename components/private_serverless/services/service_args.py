@@ -18,6 +18,7 @@ from pydantic import (
 
 from ..access.access_args import AccessArgs
 from ..access.service_calls import ServiceCall, check_calls
+from ..access.workload_identity import IdentityArgs, identity_env_problems
 from ..attachments.custom_domain import CustomDomainArgs
 from ..attachments.queue_triggers import QueueTriggerArgs
 from ..attachments.schedules import RoleKey, ScheduleArgs
@@ -203,6 +204,13 @@ class ServiceArgs(ArgsModel):
     set on the callee's project, and per callee the endpoint in a plain variable
     (``<CALLEE>_URL``) and a key in a secret one (``<CALLEE>_AUTH_TOKEN``)."""
 
+    identity: IdentityArgs | None = None
+    """What the service itself may do on Scaleway (read a secret, start an Instance...): its
+    workload identity's ``grants``. The service gets an identity application (shared with
+    ``calls``), one policy with these rules, expiring keys, and the active key in secret
+    variables (``SERVICE_ACCESS_KEY``, ``SERVICE_SECRET_KEY``; project and organization IDs in
+    plain ``SERVICE_PROJECT_ID``, ``SERVICE_ORGANIZATION_ID``; each renamable)."""
+
     @field_validator("name")
     @classmethod
     def _check_name(cls, value: str | None) -> str | None:
@@ -233,6 +241,13 @@ class ServiceArgs(ArgsModel):
             raise ValueError(f"min_scale ({self.min_scale}) exceeds max_scale ({self.max_scale})")
         check_env_and_secrets(self.env, self.secrets)
         check_calls(self.calls, self.env, self.secrets)
+        if self.identity is not None:
+            taken = [*self.env, *self.secrets, *(n for c in self.calls for n in c.names)]
+            problems = identity_env_problems(self.identity, taken)
+            if problems:
+                raise ValueError(
+                    "; ".join(f"identity.{field}: {message}" for field, message in problems)
+                )
         if self.dedicated_project and (
             self.project_id is not None or self.namespace_id is not None
         ):

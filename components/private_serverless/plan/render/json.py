@@ -38,6 +38,8 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "waves": plan.waves,
         # Who can call what: derived from the resources, so not read back by plan_from_dict.
         "access": _access(plan),
+        # What each service can do (its identity): derived from the resources as well.
+        "capabilities": [item.to_dict() for item in plan.capabilities()],
         "findings": [
             {
                 "rule": finding["rule"],
@@ -133,6 +135,7 @@ class _PlanModel(BaseModel):
     outputs: dict[str, Any]
     waves: int
     access: list[Any] = []  # derived from resources; recomputed, never trusted from the file
+    capabilities: list[Any] = []  # the same
     findings: list[_FindingModel]
 
 

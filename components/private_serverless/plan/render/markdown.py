@@ -33,6 +33,7 @@ def render_markdown(plan: Plan) -> str:
     sections = [
         _summary(plan),
         _access_diagram(plan),
+        *_capabilities(plan),
         *_component_sections(plan),
         _outputs(plan),
         _findings(plan),
@@ -88,6 +89,13 @@ def _summary(plan: Plan) -> str:
             f"| {_code(type_token)} | {counts[type_token]} |" for type_token in sorted(counts)
         ]
     return "\n".join(lines)
+
+
+def _capabilities(plan: Plan) -> list[str]:
+    from ...policies.capabilities import capabilities_markdown
+
+    section = capabilities_markdown(plan.capabilities())
+    return [section] if section else []
 
 
 def _access_diagram(plan: Plan) -> str:

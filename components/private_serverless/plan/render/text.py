@@ -30,6 +30,11 @@ def render_text(plan: Plan) -> str:
 
     lines.append("")
     lines.extend(access_text(plan.access()))
+    from ...policies.capabilities import capabilities_text
+
+    can_do = capabilities_text(plan.capabilities())
+    if can_do:
+        lines += ["", *can_do]
     if plan.findings:
         lines.append("")
         lines.append("Findings:")
