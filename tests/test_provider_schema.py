@@ -135,6 +135,19 @@ def _everything(source_dir: Path) -> None:
                 "events": {"nats": {"account_id": _NETWORK, "subject": "a.b"}},
             },
             domain={"hostname": "ctr.example.com", "dns_zone": "example.com"},
+            # Its own grants (project, another project, the organization) on the same identity.
+            identity={
+                "grants": [
+                    {"permission_set": "SecretManagerSecretAccess"},
+                    {"permission_set": "ObjectStorageObjectsRead", "scope": _NETWORK[7:]},
+                    {
+                        "permission_set": "AuditTrailReadOnly",
+                        "scope": "organization",
+                        "condition": 'request.user_agent.contains("ctr")',
+                    },
+                ],
+                "key_generation": 1,
+            },
             # Its identity, the call's policy and two key generations.
             calls=[
                 ServiceCall(
@@ -158,6 +171,9 @@ def test_every_sent_input_exists_and_is_not_deprecated(plan_of, source_dir):
         "ctr-calls-fn",
         "ctr-calls-fn-key-gen1",
         "ctr-calls-fn-key-gen0",
+        "ctr-grants",
+        "ctr-identity-key-gen1",
+        "ctr-identity-key-gen0",
     }
     assert {r.type for r in custom} >= {
         "scaleway:functions/function:Function",

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from private_serverless.cli import app
 from private_serverless.errors import ConfigurationError
-from private_serverless.plan.mocks import mock_uuid
+from private_serverless.plan.mocks import mock_api_access_key, mock_uuid
 from private_serverless.plan.stack_plan import run_stack_plan
 from private_serverless.project.stack.offline import load_offline_program
 from typer.testing import CliRunner
@@ -62,6 +62,9 @@ PLAIN_CONFIG_SECRET = _planted("plainconfig", "e5b9014c7a3d")
 # The secret the mock provider gives the key of the dev stack's call (reports calls billing):
 # the value that flows into reports' secret variable BILLING_AUTH_TOKEN in the deployment run.
 CALL_KEY = mock_uuid("reports-calls-billing-key-gen0", "secret-key")
+# The key of reports' own identity (identity.grants), in its secret variables.
+IDENTITY_SECRET_KEY = mock_uuid("reports-identity-key-gen0", "secret-key")
+IDENTITY_ACCESS_KEY = mock_api_access_key("reports-identity-key-gen0")
 
 ALL_PLANTED = [
     REDIS_PASSWORD,
@@ -69,6 +72,8 @@ ALL_PLANTED = [
     MISPLACED_CIPHERTEXT,
     PLAIN_CONFIG_SECRET,
     CALL_KEY,
+    IDENTITY_SECRET_KEY,
+    IDENTITY_ACCESS_KEY,
     ENV_DB_PASSWORD,
     DOTENV_S3,
     DOTENV_SIGNING,
@@ -89,11 +94,22 @@ def assert_no_leak(*texts: str) -> None:
 
 DEV = (ROOT / "stacks" / "Pulumi.dev.yaml").read_text()
 # billing reads its password from config (secure:) and a token from the environment.
-LEAK_STACK = DEV.replace(
-    "        DB_PASSWORD: env:BILLING_DB_PASSWORD\n",
-    "        DB_PASSWORD: config:dbPassword\n        API_TOKEN: env:BILLING_DB_PASSWORD\n",
-    1,
-).replace("config:\n", f"config:\n  private-serverless:dbPassword:\n    secure: {CIPHERTEXT}\n", 1)
+LEAK_STACK = (
+    DEV.replace(
+        "        DB_PASSWORD: env:BILLING_DB_PASSWORD\n",
+        "        DB_PASSWORD: config:dbPassword\n        API_TOKEN: env:BILLING_DB_PASSWORD\n",
+        1,
+    )
+    .replace(
+        "      calls:\n        billing: {}\n",
+        "      calls:\n        billing: {}\n"
+        "      identity:\n        grants:\n          - permission_set: SecretManagerSecretAccess\n",
+        1,
+    )
+    .replace(
+        "config:\n", f"config:\n  private-serverless:dbPassword:\n    secure: {CIPHERTEXT}\n", 1
+    )
+)
 
 
 @pytest.fixture
@@ -151,8 +167,13 @@ def test_plan_stack_outputs_diagnostics_and_logs(
     # the endpoint is plain.
     reports = next(r for r in plan.resources if r.name == "reports-function")
     assert reports.inputs["secretEnvironmentVariables"] == "[secret]"
-    assert set(reports.inputs["environmentVariables"]) == {"BILLING_URL"}
+    assert set(reports.inputs["environmentVariables"]) == {
+        "BILLING_URL",
+        "SERVICE_PROJECT_ID",
+        "SERVICE_ORGANIZATION_ID",
+    }
     assert any(r.name == "reports-calls-billing-key-gen0" for r in plan.resources)
+    assert any(r.name == "reports-identity-key-gen0" for r in plan.resources)
     captured = capfd.readouterr()
     assert_no_leak(
         dump(plan),

@@ -593,7 +593,7 @@ def permission_set(name: str) -> PermissionSet:
     entry = PERMISSION_SETS.get(name)
     if entry is not None:
         return entry
-    close = closest_names(name)
+    close = closest_names(name, count=5)
     hint = f"; closest: {', '.join(close)}" if close else ""
     raise UnknownPermissionSetError(
         f"is not a Scaleway permission set (names are case-sensitive){hint}; see {SOURCE}"

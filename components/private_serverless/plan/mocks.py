@@ -83,8 +83,13 @@ def _application(args: pulumi.runtime.MockResourceArgs, state: State) -> None:
     state.setdefault("editable", True)
 
 
+def mock_api_access_key(name: str) -> str:
+    """The access key the mocks give the API key ``name`` (``SCW`` and 17 characters)."""
+    return "SCW" + _short_hash(name, "access").upper()[:17].ljust(17, "X")
+
+
 def _api_key(args: pulumi.runtime.MockResourceArgs, state: State) -> None:
-    state["accessKey"] = "SCW" + _short_hash(args.name, "access").upper()[:17].ljust(17, "X")
+    state["accessKey"] = mock_api_access_key(args.name)
     # With ``secret_id`` the provider writes the secret to Secret Manager and leaves it unset.
     if not state.get("secretId"):
         state["secretKey"] = mock_uuid(args.name, "secret-key")
