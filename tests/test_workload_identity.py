@@ -395,8 +395,11 @@ def test_a_stack_with_identities_plans_with_exit_0(project: Path) -> None:  # no
     ],
 )
 def test_stack_grants_exit_codes(
-    project: Path, grant: dict[str, str], code: int, expected: str
-) -> None:  # noqa: F811
+    project: Path,  # noqa: F811
+    grant: dict[str, str],
+    code: int,
+    expected: str,
+) -> None:
     def edit(config: dict[str, Any]) -> None:
         config["private-serverless:services"]["reports"]["identity"] = {"grants": [grant]}
 
