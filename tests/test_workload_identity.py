@@ -427,3 +427,19 @@ def test_the_identity_key_is_in_no_plan_format(plan_of: Any, source_dir: Path) -
         shown = render(result)
         assert secret_key not in shown and access_key not in shown
         assert secret_key[-12:] not in shown
+
+
+def test_an_identity_variable_named_like_a_call_variable_is_exit_2(project: Path) -> None:  # noqa: F811
+    def edit(config: dict[str, Any]) -> None:
+        config["private-serverless:services"]["reports"]["identity"] = {
+            "grants": [{"permission_set": "InstancesReadOnly"}],
+            "project_id_env": "BILLING_URL",  # reports calls billing: its endpoint variable
+        }
+
+    edit_stack(project, "dev", edit)
+    result = plan("--stack", "dev", "--env-file", ".env.example")
+    assert result.exit_code == 2, result.output
+    assert "services.reports: identity.project_id_env: BILLING_URL is already defined" in (
+        result.output
+    )
+    assert "Traceback" not in result.output

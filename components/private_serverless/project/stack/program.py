@@ -272,7 +272,14 @@ def build_services(config: StackConfig, context: StackContext) -> dict[str, Priv
             ServiceCall(service=services[callee], **settings.model_dump())
             for callee, settings in calls[name].items()
         ]
-        args = model.model_validate(values)
+        try:
+            # With its calls now: what only the callees' variables reveal (an identity variable
+            # named like a call's) is reported as the first pass reports problems.
+            args = model.model_validate(values)
+        except ValidationError as exc:
+            raise ConfigurationError(
+                context.source, _problems(exc, prefix=f"services.{name}")
+            ) from None
         try:
             if isinstance(args, PrivateFunctionArgs):
                 services[name] = PrivateFunction(name, args)
