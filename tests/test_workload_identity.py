@@ -443,3 +443,33 @@ def test_an_identity_variable_named_like_a_call_variable_is_exit_2(project: Path
         result.output
     )
     assert "Traceback" not in result.output
+
+
+@given(st.sampled_from(sorted(PERMISSION_SETS)))
+def test_each_set_is_judged_by_what_it_can_do(name: str) -> None:
+    """Over the whole catalogue: escalation is mandatory exactly for the sets that escalate,
+    the broad advisory exactly for broad ones, and nothing else is said of the set."""
+    from private_serverless.core.inventory import ResourceRecord
+
+    entry = PERMISSION_SETS[name]
+    where: dict[str, Any] = (
+        {"organizationId": "org-1"}
+        if entry.scope == "organization"
+        else {"projectIds": [PROJECT_B]}
+    )
+    policy = ResourceRecord(
+        urn="urn:pulumi:dev::t::scaleway:iam/policy:Policy::p",
+        type=POLICY,
+        name="p",
+        inputs={"userId": "u-1", "rules": [{"permissionSetNames": [name], **where}]},
+    )
+    rules = {f.rule: f for f in evaluate([policy])}
+    assert ("privilege-escalation" in rules) is entry.escalates
+    assert ("broad-permission-set" in rules) is entry.broad
+    assert set(rules) <= {"privilege-escalation", "broad-permission-set"}
+    if entry.escalates:
+        assert rules["privilege-escalation"].severity == "mandatory"
+        assert name in rules["privilege-escalation"].message
+    if entry.broad:
+        assert rules["broad-permission-set"].severity == "advisory"
+        assert all(n in rules["broad-permission-set"].message for n in narrower_sets(name))
