@@ -179,9 +179,9 @@ class ServiceArgs(ArgsModel):
     service gets no caller application, key or policy, and may still ``calls`` private
     services with its own identity."""
 
-    public_reason: (
-        Annotated[str, Field(max_length=PUBLIC_REASON_MAX_LENGTH)] | None
-    ) = Field(default=None, validate_default=True)
+    public_reason: Annotated[str, Field(max_length=PUBLIC_REASON_MAX_LENGTH)] | None = Field(
+        default=None, validate_default=True
+    )
     """Why the service is public (required with ``privacy: public``, refused otherwise). Shown
     in every plan format and the access matrix, and carried by a tag of the function or
     container so that the policy pack and the audit see it too."""
