@@ -84,13 +84,18 @@ def without_input(message: str, value: object) -> str:
     return _QUOTED.sub(replace, message)
 
 
-def problems_from_validation_error(exc: object, prefix: str = "") -> list[Problem]:
+def problems_from_validation_error(
+    exc: object, prefix: str = "", model: object = None
+) -> list[Problem]:
     """Turn a pydantic ``ValidationError`` into problems, without echoing any input value.
 
     pydantic's own message quotes the offending input, which may be a secret; this keeps only
-    the location and the reason.
+    the location and the reason. With ``model`` (the validated class), an unknown key gets the
+    allowed key it most likely means (``memoryLimit``: did you mean memory_limit_mb?).
     """
     from pydantic import ValidationError
+
+    from .key_suggestions import allowed_keys, unknown_key_message
 
     if not isinstance(exc, ValidationError):
         return [Problem(prefix, str(exc))]
@@ -115,8 +120,12 @@ def problems_from_validation_error(exc: object, prefix: str = "") -> list[Proble
         # Our own validators raise ValueError; pydantic prefixes those. The prefix is noise.
         message = message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
         message = without_input(message, error.get("input"))
+        if error["type"] == "missing":
+            message = "missing: this setting is required"
         if error["type"] == "extra_forbidden":
-            message = "unknown key (not one of the allowed settings; check the spelling)"
+            *parent_loc, key = error["loc"] or ("",)
+            allowed = None if model is None else allowed_keys(model, parent_loc)
+            message = unknown_key_message(str(key), allowed)
         problem = Problem(where, message)
         if problem not in problems:
             problems.append(problem)

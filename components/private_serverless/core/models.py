@@ -47,7 +47,7 @@ class ArgsModel(BaseModel):
             super().__init__(**data)
         except ValidationError as exc:
             raise ConfigurationError(
-                type(self).__name__, problems_from_validation_error(exc)
+                type(self).__name__, problems_from_validation_error(exc, model=type(self))
             ) from None
 
     # Marked as pydantic's own constructor: nested models given as mappings are still validated

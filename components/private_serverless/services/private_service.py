@@ -48,7 +48,9 @@ def coerce_args(model: type[ArgsT], kind: str, name: str, args: ArgsT | Mapping[
         try:
             validated = model.model_validate(args)
         except ValidationError as exc:
-            raise ConfigurationError(where, problems_from_validation_error(exc)) from None
+            raise ConfigurationError(
+                where, problems_from_validation_error(exc, model=model)
+            ) from None
     else:
         raise ConfigurationError(
             where,
