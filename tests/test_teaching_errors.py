@@ -32,9 +32,9 @@ from private_serverless import (
     SqsQueue,
 )
 from private_serverless.cli import app
+from private_serverless.core.key_suggestions import allowed_keys, snake_case, suggest_key
 from private_serverless.core.models import ArgsModel
 from private_serverless.errors import ConfigurationError
-from private_serverless.key_suggestions import allowed_keys, snake_case, suggest_key
 from pydantic import ValidationError
 from typer.testing import CliRunner
 

@@ -8,7 +8,7 @@ secret value. The CLI turns them into one line on stderr and exit code 2.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 
@@ -85,17 +85,17 @@ def without_input(message: str, value: object) -> str:
 
 
 def problems_from_validation_error(
-    exc: object, prefix: str = "", model: object = None
+    exc: object,
+    prefix: str = "",
+    unknown_key: Callable[[Sequence[int | str]], str] | None = None,
 ) -> list[Problem]:
     """Turn a pydantic ``ValidationError`` into problems, without echoing any input value.
 
     pydantic's own message quotes the offending input, which may be a secret; this keeps only
-    the location and the reason. With ``model`` (the validated class), an unknown key gets the
-    allowed key it most likely means (``memoryLimit``: did you mean memory_limit_mb?).
+    the location and the reason. ``unknown_key`` gives the text of an unknown key from its
+    location (core.key_suggestions.validation_problems passes one that suggests a field).
     """
     from pydantic import ValidationError
-
-    from .key_suggestions import allowed_keys, unknown_key_message
 
     if not isinstance(exc, ValidationError):
         return [Problem(prefix, str(exc))]
@@ -123,9 +123,11 @@ def problems_from_validation_error(
         if error["type"] == "missing":
             message = "missing: this setting is required"
         if error["type"] == "extra_forbidden":
-            *parent_loc, key = error["loc"] or ("",)
-            allowed = None if model is None else allowed_keys(model, parent_loc)
-            message = unknown_key_message(str(key), allowed)
+            message = (
+                "unknown key (not one of the allowed settings; check the spelling)"
+                if unknown_key is None
+                else unknown_key(error["loc"])
+            )
         problem = Problem(where, message)
         if problem not in problems:
             problems.append(problem)

@@ -19,9 +19,8 @@ from pulumi.runtime.config import is_config_secret
 from pydantic import SecretStr, ValidationError
 
 from ...access.service_calls import ServiceCall
+from ...core.key_suggestions import suggest_key, validation_problems
 from ...errors import ConfigurationError, PrivateServerlessError, Problem
-from ...errors import problems_from_validation_error as _problems
-from ...key_suggestions import suggest_key
 from ...services.container_args import PrivateContainerArgs
 from ...services.function_args import PrivateFunctionArgs
 from ...services.private_container import PrivateContainer
@@ -83,7 +82,7 @@ def read_stack_config(source: str) -> StackConfig:
             # Strict, as JSON: a stack file's `true` is no 1 and its "30" no number.
             parsed = StackConfig.model_validate_json(json.dumps(raw), strict=True)
         except ValidationError as exc:
-            problems.extend(_problems(exc, model=StackConfig))
+            problems.extend(validation_problems(exc, StackConfig))
     referenced = set() if parsed is None else _referenced_config_keys(parsed)
     project = pulumi.get_project()
     for full_key in sorted(_config_keys()):
@@ -192,7 +191,7 @@ def _strict_problems(model: type[ServiceArgs], values: dict[str, Any], path: str
     try:
         model.model_validate_json(json.dumps(as_data, default=str), strict=True)
     except ValidationError as exc:
-        problems.extend(_problems(exc, prefix=path, model=model))
+        problems.extend(validation_problems(exc, model, prefix=path))
     return problems
 
 
@@ -201,7 +200,7 @@ def _lax_problems(model: type[ServiceArgs], values: dict[str, Any], path: str) -
     try:
         model.model_validate(values)
     except ValidationError as exc:
-        return _problems(exc, prefix=path, model=model)
+        return validation_problems(exc, model, prefix=path)
     return []
 
 
@@ -300,7 +299,7 @@ def build_services(config: StackConfig, context: StackContext) -> dict[str, Priv
             args = model.model_validate(values)
         except ValidationError as exc:
             raise ConfigurationError(
-                context.source, _problems(exc, prefix=f"services.{name}", model=model)
+                context.source, validation_problems(exc, model, prefix=f"services.{name}")
             ) from None
         try:
             if isinstance(args, PrivateFunctionArgs):

@@ -6,7 +6,8 @@ names (``timeout``, ``custom_domains``, ``environment``; serverless-scaleway-fun
 configuration, https://github.com/scaleway/serverless-scaleway-functions#readme). An error
 that names the field meaning the same (``memory_limit_mb``) teaches the library's spelling.
 
-This module imports nothing from the package: :mod:`private_serverless.errors` uses it.
+:func:`validation_problems` is :func:`~private_serverless.errors.problems_from_validation_error`
+with these suggestions, for a known model.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import types
 import typing
 from collections.abc import Iterable, Sequence
 from typing import Any
+
+from ..errors import Problem, problems_from_validation_error
 
 #: Names other tools give to a setting, as snake_case, and this library's fields for it. A
 #: name maps to the first of its fields that the model at hand has.
@@ -171,3 +174,13 @@ def allowed_keys(model: Any, location: Sequence[int | str]) -> list[str] | None:
 
 
 _TYPE_NAMES = frozenset({"str", "int", "float", "bool", "none", "list", "dict"})
+
+
+def validation_problems(exc: object, model: Any, prefix: str = "") -> list[Problem]:
+    """The problems of pydantic's ``exc`` for ``model``, an unknown key with its suggestion."""
+
+    def unknown_key(location: Sequence[int | str]) -> str:
+        *parent, key = location or ("",)
+        return unknown_key_message(str(key), allowed_keys(model, parent))
+
+    return problems_from_validation_error(exc, prefix, unknown_key)
