@@ -4,6 +4,7 @@
     python3 tasks.py plan [--stack dev] [plan options...]   offline plan of a stack
     python3 tasks.py test                                   lint, type-check and run the tests
     python3 tasks.py engine                                 build the Pulumi engine (needs Go)
+    python3 tasks.py install                                only create .venv for planning
     python3 tasks.py lock                                   regenerate requirements/*.txt
 
 Each task creates ``.venv`` on first use and installs what it needs (and again when
@@ -144,6 +145,10 @@ def ensure_venv(task: str = "test") -> None:
     print(f"Installed in {time.monotonic() - started:.0f} s.", flush=True)
 
 
+def install(args: list[str]) -> None:
+    """Nothing beyond ``.venv`` with planning's locked requirements (e.g. before ``pulumi up``)."""
+
+
 def lock(args: list[str]) -> None:
     """Regenerate the lock files from pyproject.toml (needs PyPI); ``--upgrade`` to move pins."""
     installer = uv()
@@ -249,15 +254,15 @@ def engine(args: list[str]) -> None:
     sys.exit(1)
 
 
-TASKS = {"plan": plan, "test": test, "engine": engine, "lock": lock}
+TASKS = {"plan": plan, "test": test, "engine": engine, "install": install, "lock": lock}
 
 
 def main() -> None:
     if len(sys.argv) < 2 or sys.argv[1] not in TASKS:
         print(__doc__)
         sys.exit(2)
-    if sys.argv[1] in EXTRAS:  # the engine needs Go, the lock only uv: no virtualenv
-        ensure_venv(sys.argv[1])
+    if sys.argv[1] in (*EXTRAS, "install"):  # the engine needs Go, the lock only uv
+        ensure_venv("test" if sys.argv[1] == "test" else "plan")
     TASKS[sys.argv[1]](sys.argv[2:])
 
 
