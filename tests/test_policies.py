@@ -527,13 +527,15 @@ def test_policy_pack_program_only_builds_the_pack() -> None:
     root = ROOT / "policy"
     tree = ast.parse((root / "__main__.py").read_text())
     calls = [n for n in tree.body if isinstance(n, ast.Expr) and isinstance(n.value, ast.Call)]
-    assert len(calls) == 1
-    call = calls[0].value
+    # The stack's configuration (policy, waivers) is listened for first, then the pack built.
+    assert [ast.unparse(c.value) for c in calls[:-1]] == ["listen_for_stack_config(stack)"]
+    call = calls[-1].value
     assert isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
     assert call.func.id == "PolicyPack"
     keywords = {k.arg: ast.unparse(k.value) for k in call.keywords}
     assert keywords["name"] == "'private-serverless'"
     assert keywords["enforcement_level"] == "EnforcementLevel.MANDATORY"
+    assert keywords["policies"] == "build_policies(stack=stack)"
     assert "runtime" in (root / "PulumiPolicy.yaml").read_text()
     assert "pulumi-policy" in (root / "requirements.txt").read_text()
 

@@ -121,8 +121,9 @@ def run(rule_id: str, records: list[ResourceRecord]) -> Violations:
 
 
 def test_one_policy_per_rule_with_the_rule_id() -> None:
-    # Then the pack's own: findings a stack accepts on purpose, reported as advisory.
-    assert list(POLICIES) == [rule.id for rule in RULES] + ["accepted-findings"]
+    # Then the pack's own: findings accepted on purpose (advisory), and the waivers.
+    assert list(POLICIES) == [rule.id for rule in RULES] + ["accepted-findings", "waivers"]
+    assert POLICIES["waivers"].enforcement_level is None  # the pack's: mandatory
     assert isinstance(POLICIES["least-privilege"], StackValidationPolicy)
     assert isinstance(POLICIES["no-condition-bypass"], StackValidationPolicy)
     assert isinstance(POLICIES["private-services"], ResourceValidationPolicy)

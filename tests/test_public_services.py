@@ -206,6 +206,9 @@ def test_a_public_gateway_calling_two_private_services_plans_with_exit_0_in_dev(
     assert finding["severity"] == "advisory" and REASON in finding["message"]
     anyone = [e for e in document["access"] if e["principal"]["kind"] == "anyone"]
     assert [(e["service"]["name"], e["public_reason"]) for e in anyone] == [("gateway", REASON)]
+    exported = document["outputs"]["services"]
+    assert exported["gateway"]["privacy"] == "public" and exported["gateway"]["api_key"] is None
+    assert "privacy" not in exported["billing"]  # verify expects private services to refuse
     identity = [e for e in document["access"] if e["principal"]["name"].startswith("gateway (")]
     assert {e["service"]["name"] for e in identity} >= {"billing", "api"}
     for form in ("text", "markdown"):
@@ -241,3 +244,15 @@ def test_a_public_service_without_a_reason_in_a_stack_is_exit_2_naming_the_key(
     assert result.exit_code == 2, result.output
     assert "stacks/Pulumi.dev.yaml" in result.stderr
     assert "services.gateway.public_reason" in result.stderr
+
+
+def test_calling_a_public_service_is_refused(project: Path) -> None:  # noqa: F811
+    def edit(config: dict[str, Any]) -> None:
+        _with_gateway(config)
+        config["private-serverless:services"]["reports"]["calls"] = {"billing": {}, "gateway": {}}
+
+    edit_stack(project, "dev", edit)
+    result = plan("--stack", "dev", "--env-file", ".env.example")
+    assert result.exit_code == 2, result.output
+    assert "services.reports" in result.stderr and "calls.gateway" in result.stderr
+    assert "the service is public" in result.stderr

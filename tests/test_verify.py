@@ -268,3 +268,17 @@ def test_cli_runs_pulumi_stack_output(
     assert KEY not in result.output
     result = cli.invoke(app, ["verify", "--stack", "staging"])
     assert result.exit_code == 2 and "exit 3" in result.output
+
+
+def test_a_service_public_on_purpose_must_answer_without_a_key(
+    public_url: str, private_url: str
+) -> None:
+    outputs = _outputs(gateway=(public_url, None), locked=(private_url, None))
+    for entry in outputs["services"].values():  # type: ignore[attr-defined]
+        entry["privacy"] = "public"  # as export_services writes it for a public service
+    by_name = {r.service: r for r in verify_outputs(outputs, timeout=5)}
+    assert by_name["gateway"].verdict is Verdict.passed
+    assert by_name["gateway"].notes == ("public on purpose: answers without a key",)
+    # Public in the stack but refusing anonymous calls: not what was deployed on purpose.
+    assert by_name["locked"].verdict is Verdict.failed
+    assert "refused with 403" in by_name["locked"].notes[0]

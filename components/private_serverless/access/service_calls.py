@@ -221,6 +221,12 @@ def check_calls(
         if id(call.service) in seen:
             raise ValueError(f"calls.{call.callee_name}: the service is called twice; merge them")
         seen.add(id(call.service))
+        if getattr(call.service, "public_reason", None) is not None:
+            # A key for it would grant its project's private access: the siblings, not it.
+            raise ValueError(
+                f"calls.{call.callee_name}: the service is public; call its endpoint without "
+                "a key (calls are for private services)"
+            )
     problems = call_env_problems(((c.callee_name, c) for c in calls), env, secrets)
     if problems:
         raise ValueError("; ".join(f"calls.{path}: {message}" for path, message in problems))

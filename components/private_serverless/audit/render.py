@@ -49,7 +49,7 @@ def render_text(report: AuditReport) -> str:
     ]
     for title, findings in report.sections():
         lines += ["", f"{title} ({len(findings)})"]
-        lines += [f"  - [{f.severity}] {f.rule}: {f.message}" for f in findings]
+        lines += [f"  - [{f.severity}] {f.rule}: {f.shown_message()}" for f in findings]
     if report.migration_steps:
         lines += ["", "Migrating from JWT tokens to IAM"]
         lines += [f"  {step}" for step in report.migration_steps]

@@ -27,6 +27,7 @@ from ..policies import (
     kind_of,
 )
 from ..policies.kinds import is_container_token
+from ..policies.waivers import Waiver
 from .export_reader import read_export
 
 #: Report sections, in display order, and the rules whose findings they gather.
@@ -115,10 +116,12 @@ def build_report(
     settings: PolicySettings | None = None,
     now: datetime | None = None,
     source: str = "stack",
+    waivers: Sequence[Waiver] = (),
 ) -> AuditReport:
-    """Audit ``records``: the policy findings, FullAccess grants, and migration steps."""
+    """Audit ``records``: the policy findings (``waivers`` marking those a team accepted),
+    FullAccess grants, and migration steps."""
     settings = settings or PolicySettings()
-    findings = evaluate(records, settings, now)
+    findings = evaluate(records, settings, now, waivers=waivers)
     tokens = [r for r in records if kind_of(r.type) is Kind.LEGACY_TOKEN]
     severity_order = {MANDATORY: 0, ADVISORY: 1}
     # Stable: within a severity, findings keep the rule order of evaluate().

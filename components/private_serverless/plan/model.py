@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Literal, TypedDict
+from typing import TYPE_CHECKING, Any, Literal, NotRequired, TypedDict
 
 from ..core.inventory import ResourceRecord
 
@@ -30,6 +30,21 @@ class Finding(TypedDict):
     severity: str
     urn: str
     message: str
+    #: Set when a stack's waiver covers the finding (then advisory): its reason and expiry.
+    waiver: NotRequired[WaiverShown]
+
+
+class WaiverShown(TypedDict):
+    """Why a finding is waived, and the last day the waiver applies (ISO date)."""
+
+    reason: str
+    expires: str
+
+
+def waived_label(finding: Finding) -> str:
+    """``waived until <date>: <reason>`` for a waived finding, else empty (text, Markdown)."""
+    waiver = finding.get("waiver")
+    return f"waived until {waiver['expires']}: {waiver['reason']}" if waiver else ""
 
 
 Severity = Literal["info", "warning", "error"]
@@ -115,9 +130,7 @@ class Plan:
             waves=self.waves,
             findings=[
                 Finding(
-                    rule=finding["rule"],
-                    severity=finding["severity"],
-                    urn=finding["urn"],
+                    **finding,
                     message=describe(finding["message"]),
                 )
                 for finding in self.findings

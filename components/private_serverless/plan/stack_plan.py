@@ -10,11 +10,13 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Callable, Mapping, Sequence
+from datetime import date
 from pathlib import Path
 from typing import cast
 
 from ..policies import PolicySettings, evaluate
 from ..policies.rules import redact_plain_secrets
+from ..policies.waivers import Waiver, read_waivers
 from ..project import pulumi_project
 from .model import Finding, Plan
 from .runner import PlanCheck, Program, StackProgramLoader, infer_project, run_plan
@@ -70,22 +72,44 @@ def _project_from_file() -> str:
     return pulumi_project.find_project().name
 
 
-def default_plan_checks(config: Mapping[str, str]) -> Sequence[PlanCheck]:
-    """The policy rules, with the settings of the stack's ``policy`` configuration key."""
+def default_plan_checks(
+    config: Mapping[str, str], *, today: date | None = None
+) -> Sequence[PlanCheck]:
+    """The policy rules, with the settings of the stack's ``policy`` configuration key and the
+    stack's ``waivers`` (expired ones judged against ``today``, default the current date)."""
     settings = PolicySettings()
     # Only the project's own key: a `policy` key in another namespace must never replace the
     # guardrails (the program refuses it as an unknown key, naming the stack file).
-    value = config.get(f"{infer_project(config)}:policy")
+    project = infer_project(config)
+    value = config.get(f"{project}:policy")
     if value is not None:
         # A bad policy key is reported by the program itself, naming the stack file.
         with contextlib.suppress(ValueError):
             settings = PolicySettings.model_validate(json.loads(value))
+    raw_waivers = config.get(f"{project}:waivers")
+
+    def stack_waivers() -> tuple[Waiver, ...]:
+        # Read after the program ran: this repository's stack program refuses bad waivers
+        # itself, naming the stack file; another program's stack gets the same check here
+        # (exit 2, naming the key).
+        if raw_waivers is None:
+            return ()
+        try:
+            data = json.loads(raw_waivers)
+        except ValueError:
+            data = raw_waivers  # not JSON: refused as not a list of waivers
+        return read_waivers(data, settings, f"stack configuration {project}:waivers")
 
     def policy_check(plan: Plan) -> list[Finding]:
-        findings = [
-            cast(Finding, f.to_dict())
-            for f in evaluate(plan.resources, settings, default_project_id=plan.default_project_id)
-        ]
+        waivers = stack_waivers()
+        found = evaluate(
+            plan.resources,
+            settings,
+            default_project_id=plan.default_project_id,
+            waivers=waivers,
+            today=today,
+        )
+        findings = [cast(Finding, f.to_dict()) for f in found]
         # Never print a value a rule has just called secret.
         plan.resources[:] = redact_plain_secrets(plan.resources, settings)
         return findings

@@ -14,6 +14,7 @@ from .findings import ADVISORY, MANDATORY, Finding, Severity
 from .kinds import Kind, kind_of
 from .rules import PRIVATE_ACCESS_SETS, RULES, RULES_BY_ID, UNKNOWN, Rule
 from .settings import PolicySettings
+from .waivers import WAIVERS_RULE, Waiver, apply_waivers
 
 __all__ = [
     "ADVISORY",
@@ -22,11 +23,14 @@ __all__ = [
     "RULES",
     "RULES_BY_ID",
     "UNKNOWN",
+    "WAIVERS_RULE",
     "Finding",
     "Kind",
     "PolicySettings",
     "Rule",
     "Severity",
+    "Waiver",
+    "apply_waivers",
     "evaluate",
     "kind_of",
 ]

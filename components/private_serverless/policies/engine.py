@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from ..core.inventory import ResourceRecord
+from ..errors import ConfigurationError
 from .findings import Finding
 from .rules import RULES, Context, default_now
 from .settings import PolicySettings
+from .waivers import Waiver, apply_waivers, waiver_problems
 
 _DEFAULT_SETTINGS = PolicySettings()
 
@@ -19,13 +21,23 @@ def evaluate(
     now: datetime | None = None,
     *,
     default_project_id: str | None = None,
+    waivers: Sequence[Waiver] = (),
+    today: date | None = None,
 ) -> list[Finding]:
     """All findings of the rules on ``resources``, in rule order then resource order.
 
     ``now`` defaults to the current time; pass one to make key-expiry results reproducible.
     ``default_project_id`` is the stack's ``scaleway:projectId``, when known (see
     :func:`~private_serverless.policies.access_matrix.access_matrix`).
+
+    ``waivers`` (see :mod:`~private_serverless.policies.waivers`) mark the findings they cover
+    waived, and add a ``waivers`` finding per expired waiver or waiver matching nothing;
+    ``today`` (default: ``now``'s date) decides which have expired. A waiver of a rule the
+    settings make unwaivable raises :class:`ConfigurationError` naming the rule.
     """
+    problems = waiver_problems(waivers, settings)
+    if problems:
+        raise ConfigurationError("waivers", problems)
     ctx = Context(
         settings=settings,
         now=now if now is not None else default_now(),
@@ -40,4 +52,6 @@ def evaluate(
                 findings.extend(rule.resource_check(record, ctx))
         if rule.stack_check is not None:
             findings.extend(rule.stack_check(resources, ctx))
-    return findings
+    if not waivers:
+        return findings
+    return apply_waivers(findings, resources, waivers, today or ctx.now.date())

@@ -40,6 +40,13 @@ class PolicySettings(BaseModel):
             "becomes mandatory for it)."
         ),
     )
+    unwaivable_rules: frozenset[str] = Field(
+        default=frozenset({"no-plain-secrets", "privilege-escalation"}),
+        description=(
+            "Rules no waiver may name (a waiver of one is a configuration error); replaces the "
+            "default, which keeps credentials in clear and self-granting access unwaivable."
+        ),
+    )
     secret_name_patterns: tuple[str, ...] = Field(
         default=(),
         description=(

@@ -49,6 +49,7 @@ class Endpoint:
     url: str
     api_key: str | None  # None: the key lives in Secret Manager, not in the outputs
     key_secret_id: str | None = None  # the Secret Manager secret holding it ("region/uuid")
+    public: bool = False  # public on purpose (privacy public): it has no key to test
 
 
 class KeyUnavailable(Exception):
@@ -144,8 +145,9 @@ def parse_outputs(outputs: object, where: str) -> list[Endpoint]:
         secret_id = entry.get("key_secret_id")
         if secret_id is not None and (not isinstance(secret_id, str) or not secret_id):
             problems.append(Problem(f"{path}.key_secret_id", "must be a string or null"))
+        public = entry.get("privacy") == "public"
         if not problems:
-            endpoints.append(Endpoint(str(name), str(url), key, secret_id))
+            endpoints.append(Endpoint(str(name), str(url), key, secret_id, public))
     if problems:
         raise ConfigurationError(where, problems)
     return endpoints
@@ -174,6 +176,27 @@ def _check_url(url: object) -> str | None:
     return "must be an https:// URL (plain http only for localhost), or the key travels in clear"
 
 
+def _check_public(endpoint: Endpoint, *, timeout: float, opener: Opener) -> CheckResult:
+    """A service public on purpose must answer a call without a key (there is none)."""
+    anonymous, reason = _call(endpoint.url, None, timeout, opener)
+    ok = anonymous is not None and anonymous not in REJECTED_STATUSES
+    if ok:
+        note = "public on purpose: answers without a key"
+    elif anonymous is None:
+        note = f"public on purpose, but the anonymous call failed: {reason}"
+    else:
+        note = f"public on purpose, but the anonymous call was refused with {anonymous}"
+    return CheckResult(
+        service=endpoint.service,
+        endpoint=endpoint.url,
+        anonymous_status=anonymous,
+        authenticated_status=None,
+        authenticated_skipped=True,
+        verdict=Verdict.passed if ok else Verdict.failed,
+        notes=(note,),
+    )
+
+
 def check_endpoint(
     endpoint: Endpoint,
     *,
@@ -186,6 +209,8 @@ def check_endpoint(
     A key kept in Secret Manager is read with ``key_reader`` and tested like any other; a key
     that cannot be read or that is not there fails the check: an untested key is no pass.
     """
+    if endpoint.public:
+        return _check_public(endpoint, timeout=timeout, opener=opener)
     if endpoint.api_key is None:
         key, problem = _read_key(endpoint, key_reader)
         if key is None:

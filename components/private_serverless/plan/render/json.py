@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from ...core.files import PLAN_BOUNDS, read_json
 from ...core.inventory import ResourceRecord
 from ..errors import PlanError
-from ..model import Finding, Plan
+from ..model import Finding, Plan, WaiverShown
 
 
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
@@ -40,16 +40,20 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "access": _access(plan),
         # What each service can do (its identity): derived from the resources as well.
         "capabilities": [item.to_dict() for item in plan.capabilities()],
-        "findings": [
-            {
-                "rule": finding["rule"],
-                "severity": finding["severity"],
-                "urn": finding["urn"],
-                "message": finding["message"],
-            }
-            for finding in plan.findings
-        ],
+        "findings": [_finding_to_dict(finding) for finding in plan.findings],
     }
+
+
+def _finding_to_dict(finding: Finding) -> dict[str, Any]:
+    shown: dict[str, Any] = {
+        "rule": finding["rule"],
+        "severity": finding["severity"],
+        "urn": finding["urn"],
+        "message": finding["message"],
+    }
+    if "waiver" in finding:
+        shown["waiver"] = dict(finding["waiver"])
+    return shown
 
 
 def _access(plan: Plan) -> list[dict[str, Any]]:
@@ -124,6 +128,14 @@ class _FindingModel(BaseModel):
     severity: str
     urn: str
     message: str
+    waiver: _WaiverModel | None = None
+
+
+class _WaiverModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    reason: str
+    expires: str
 
 
 class _PlanModel(BaseModel):
@@ -178,16 +190,17 @@ def plan_from_dict(data: Any, *, source: str = "plan JSON") -> Plan:
         ],
         outputs=model.outputs,
         waves=model.waves,
-        findings=[
-            Finding(
-                rule=finding.rule,
-                severity=finding.severity,
-                urn=finding.urn,
-                message=finding.message,
-            )
-            for finding in model.findings
-        ],
+        findings=[_finding_from_model(finding) for finding in model.findings],
     )
+
+
+def _finding_from_model(model: _FindingModel) -> Finding:
+    finding = Finding(
+        rule=model.rule, severity=model.severity, urn=model.urn, message=model.message
+    )
+    if model.waiver is not None:
+        finding["waiver"] = WaiverShown(reason=model.waiver.reason, expires=model.waiver.expires)
+    return finding
 
 
 def load_plan_file(path: Path) -> Plan:

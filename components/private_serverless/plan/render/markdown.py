@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 from ...core.inventory import ResourceRecord
 from ..mocks import mock_resource_id
-from ..model import Plan, short_type, urn_name, urn_type
+from ..model import Plan, short_type, urn_name, urn_type, waived_label
 from ..values import UNKNOWN_PLACEHOLDER
 from .json import sorted_value
 from .text import KNOWN_AFTER_APPLY, compact
@@ -193,7 +193,8 @@ def _findings(plan: Plan) -> str:
         return ""
     lines = ["### Findings", "", "| Severity | Rule | Resource | Message |", "|---|---|---|---|"]
     lines += [
-        f"| {_cell(finding['severity'])} | {_code(finding['rule'])} | "
+        f"| {_cell(' '.join(filter(None, (finding['severity'], waived_label(finding)))))} | "
+        f"{_code(finding['rule'])} | "
         f"{_code(urn_name(finding['urn']))} | {_cell(finding['message'])} |"
         for finding in plan.findings
     ]

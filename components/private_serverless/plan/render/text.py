@@ -11,7 +11,7 @@ from collections import Counter
 from typing import Any
 
 from ...core.inventory import SECRET_PLACEHOLDER, ResourceRecord
-from ..model import STACK_TYPE, Plan, short_type, urn_name, urn_type
+from ..model import STACK_TYPE, Plan, short_type, urn_name, urn_type, waived_label
 from ..values import UNKNOWN_PLACEHOLDER
 from .json import sorted_value
 
@@ -39,8 +39,8 @@ def render_text(plan: Plan) -> str:
         lines.append("")
         lines.append("Findings:")
         lines.extend(
-            f"  [{finding['severity']}] {finding['rule']}: {finding['message']} "
-            f"({urn_name(finding['urn'])})"
+            f"  [{', '.join(filter(None, (finding['severity'], waived_label(finding))))}] "
+            f"{finding['rule']}: {finding['message']} ({urn_name(finding['urn'])})"
             for finding in plan.findings
         )
     if plan.diagnostics:

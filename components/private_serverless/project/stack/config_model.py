@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ...core import limits
 from ...policies.settings import PolicySettings
+from ...policies.waivers import Waiver
 from .secret_sources import SecretReference
 
 _STRICT = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
@@ -68,3 +69,5 @@ class StackConfig(BaseModel):
     defaults: StackDefaults = Field(default_factory=StackDefaults)
     policy: PolicySettings = Field(default_factory=PolicySettings)
     """Guardrails the offline plan and the policy pack enforce on this stack."""
+    waivers: list[Waiver] = Field(default_factory=list)
+    """Reviewed exceptions: findings shown as waived, with a reason, until an expiry date."""

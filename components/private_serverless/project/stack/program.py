@@ -21,6 +21,7 @@ from pydantic import SecretStr, ValidationError
 from ...access.service_calls import ServiceCall
 from ...core.key_suggestions import suggest_key, validation_problems
 from ...errors import ConfigurationError, PrivateServerlessError, Problem
+from ...policies.waivers import waiver_problems
 from ...services.container_args import PrivateContainerArgs
 from ...services.function_args import PrivateFunctionArgs
 from ...services.private_container import PrivateContainer
@@ -112,6 +113,8 @@ def read_stack_config(source: str) -> StackConfig:
             )
     problems.extend(misplaced_secure_values(project, raw))
     if parsed is not None:
+        # Unknown rules, and rules this stack's policy makes unwaivable (exit 2).
+        problems.extend(waiver_problems(parsed.waivers, parsed.policy))
         references = {
             f"services.{service}.secrets.{var}": ref.name
             for service, entry in parsed.services.items()
@@ -331,6 +334,8 @@ def export_services(services: Mapping[str, PrivateService]) -> None:
                 "project_id": service.project_id,
                 "key_secret_id": service.key_secret_id,
                 "key_expires_at": service.key_expires_at,
+                # Only on a public service: verify then expects it to answer without a key.
+                **({"privacy": "public"} if service.public_reason is not None else {}),
             }
             for name, service in services.items()
         },
