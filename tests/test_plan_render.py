@@ -138,7 +138,11 @@ def test_markdown_has_summary_diagram_tables_and_details(toy_plan: Plan) -> None
     assert "### Access\n\nNo principal can call a service." in markdown
     assert "### `billing` (`test:toy:Service`)" in markdown
     assert "| `billing-fn` | `Function` | `billing-ns (Namespace)` | yes |" in markdown
-    assert "<summary>Inputs of <code>billing-fn</code></summary>" in markdown
+    # Unknown values keep the plan JSON's spelling inside the json block, and the summary says so.
+    assert (
+        "<summary>Inputs of <code>billing-fn</code> (&quot;[unknown]&quot;: known after apply)"
+        in markdown
+    )
     assert "### Findings" in markdown
     assert f"| `token` | `{SECRET_PLACEHOLDER}` |" in markdown
 

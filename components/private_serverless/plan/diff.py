@@ -35,6 +35,7 @@ from typing import Any, Literal
 from ..core.inventory import SECRET_PLACEHOLDER, ResourceRecord
 from .access_diff import AccessDiff, access_diff_markdown, access_diff_text, diff_access
 from .breaking import BreakingChange, breaking_changes
+from .comment_fit import fit_comment
 from .findings_diff import FindingsDiff, diff_findings, findings_diff_markdown, findings_diff_text
 from .force_new import force_new_inputs
 from .model import Plan, short_type
@@ -430,7 +431,7 @@ def render_diff_markdown(diff: PlanDiff) -> str:
     sections = "\n\n".join(section for section in review if section)
     if diff.is_empty:
         note = f"\n> {_secrets_note(diff)}\n" if diff.secrets_not_compared else ""
-        return f"{title}\n\nNo changes.\n{note}\n{sections}\n"
+        return fit_comment(f"{title}\n\nNo changes.\n{note}\n{sections}\n")
     lines = [title, "", _counts(diff), "", sections, "", "### Resources", ""]
     moving = [change for change in diff.resources if change.op != "same"]
     breaking = {item.urn for item in diff.breaking}
@@ -451,7 +452,8 @@ def render_diff_markdown(diff: PlanDiff) -> str:
         lines += _change_table(diff.outputs, heading="Output")
     if diff.secrets_not_compared:
         lines += [f"> {_secrets_note(diff)}", ""]
-    return "\n".join(lines).rstrip("\n") + "\n"
+    # One pull-request comment: long sections folded, and cut if need be, with a note.
+    return fit_comment("\n".join(lines).rstrip("\n") + "\n")
 
 
 def _secrets_note(diff: PlanDiff) -> str:
