@@ -202,3 +202,78 @@ def test_adding_a_conjunct_never_weakens_and_a_disjunct_never_strengthens(a: str
     assert compare_conditions(a, f"({a}) || ({b})") in ("weaker", "equivalent")
     # Reversed: the same relation seen from the other side.
     assert compare_conditions(f"({a}) && ({b})", a) in ("weaker", "equivalent")
+
+
+# -- archive changes ------------------------------------------------------------------------------
+
+
+def _plan_json(project_dir: Path, name: str) -> Path:
+    out = project_dir / name
+    made = plan(
+        "--stack", "dev", "--env-file", ".env.example", "--format", "json", "--out", str(out)
+    )
+    assert made.exit_code == 0, made.output
+    return out
+
+
+def test_a_changed_handler_file_shows_in_the_archive_changes(project):  # noqa: F811
+    base = _plan_json(project, "base.json")
+    handler = project / "services" / "billing" / "handler.py"
+    handler.write_text(handler.read_text() + "\n# a change\n")
+    (project / "services" / "billing" / "helpers.py").write_text("X = 1\n")
+    result = plan("--stack", "dev", "--env-file", ".env.example", "--against", str(base))
+    assert "archive files: 1 added, 0 removed, 1 changed" in result.stdout
+    assert "      ~ handler.py" in result.stdout
+    assert "      + helpers.py" in result.stdout
+    data = json.loads(
+        plan(
+            "--stack",
+            "dev",
+            "--env-file",
+            ".env.example",
+            "--against",
+            str(base),
+            "--format",
+            "json",
+        ).stdout
+    )
+    billing = next(r for r in data["resources"] if r["name"] == "billing-function")
+    assert billing["archive_changes"] == {
+        "known": True,
+        "added": ["helpers.py"],
+        "removed": [],
+        "changed": ["handler.py"],
+    }
+    markdown = plan(
+        "--stack",
+        "dev",
+        "--env-file",
+        ".env.example",
+        "--against",
+        str(base),
+        "--format",
+        "markdown",
+    ).stdout
+    assert "- `~ handler.py`" in markdown
+
+
+def test_archive_changes_are_bounded_and_never_show_contents(project):  # noqa: F811
+    base = _plan_json(project, "base.json")
+    folder = project / "services" / "billing"
+    for number in range(30):
+        (folder / f"mod_{number:02}.py").write_text(f"SECRET_LOOKING_CONTENT_{number} = 1\n")
+    result = plan("--stack", "dev", "--env-file", ".env.example", "--against", str(base))
+    assert "archive files: 30 added, 0 removed, 0 changed" in result.stdout
+    assert "+ ... and 10 more" in result.stdout
+    assert "SECRET_LOOKING_CONTENT" not in result.stdout
+
+
+def test_a_plan_without_file_lists_says_the_files_are_unknown(project):  # noqa: F811
+    base = _plan_json(project, "base.json")
+    data = json.loads(base.read_text())
+    data.pop("archives")  # as a plan made before archives were listed
+    base.write_text(json.dumps(data))
+    handler = project / "services" / "billing" / "handler.py"
+    handler.write_text(handler.read_text() + "\n# a change\n")
+    result = plan("--stack", "dev", "--env-file", ".env.example", "--against", str(base))
+    assert "archive files: files not known" in result.stdout

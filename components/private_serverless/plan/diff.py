@@ -34,6 +34,7 @@ from typing import Any, Literal
 
 from ..core.inventory import SECRET_PLACEHOLDER, ResourceRecord
 from .access_diff import AccessDiff, access_diff_markdown, access_diff_text, diff_access
+from .archive_changes import ArchiveChange, archive_change
 from .breaking import BreakingChange, breaking_changes
 from .comment_fit import fit_comment
 from .findings_diff import FindingsDiff, diff_findings, findings_diff_markdown, findings_diff_text
@@ -97,6 +98,8 @@ class PlanDiff:
     access: AccessDiff = field(default_factory=AccessDiff)
     #: Policy findings that appear, are resolved or stay.
     findings: FindingsDiff = field(default_factory=FindingsDiff)
+    #: Per function URN whose ``zipHash`` changed, the files its archive gained, lost, changed.
+    archives: Mapping[str, ArchiveChange] = field(default_factory=dict)
 
     @property
     def breaking(self) -> tuple[BreakingChange, ...]:
@@ -176,6 +179,14 @@ def diff_plans(base: Plan | Mapping[str, Any], head: Plan | Mapping[str, Any]) -
         secrets_not_compared=tuple(blind),
         access=diff_access(base_plan.access(), head_plan.access(), renamed),
         findings=diff_findings(base_plan.findings, head_plan.findings, renamed),
+        archives={
+            change.urn: archive_change(
+                base_plan.archives.get(change.old_urn or change.urn),
+                head_plan.archives.get(change.urn),
+            )
+            for change in changes
+            if any(item.path == "zipHash" for item in change.changes)
+        },
     )
 
 
@@ -349,7 +360,10 @@ def diff_to_dict(diff: PlanDiff) -> dict[str, Any]:
         "summary": dict(diff.counts()),
         "outputs_changed": len(diff.outputs),
         "breaking_count": len(breaking),
-        "resources": [_resource_to_dict(change, breaking) for change in diff.resources],
+        "resources": [
+            _resource_to_dict(change, breaking, diff.archives.get(change.urn))
+            for change in diff.resources
+        ],
         "outputs": [_change_to_dict(item) for item in diff.outputs],
         "waves": {"base": diff.waves[0], "head": diff.waves[1]},
         "secrets_not_compared": list(diff.secrets_not_compared),
@@ -383,6 +397,10 @@ def render_diff_text(diff: PlanDiff) -> str:
             lines.append(f"    replaced because of: {', '.join(change.replace_reasons)}")
         lines += [f"    {_describe(item)}" for item in change.changes]
         lines += [f"    {_describe_kept(item)}" for item in change.kept]
+        archive = diff.archives.get(change.urn)
+        if archive is not None:
+            lines.append(f"    archive files: {archive.summary()}")
+            lines += [f"      {line}" for line in archive.lines()]
     if diff.outputs:
         lines.append("Outputs:")
         lines += [f"    {_describe(item)}" for item in diff.outputs]
@@ -447,6 +465,11 @@ def render_diff_markdown(diff: PlanDiff) -> str:
             continue
         lines += [f"### {change.op}: `{change.name}` (`{short_type(change.type)}`)", ""]
         lines += _change_table(change.changes + change.kept)
+        archive = diff.archives.get(change.urn)
+        if archive is not None:
+            lines += [f"Archive files: {archive.summary()}", ""]
+            lines += [f"- `{_md_text(line)}`" for line in archive.lines()]
+            lines.append("")
     if diff.outputs:
         lines += ["### Outputs", ""]
         lines += _change_table(diff.outputs, heading="Output")
@@ -520,7 +543,9 @@ def _describe_kept(item: ValueChange) -> str:
 
 
 def _resource_to_dict(
-    change: ResourceChange, breaking: tuple[BreakingChange, ...] = ()
+    change: ResourceChange,
+    breaking: tuple[BreakingChange, ...] = (),
+    archive: ArchiveChange | None = None,
 ) -> dict[str, Any]:
     data: dict[str, Any] = {
         "urn": change.urn,
@@ -537,6 +562,8 @@ def _resource_to_dict(
         data["changes"] = [_change_to_dict(item) for item in change.changes]
     if change.kept:
         data["kept_from_state"] = [_change_to_dict(item) for item in change.kept]
+    if archive is not None:
+        data["archive_changes"] = archive.to_dict()
     return data
 
 

@@ -7,7 +7,8 @@ for byte::
      "resources": [{"urn", "type", "name", "parent", "custom", "inputs", "dependencies",
                     "protect", "ignore_changes", "replace_on_changes", "aliases",
                     "property_dependencies", "secret_digests"}],
-     "outputs": {...}, "waves": N, "findings": [{"rule", "severity", "urn", "message"}]}
+     "outputs": {...}, "waves": N, "findings": [{"rule", "severity", "urn", "message"}],
+     "archives": {function urn: {path: "<mode>:<sha256>"}}}
 
 Inputs and outputs are sorted by key at every depth. Diagnostics are not part of the format.
 """
@@ -49,6 +50,8 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
             }
             for finding in plan.findings
         ],
+        # The files of each function's archive (path -> mode:sha256), for a later diff.
+        "archives": {urn: dict(sorted(files.items())) for urn, files in plan.archives.items()},
     }
 
 
@@ -137,6 +140,8 @@ class _PlanModel(BaseModel):
     access: list[Any] = []  # derived from resources; recomputed, never trusted from the file
     capabilities: list[Any] = []  # the same
     findings: list[_FindingModel]
+    # Absent from plans written before archives were listed.
+    archives: dict[str, dict[str, str]] = {}
 
 
 def plan_from_dict(data: Any, *, source: str = "plan JSON") -> Plan:
@@ -187,6 +192,7 @@ def plan_from_dict(data: Any, *, source: str = "plan JSON") -> Plan:
             )
             for finding in model.findings
         ],
+        archives=model.archives,
     )
 
 
