@@ -90,6 +90,7 @@ def test_json_has_the_exact_shape(toy_plan: Plan) -> None:
             "aliases",
             "property_dependencies",
             "secret_digests",
+            "secret_names",
         ]
     assert list(data["findings"][0]) == ["rule", "severity", "urn", "message"]
     function = next(r for r in data["resources"] if r["type"] == FUNCTION)
@@ -124,7 +125,8 @@ def test_text_is_a_plain_tree(toy_plan: Plan) -> None:
         "└── test:toy:Service billing (component)",
     ]
     assert f"{FUNCTION} billing-fn  [protected]" in text
-    assert f"secretEnvironmentVariables = {SECRET_PLACEHOLDER}" in text
+    # A secret map shows its variable names, never a value.
+    assert f'secretEnvironmentVariables = {{"API_TOKEN": "{SECRET_PLACEHOLDER}"}}' in text
     assert "depends on: billing-ns (Namespace)" in text
     assert f"  token = {SECRET_PLACEHOLDER}" in text
     assert "[advisory] private-only: looks fine (billing-fn)" in text

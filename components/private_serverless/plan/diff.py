@@ -226,9 +226,16 @@ def _compare(
         )
         or _secret_changed(key, old, new)
         or _secret_from_new_resource(key, new, ops)
+        or _secret_names_changed(key, old, new)
     ]
     value_changes = tuple(
-        item for key in changed_keys for item in _key_changes(key, old.inputs, inputs)
+        item
+        for key in changed_keys
+        for item in (
+            _secret_name_changes(key, old, new, inputs)
+            if _names_known(key, old, new)
+            else _key_changes(key, old.inputs, inputs)
+        )
     )
     if not changed_keys:
         return ResourceChange(new.urn, new.type, new.name, "same", old_urn=moved)
@@ -244,6 +251,39 @@ def _compare(
         kept=kept if reasons else (),
         old_urn=moved,
     )
+
+
+def _names_known(key: str, old: ResourceRecord, new: ResourceRecord) -> bool:
+    """Whether both plans list the variable names of the secret map under ``key``."""
+    return key not in new.ignore_changes and key in old.secret_names and key in new.secret_names
+
+
+def _secret_names_changed(key: str, old: ResourceRecord, new: ResourceRecord) -> bool:
+    """Whether a secret map's variables were added or removed (names are not secret, so this
+    is seen without a plan key)."""
+    return _names_known(key, old, new) and set(old.secret_names[key]) != set(new.secret_names[key])
+
+
+def _secret_name_changes(
+    key: str, old: ResourceRecord, new: ResourceRecord, inputs: Mapping[str, Any]
+) -> list[ValueChange]:
+    """A secret map's change as the variables added, removed and (with a plan key) changed,
+    each shown as ``[secret]``; the whole input when which variable changed is not known."""
+    before, after = set(old.secret_names[key]), set(new.secret_names[key])
+    found = [
+        ValueChange(f"{key}.{n}", "added", new=SECRET_PLACEHOLDER) for n in sorted(after - before)
+    ]
+    found += [
+        ValueChange(f"{key}.{n}", "removed", old=SECRET_PLACEHOLDER) for n in sorted(before - after)
+    ]
+    for name in sorted(before & after):
+        was = old.secret_digests.get(f"{key}.{name}")
+        now = new.secret_digests.get(f"{key}.{name}")
+        if was is not None and now is not None and was != now:
+            found.append(
+                ValueChange(f"{key}.{name}", "changed", SECRET_PLACEHOLDER, SECRET_PLACEHOLDER)
+            )
+    return found or _key_changes(key, old.inputs, inputs)
 
 
 def _secret_changed(key: str, old: ResourceRecord, new: ResourceRecord) -> bool:

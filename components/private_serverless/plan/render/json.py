@@ -6,7 +6,7 @@ for byte::
     {"stack", "project",
      "resources": [{"urn", "type", "name", "parent", "custom", "inputs", "dependencies",
                     "protect", "ignore_changes", "replace_on_changes", "aliases",
-                    "property_dependencies", "secret_digests"}],
+                    "property_dependencies", "secret_digests", "secret_names"}],
      "outputs": {...}, "waves": N, "findings": [{"rule", "severity", "urn", "message"}],
      "archives": {function urn: {path: "<mode>:<sha256>"}}}
 
@@ -95,6 +95,7 @@ def _record_to_dict(record: ResourceRecord) -> dict[str, Any]:
             key: list(urns) for key, urns in sorted(record.property_dependencies.items())
         },
         "secret_digests": dict(sorted(record.secret_digests.items())),
+        "secret_names": {key: list(names) for key, names in sorted(record.secret_names.items())},
     }
 
 
@@ -118,6 +119,7 @@ class _ResourceModel(BaseModel):
     aliases: list[str] = []
     property_dependencies: dict[str, list[str]] = {}
     secret_digests: dict[str, str] = {}
+    secret_names: dict[str, list[str]] = {}
 
 
 class _FindingModel(BaseModel):
@@ -178,6 +180,7 @@ def plan_from_dict(data: Any, *, source: str = "plan JSON") -> Plan:
                     key: tuple(urns) for key, urns in resource.property_dependencies.items()
                 },
                 secret_digests=resource.secret_digests,
+                secret_names={key: tuple(names) for key, names in resource.secret_names.items()},
             )
             for resource in model.resources
         ],
