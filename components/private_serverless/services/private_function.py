@@ -88,7 +88,7 @@ class PrivateFunction(PrivateService):
             name=service_name,
             namespace_id=namespace_id,
             description=args.description,
-            privacy="private",
+            privacy=args.privacy,
             runtime=args.runtime,
             handler=args.handler,
             memory_limit=args.memory_limit_mb,
@@ -108,8 +108,9 @@ class PrivateFunction(PrivateService):
             zip_hash=self.archive.zip_hash,
             deploy=True,
             private_network_id=args.private_network_id,
+            sandbox=args.sandbox,
             region=args.region,
-            tags=list(args.tags),
+            tags=self._service_tags(args),
             opts=self._opts(),
         )
 
