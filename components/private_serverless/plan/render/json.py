@@ -6,8 +6,9 @@ for byte::
     {"stack", "project",
      "resources": [{"urn", "type", "name", "parent", "custom", "inputs", "dependencies",
                     "protect", "ignore_changes", "replace_on_changes", "aliases",
-                    "property_dependencies", "secret_digests"}],
-     "outputs": {...}, "waves": N, "findings": [{"rule", "severity", "urn", "message"}]}
+                    "property_dependencies", "secret_digests", "secret_names"}],
+     "outputs": {...}, "waves": N, "findings": [{"rule", "severity", "urn", "message"}],
+     "archives": {function urn: {path: "<mode>:<sha256>"}}}
 
 Inputs and outputs are sorted by key at every depth. Diagnostics are not part of the format.
 """
@@ -41,6 +42,8 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         # What each service can do (its identity): derived from the resources as well.
         "capabilities": [item.to_dict() for item in plan.capabilities()],
         "findings": [_finding_to_dict(finding) for finding in plan.findings],
+        # The files of each function's archive (path -> mode:sha256), for a later diff.
+        "archives": {urn: dict(sorted(files.items())) for urn, files in plan.archives.items()},
     }
 
 
@@ -96,6 +99,7 @@ def _record_to_dict(record: ResourceRecord) -> dict[str, Any]:
             key: list(urns) for key, urns in sorted(record.property_dependencies.items())
         },
         "secret_digests": dict(sorted(record.secret_digests.items())),
+        "secret_names": {key: list(names) for key, names in sorted(record.secret_names.items())},
     }
 
 
@@ -119,6 +123,7 @@ class _ResourceModel(BaseModel):
     aliases: list[str] = []
     property_dependencies: dict[str, list[str]] = {}
     secret_digests: dict[str, str] = {}
+    secret_names: dict[str, list[str]] = {}
 
 
 class _FindingModel(BaseModel):
@@ -149,6 +154,8 @@ class _PlanModel(BaseModel):
     access: list[Any] = []  # derived from resources; recomputed, never trusted from the file
     capabilities: list[Any] = []  # the same
     findings: list[_FindingModel]
+    # Absent from plans written before archives were listed.
+    archives: dict[str, dict[str, str]] = {}
 
 
 def plan_from_dict(data: Any, *, source: str = "plan JSON") -> Plan:
@@ -185,12 +192,14 @@ def plan_from_dict(data: Any, *, source: str = "plan JSON") -> Plan:
                     key: tuple(urns) for key, urns in resource.property_dependencies.items()
                 },
                 secret_digests=resource.secret_digests,
+                secret_names={key: tuple(names) for key, names in resource.secret_names.items()},
             )
             for resource in model.resources
         ],
         outputs=model.outputs,
         waves=model.waves,
         findings=[_finding_from_model(finding) for finding in model.findings],
+        archives=model.archives,
     )
 
 
