@@ -256,3 +256,20 @@ def test_calling_a_public_service_is_refused(project: Path) -> None:  # noqa: F8
     assert result.exit_code == 2, result.output
     assert "services.reports" in result.stderr and "calls.gateway" in result.stderr
     assert "the service is public" in result.stderr
+
+
+def test_the_pack_forbids_public_services_where_the_stack_policy_does() -> None:
+    from private_serverless.policies.crossguard import PackStack, build_policies
+
+    from .test_policies_crossguard import FakeResourceArgs, Violations, _props
+
+    stack = PackStack()
+    stack.configure({"shop:policy": json.dumps({"forbid_public_services": True})}, "shop")
+    policy = {p.name: p for p in build_policies(clock=lambda: NOW, stack=stack)}["private-services"]
+    billing = find(_public_billing(), "billing")
+    violations = Violations()
+    policy.validate(
+        FakeResourceArgs(billing.type, _props(billing.inputs), billing.urn, billing.name),
+        violations,
+    )
+    assert len(violations) == 1 and "forbid_public_services" in violations[0][0]

@@ -375,3 +375,15 @@ def test_the_audit_takes_the_same_waivers() -> None:
     report = build_report(_plain_http_web(), now=NOW, waivers=[_waiver()])
     assert report.count("mandatory") == 0 and report.count("advisory") == 1
     assert f"[waived until 2026-12-31: {REASON}]" in render_audit_text(report)
+
+
+def test_a_misspelt_unwaivable_rule_is_an_error_not_a_silent_gap(project: Path) -> None:  # noqa: F811
+    def edit(config: dict[str, Any]) -> None:
+        config["private-serverless:policy"]["unwaivable_rules"] = ["no-plain-secret"]
+
+    edit_stack(project, "dev", edit)
+    result = plan("--stack", "dev", "--env-file", ".env.example")
+    assert result.exit_code == 2, result.output
+    assert "policy.unwaivable_rules: an entry is no rule id; did you mean no-plain-secrets" in (
+        result.stderr
+    )

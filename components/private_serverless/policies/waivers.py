@@ -93,7 +93,7 @@ def waiver_problems(
     """What makes a list of waivers invalid: an unknown rule, or one the policy forbids
     waiving (``policy.unwaivable_rules``; ``waivers`` itself never can be)."""
     rules = known_rules()
-    problems = []
+    problems = unwaivable_problems(settings)
     for index, waiver in enumerate(waivers):
         where = f"{path}[{index}].rule"
         if waiver.rule == WAIVERS_RULE or waiver.rule in settings.unwaivable_rules:
@@ -110,6 +110,17 @@ def waiver_problems(
                 f"; did you mean {', '.join(close)}?" if close else f"; rules: {', '.join(rules)}"
             )
             problems.append(Problem(where, f"unknown rule{hint}"))
+    return problems
+
+
+def unwaivable_problems(settings: PolicySettings) -> list[Problem]:
+    """Unknown rule ids in ``policy.unwaivable_rules``: a misspelt one would protect nothing."""
+    rules = known_rules()
+    problems = []
+    for name in sorted(settings.unwaivable_rules - {*rules, WAIVERS_RULE}):
+        close = difflib.get_close_matches(name, rules, n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else f"; rules: {', '.join(rules)}"
+        problems.append(Problem("policy.unwaivable_rules", f"an entry is no rule id{hint}"))
     return problems
 
 
@@ -229,6 +240,7 @@ __all__ = [
     "apply_waivers",
     "read_waivers",
     "service_of",
+    "unwaivable_problems",
     "waive",
     "waiver_problems",
     "waivers_from_config",
