@@ -156,6 +156,12 @@ def _service_inputs(
         access.setdefault("key_expires_in_days", defaults.key_expires_in_days)
         access.setdefault("store_key_in_secret_manager", defaults.store_keys_in_secret_manager)
         values["access"] = access
+    stack_allowed = sorted(config.policy.allowed_plain_names)
+    own = values.get("allowed_plain_names", [])
+    if stack_allowed and isinstance(own, list):
+        # The stack's allow-list reaches every service's own argument check. Left as is when
+        # not a list: validation reports the key path.
+        values["allowed_plain_names"] = [*own, *(n for n in stack_allowed if n not in own)]
     for field in _PATH_FIELDS:
         if isinstance(values.get(field), str):
             values[field] = context.project_dir / values[field]
@@ -230,6 +236,14 @@ def build_services(config: StackConfig, context: StackContext) -> dict[str, Priv
         model: type[ServiceArgs] = (
             PrivateFunctionArgs if entry.kind == "function" else PrivateContainerArgs
         )
+        if config.policy.forbid_weakening and (entry.model_extra or {}).get("allowed_plain_names"):
+            problems.append(
+                Problem(
+                    f"{path}.allowed_plain_names",
+                    "allowing plain names weakens no-plain-secrets, and this stack's "
+                    "policy.forbid_weakening is set: move the variables to `secrets`",
+                )
+            )
         raw_build_dir = (entry.model_extra or {}).get("build_dir")
         problems.extend(build_dir_problems(raw_build_dir, context.project_dir, path))
         values = _service_inputs(name, entry, config, context)
