@@ -145,6 +145,11 @@ def _everything(source_dir: Path) -> None:
                 "events": {"nats": {"account_id": _NETWORK, "subject": "a.b"}},
             },
             domain={"hostname": "ctr.example.com", "dns_zone": "example.com"},
+            domains=[
+                {"hostname": "api.example.com", "dns_zone": "example.com"},
+                {"hostname": "api.example.org"},
+            ],
+            registry={"name": "team-api", "description": "images of ctr"},
             # Its own grants (project, another project, the organization) on the same identity.
             identity={
                 "grants": [
@@ -178,6 +183,9 @@ NEW_INPUTS = [
     ("scaleway:containers/trigger:Trigger", "cron", "timezone"),
     ("scaleway:containers/trigger:Trigger", "cron", "headers"),
     ("scaleway:containers/trigger:Trigger", "destinationConfig", "httpMethod"),
+    ("scaleway:registry/namespace:Namespace", "isPublic", ""),
+    ("scaleway:registry/namespace:Namespace", "name", ""),
+    ("scaleway:registry/namespace:Namespace", "description", ""),
 ]
 
 
@@ -210,6 +218,7 @@ def test_every_sent_input_exists_and_is_not_deprecated(plan_of, source_dir):
         "scaleway:domain/record:Record",
         "scaleway:mnq/sqsCredentials:SqsCredentials",
         "scaleway:mnq/natsCredentials:NatsCredentials",
+        "scaleway:registry/namespace:Namespace",
     }
     nested_checked = 0
     for record in custom:

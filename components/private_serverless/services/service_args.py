@@ -213,6 +213,13 @@ class ServiceArgs(ArgsModel):
     domain: CustomDomainArgs | None = None
     """A custom hostname, and optionally its CNAME record in a Scaleway-managed zone."""
 
+    domains: Annotated[list[CustomDomainArgs], Field(max_length=limits.CUSTOM_DOMAINS_MAX)] = Field(
+        default_factory=list
+    )
+    """More custom hostnames (each a child ``<name>-domain-<hostname>``, and
+    ``<name>-dns-<hostname>`` with a zone); with ``domain``, at most 50 in all (Scaleway's
+    limit per function or container). ``endpoint`` is ``domain``'s, else the first one's."""
+
     calls: list[ServiceCall] = Field(default_factory=list)
     """Private services this one calls. The service gets an identity of its own (an IAM
     application, not the one whose keys its clients hold), granted each callee's permission
@@ -306,6 +313,15 @@ class ServiceArgs(ArgsModel):
                     "private_network_id: the Private Network is in another region than the "
                     "service; a service joins a network of its own region"
                 )
+        hostnames = [d.hostname for d in ([self.domain] if self.domain else []) + self.domains]
+        if len(hostnames) > limits.CUSTOM_DOMAINS_MAX:
+            raise ValueError(
+                f"domain and domains: at most {limits.CUSTOM_DOMAINS_MAX} custom domains per "
+                f"service (Scaleway's limit), got {len(hostnames)}"
+            )
+        repeated = sorted({h for h in hostnames if hostnames.count(h) > 1})
+        if repeated:
+            raise ValueError(f"domains: {', '.join(repeated)} is given twice")
         if self.namespace_id is not None and self.namespace_name is not None:
             raise ValueError(
                 "namespace_name names a namespace to create; drop it with namespace_id"

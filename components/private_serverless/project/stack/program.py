@@ -370,6 +370,12 @@ def export_services(services: Mapping[str, PrivateService]) -> None:
                 "project_id": service.project_id,
                 "key_secret_id": service.key_secret_id,
                 "key_expires_at": service.key_expires_at,
+                # Only where there is one, so a stack without registries outputs what it did.
+                **(
+                    {"registry_endpoint": service.registry_endpoint}
+                    if service.registry_endpoint is not None
+                    else {}
+                ),
             }
             for name, service in services.items()
         },
@@ -384,6 +390,8 @@ def export_services(services: Mapping[str, PrivateService]) -> None:
         pulumi.export(f"{prefix}_policy_id", service.policy_id)
         pulumi.export(f"{prefix}_project_id", service.project_id)
         pulumi.export(f"{prefix}_key_secret_id", service.key_secret_id)
+        if service.registry_endpoint is not None:
+            pulumi.export(f"{prefix}_registry_endpoint", service.registry_endpoint)
 
 
 def run(context: StackContext) -> dict[str, PrivateService]:
