@@ -39,7 +39,7 @@ def check_namespace_name(name: str) -> str:
     """Raise ``ValueError`` unless ``name`` is a namespace name Scaleway accepts."""
     if not re.match(limits.NAMESPACE_NAME_PATTERN, name):
         raise ValueError(
-            f"{name!r} is not a valid namespace name: 1 to {limits.SERVICE_NAME_MAX_LENGTH} "
+            f"not a valid namespace name: 1 to {limits.SERVICE_NAME_MAX_LENGTH} "
             "lowercase letters, digits and hyphens, starting with a letter and ending with a "
             "letter or digit"
         )
@@ -66,7 +66,9 @@ def value_length_problem(values: Mapping[str, Any]) -> str | None:
         if isinstance(raw, str) and len(raw) > limits.ENV_VALUE_MAX_LENGTH:
             return (
                 f"{key}: values are at most {limits.ENV_VALUE_MAX_LENGTH} characters "
-                f"(got {len(raw)}); keep larger ones in Secret Manager and read them at run time"
+                f"(got {len(raw)}); keep a larger value in Secret Manager and read it at "
+                "run time (identity.grants SecretManagerSecretAccess), or ship it as a file "
+                "in the code"
             )
     return None
 

@@ -23,8 +23,8 @@ from typing import Any
 
 from pydantic import SecretStr, ValidationError
 
+from ...core.key_suggestions import validation_problems
 from ...errors import Problem
-from ...errors import problems_from_validation_error as _problems
 from ...sensitive.environment import check_env_and_secrets
 from ...services.namespace_args import PrivateNamespaceArgs
 from ...services.variables import check_namespace_name
@@ -64,7 +64,7 @@ def prepare_namespaces(
             as_data = {**values, "secrets": dict.fromkeys(entry.secrets, "[secret]")}
             PrivateNamespaceArgs.model_validate_json(json.dumps(as_data), strict=True)
         except ValidationError as exc:
-            problems.extend(_problems(exc, prefix=path))
+            problems.extend(validation_problems(exc, PrivateNamespaceArgs, prefix=path))
             continue
         secrets: dict[str, Any] = {}
         for variable, ref in entry.secrets.items():
@@ -77,7 +77,7 @@ def prepare_namespaces(
         try:
             PrivateNamespaceArgs.model_validate(values)
         except ValidationError as exc:
-            problems.extend(_problems(exc, prefix=path))
+            problems.extend(validation_problems(exc, PrivateNamespaceArgs, prefix=path))
             continue
         prepared[key] = values
     return prepared, problems
