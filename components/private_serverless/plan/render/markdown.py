@@ -16,9 +16,8 @@ from collections.abc import Iterable
 from ...core.inventory import ResourceRecord
 from ..mocks import mock_resource_id
 from ..model import Plan, short_type, urn_name, urn_type
-from ..values import UNKNOWN_PLACEHOLDER
 from .json import sorted_value
-from .text import KNOWN_AFTER_APPLY, compact
+from .text import compact, spell_unknowns
 
 SERVICE_TYPES = frozenset(
     {"scaleway:functions/function:Function", "scaleway:containers/container:Container"}
@@ -159,9 +158,7 @@ def _resource_section(title: str, members: list[ResourceRecord]) -> str:
 
 
 def _details(summary: str, record: ResourceRecord) -> str:
-    body = json.dumps(sorted_value(record.inputs), indent=2, ensure_ascii=False).replace(
-        json.dumps(UNKNOWN_PLACEHOLDER), KNOWN_AFTER_APPLY
-    )
+    body = spell_unknowns(json.dumps(sorted_value(record.inputs), indent=2, ensure_ascii=False))
     fence = _fence(body)
     return "\n".join(
         [
