@@ -18,6 +18,8 @@ from private_serverless import (
     PrivateContainerArgs,
     PrivateFunction,
     PrivateFunctionArgs,
+    PrivateNamespace,
+    PrivateNamespaceArgs,
     Probe,
     ServiceCall,
 )
@@ -100,6 +102,7 @@ def _everything(source_dir: Path) -> None:
             description="d",
             protect=True,
             private_network_id=_NETWORK.split("/")[1],  # nl-ams: a plain UUID
+            sandbox="v2",
             schedules={"nightly": {"schedule": "0 2 * * *", "time_zone": "Europe/Paris"}},
             queues={
                 "orders": {"sqs": {"queue_url": _QUEUE_URL}},
@@ -109,6 +112,36 @@ def _everything(source_dir: Path) -> None:
         ),
     )
     fn.grant_invoke("ci", "00000000-0000-4000-8000-000000000000")
+    # Shared namespaces of both kinds, with every input they take, and a service in each.
+    for kind in ("function", "container"):
+        shared = PrivateNamespace(
+            f"shared-{kind}",
+            PrivateNamespaceArgs(
+                kind=kind,
+                name=f"shared-{kind}",
+                project_id="11111111-2222-4333-8444-555555555555",
+                region="fr-par",
+                description="d",
+                tags=["team-a"],
+                env={"SHARED_MODE": "x"},
+                secrets={"SHARED_TOKEN": "x"},
+            ),
+        )
+        if kind == "function":
+            PrivateFunction(
+                "fn-shared",
+                PrivateFunctionArgs(
+                    runtime="node22",
+                    handler="index.handler",
+                    source_dir=source_dir,
+                    namespace=shared,
+                ),
+            )
+        else:
+            PrivateContainer(
+                "ctr-shared",
+                PrivateContainerArgs(image="rg.fr-par.scw.cloud/ns/img:1", namespace=shared),
+            )
     PrivateContainer(
         "ctr",
         PrivateContainerArgs(
@@ -129,12 +162,26 @@ def _everything(source_dir: Path) -> None:
             private_network_id=_NETWORK,
             scaling={"concurrent_requests": 20},
             sandbox="v2",
-            schedules={"nightly": {"schedule": "0 2 * * *", "args": {"a": 1}}},
+            local_storage_limit_mb=2000,  # localStorageLimitBytes
+            schedules={
+                "nightly": {
+                    "schedule": "0 2 * * *",
+                    "args": {"a": 1},
+                    "schedule_time_zone": "Europe/Paris",  # cron.timezone
+                    "headers": {"X-Job": "nightly"},  # cron.headers
+                    "http_method": "put",  # destinationConfig.httpMethod
+                }
+            },
             queues={
-                "orders": {"sqs": {"queue_url": _QUEUE_URL}},
+                "orders": {"sqs": {"queue_url": _QUEUE_URL}, "http_method": "patch"},
                 "events": {"nats": {"account_id": _NETWORK, "subject": "a.b"}},
             },
             domain={"hostname": "ctr.example.com", "dns_zone": "example.com"},
+            domains=[
+                {"hostname": "api.example.com", "dns_zone": "example.com"},
+                {"hostname": "api.example.org"},
+            ],
+            registry={"name": "team-api", "description": "images of ctr"},
             # Its own grants (project, another project, the organization) on the same identity.
             identity={
                 "grants": [
@@ -161,6 +208,19 @@ def _everything(source_dir: Path) -> None:
     )
 
 
+#: Inputs of the provider options added for issue 22: (type, input, key of a block or "").
+NEW_INPUTS = [
+    ("scaleway:functions/function:Function", "sandbox", ""),
+    ("scaleway:containers/container:Container", "localStorageLimitBytes", ""),
+    ("scaleway:containers/trigger:Trigger", "cron", "timezone"),
+    ("scaleway:containers/trigger:Trigger", "cron", "headers"),
+    ("scaleway:containers/trigger:Trigger", "destinationConfig", "httpMethod"),
+    ("scaleway:registry/namespace:Namespace", "isPublic", ""),
+    ("scaleway:registry/namespace:Namespace", "name", ""),
+    ("scaleway:registry/namespace:Namespace", "description", ""),
+]
+
+
 def test_every_sent_input_exists_and_is_not_deprecated(plan_of, source_dir):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -178,6 +238,8 @@ def test_every_sent_input_exists_and_is_not_deprecated(plan_of, source_dir):
     assert {r.type for r in custom} >= {
         "scaleway:functions/function:Function",
         "scaleway:containers/container:Container",
+        "scaleway:functions/namespace:Namespace",
+        "scaleway:containers/namespace:Namespace",
         "scaleway:iam/apiKey:ApiKey",
         "scaleway:iam/policy:Policy",
         "scaleway:secrets/secret:Secret",
@@ -190,7 +252,19 @@ def test_every_sent_input_exists_and_is_not_deprecated(plan_of, source_dir):
         "scaleway:domain/record:Record",
         "scaleway:mnq/sqsCredentials:SqsCredentials",
         "scaleway:mnq/natsCredentials:NatsCredentials",
+        "scaleway:registry/namespace:Namespace",
     }
+    for shared in ("shared-function-namespace", "shared-container-namespace"):
+        (record,) = [r for r in custom if r.name == shared]
+        assert set(record.inputs) >= {
+            "environmentVariables",
+            "secretEnvironmentVariables",
+            "projectId",
+            "region",
+            "tags",
+            "description",
+            "name",
+        }
     nested_checked = 0
     for record in custom:
         schema = schema_of(record.type)
@@ -210,6 +284,15 @@ def test_every_sent_input_exists_and_is_not_deprecated(plan_of, source_dir):
                     assert key in block_schema, f"{where} is not an input"
                     assert not block_schema[key], f"{where} is deprecated"
     assert nested_checked >= 8  # sqs, nats, cron, destinationConfig, scalingOptions, probes...
+    # Each option the library added for issue 22 reaches the provider (and so was checked above).
+    sent = {
+        (record.type, name, key)
+        for record in custom
+        for name, value in record.inputs.items()
+        for key in (value if isinstance(value, dict) else {"": None})
+    }
+    for expected in NEW_INPUTS:
+        assert expected in sent, f"{expected} is never sent"
     deprecations = [
         w
         for w in caught

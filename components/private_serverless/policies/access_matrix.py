@@ -14,10 +14,11 @@ dependencies the engine records (a policy depends on the application whose id it
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
+from ..access.public_access import public_reason_of
 from ..access.service_calls import CALLS_TAG_PREFIX, IDENTITY_TAG_PREFIX
 from ..access.workload_identity import GRANTS_TAG_PREFIX
 from ..core.inventory import ResourceRecord
@@ -44,7 +45,11 @@ class Principal:
     members: tuple[str, ...] = ()
 
     def __str__(self) -> str:
-        return f"{self.kind} '{self.name}'"
+        return ANYONE if self.kind == ANYONE else f"{self.kind} '{self.name}'"
+
+
+#: The principal of a public service: whoever sends a request, with or without a key.
+ANYONE = "anyone"
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,15 @@ class Service:
     project: str
     urn: str
     component: str | None
+    #: Whether anyone may call it without a key (``privacy: public``), and why (its
+    #: ``public_reason``; None when public with no reason given).
+    public: bool = False
+    public_reason: str | None = None
+    #: The namespace, when the service shares it with other services (a PrivateNamespace):
+    #: its label and the other services in it. Sharing a namespace shares variables, not
+    #: access: IAM grants per project.
+    shared_namespace: str | None = None
+    namespace_peers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -114,16 +128,27 @@ class AccessEntry:
         principal: dict[str, Any] = {"kind": self.principal.kind, "name": self.principal.name}
         if self.principal.kind == "group":
             principal["members"] = list(self.principal.members)
-        return {
+        entry = {
             "principal": principal,
             "service": {
                 "kind": self.service.kind,
                 "name": self.service.name,
                 "project": self.service.project,
+                **(
+                    {
+                        "shared_namespace": self.service.shared_namespace,
+                        "namespace_peers": list(self.service.namespace_peers),
+                    }
+                    if self.service.shared_namespace is not None
+                    else {}
+                ),
             },
             "condition": self.condition,
             "rules": [rule.to_dict() for rule in self.rules],
         }
+        if self.principal.kind == ANYONE:
+            entry["public_reason"] = self.service.public_reason
+        return entry
 
 
 # --- linking records ------------------------------------------------------------------------
@@ -269,6 +294,7 @@ def services(records: Sequence[ResourceRecord]) -> list[Service]:
 
 def _services(index: _Index) -> list[Service]:
     found = []
+    namespaces: dict[str, ResourceRecord] = {}
     for record in index.of_kind(Kind.FUNCTION, Kind.CONTAINER):
         kind = kind_of(record.type)
         assert kind is not None
@@ -276,8 +302,38 @@ def _services(index: _Index) -> list[Service]:
         project = DEFAULT_PROJECT if namespace is None else _namespace_project(index, namespace)
         component = _component_name(index, record)
         name = component or _known(record.inputs.get("name")) or record.name
-        found.append(Service(kind.value, name, project, record.urn, record.parent))
-    return found
+        public = record.inputs.get("privacy") == "public" or (
+            # The provider makes a container with no privacy set public.
+            kind is Kind.CONTAINER and record.inputs.get("privacy") is None
+        )
+        reason = public_reason_of(record.inputs.get("tags")) if public else None
+        found.append(Service(kind.value, name, project, record.urn, record.parent, public, reason))
+        if namespace is not None:
+            namespaces[record.urn] = namespace
+    return _with_shared_namespaces(found, namespaces)
+
+
+def _with_shared_namespaces(
+    found: list[Service], namespaces: Mapping[str, ResourceRecord]
+) -> list[Service]:
+    """``found`` with each service that shares its namespace told so (and with whom)."""
+    members: dict[str, list[Service]] = {}
+    for service in found:
+        if service.urn in namespaces:
+            members.setdefault(namespaces[service.urn].urn, []).append(service)
+    shared = []
+    for service in found:
+        namespace = namespaces.get(service.urn)
+        group = members.get(namespace.urn, []) if namespace is not None else []
+        if namespace is None or len(group) < 2:
+            shared.append(service)
+            continue
+        label = _known(namespace.inputs.get("name")) or namespace.name
+        peers = tuple(sorted(_service_label(s) for s in group if s.urn != service.urn))
+        shared.append(
+            replace(service, shared_namespace=f"namespace '{label}'", namespace_peers=peers)
+        )
+    return shared
 
 
 def _rule_projects(
@@ -543,7 +599,10 @@ def access_matrix(
             rules = reached[urn]
             condition = union(rule.condition for rule in rules)
             entries.append(AccessEntry(principal, ordered[position[urn]], condition, tuple(rules)))
-    return entries
+    # A public service: anyone may call it, whatever the policies say (listed first).
+    anyone = Principal(ANYONE, ANYONE)
+    public = [AccessEntry(anyone, service, None, ()) for service in ordered if service.public]
+    return public + entries
 
 
 def _reached_services(
@@ -641,6 +700,15 @@ def _condition_label(condition: str | None) -> str:
     return "any request" if condition is None else condition
 
 
+def _entry_label(entry: AccessEntry) -> str:
+    """The condition of an entry, or for a public service's "anyone" why it is public."""
+    if entry.principal.kind != ANYONE:
+        return _condition_label(entry.condition)
+    reason = entry.service.public_reason
+    why = f"public on purpose: {reason}" if reason else "public, no reason given"
+    return f"any request, without a key ({why})"
+
+
 def _service_label(service: Service) -> str:
     return f"{service.kind} '{service.name}'"
 
@@ -666,11 +734,30 @@ def access_text(entries: Sequence[AccessEntry]) -> list[str]:
         )
         lines.append(
             f"  {entry.principal}{members} -> {_service_label(entry.service)} "
-            f"({entry.service.project}): {_condition_label(entry.condition)}"
+            f"({entry.service.project}): {_entry_label(entry)}"
         )
     if len(entries) > MAX_LISTED:
         lines.append(f"  {_more(entries)}")
+    lines.extend(f"  {note}" for note in shared_namespace_notes(entries))
     return lines
+
+
+def shared_namespace_notes(entries: Sequence[AccessEntry]) -> list[str]:
+    """One note per shared namespace: it shares variables and secrets, never access."""
+    groups: dict[tuple[str, str], set[str]] = {}
+    for entry in entries:
+        service = entry.service
+        if service.shared_namespace is not None:
+            key = (service.shared_namespace, service.project)
+            groups.setdefault(key, set()).update(
+                {_service_label(service), *service.namespace_peers}
+            )
+    return [
+        f"Note: {', '.join(sorted(members))} share {namespace}: a namespace shares variables "
+        f"and secrets, not access; IAM grants access per project ({project}), so the key of "
+        "any of them reaches every private service of its kind in that project"
+        for (namespace, project), members in sorted(groups.items())
+    ]
 
 
 def _mermaid_text(text: str) -> str:
@@ -693,11 +780,14 @@ def access_markdown(entries: Sequence[AccessEntry]) -> str:
         )
         lines.append(
             f"| {_cell(str(entry.principal))} | {_cell(_service_label(entry.service))} | "
-            f"{_cell(entry.service.project)} | `{_cell(_condition_label(entry.condition))}` | "
-            f"{_cell(granted)} |"
+            f"{_cell(entry.service.project)} | {_condition_cell(entry)} | "
+            f"{_cell(granted or 'privacy public')} |"
         )
     if len(entries) > MAX_LISTED:
         lines += ["", _more(entries)]
+    notes = shared_namespace_notes(entries)
+    if notes:
+        lines += ["", *(_cell(note) for note in notes)]
     return "\n".join(lines)
 
 
@@ -727,10 +817,21 @@ def _diagram(entries: Sequence[AccessEntry]) -> list[str]:
             if member in by_name
         ]
     edges = dict.fromkeys(
-        (pid[e.principal], tid[target(e.service)], _condition_label(e.condition)) for e in entries
+        (
+            pid[e.principal],
+            tid[target(e.service)],
+            "no key" if e.principal.kind == ANYONE else _condition_label(e.condition),
+        )
+        for e in entries
     )
     lines += [f'  {p} -->|"{_mermaid_text(label)}"| {t}' for p, t, label in edges]
     return lines
+
+
+def _condition_cell(entry: AccessEntry) -> str:
+    if entry.principal.kind == ANYONE:
+        return _cell(_entry_label(entry))
+    return f"`{_cell(_condition_label(entry.condition))}`"
 
 
 def _cell(text: str) -> str:

@@ -19,6 +19,7 @@ import pulumi
 from pulumiverse_scaleway import containers, functions, mnq
 from pulumiverse_scaleway import domain as scw_domain
 
+from ..attachments.custom_domain import CustomDomainArgs
 from ..attachments.queue_triggers import QueueTriggerArgs
 from ..attachments.schedules import ScheduleArgs, describe_runs, dst_shift
 from .service_args import ServiceArgs
@@ -74,12 +75,13 @@ def _note(target: Target, message: str, *, warn: bool = False) -> None:
 def _schedule(
     target: Target, key: str, schedule: ScheduleArgs, args: ServiceArgs, now: datetime
 ) -> None:
+    runs_in, shown = schedule.schedule_time_zone, schedule.shown_time_zone
     _note(
         target,
-        f"schedule {key} ({schedule.schedule}, UTC) "
-        + describe_runs(schedule.schedule, schedule.time_zone, now),
+        f"schedule {key} ({schedule.schedule}, {runs_in}) "
+        + describe_runs(schedule.schedule, shown, now, runs_in),
     )
-    shift = dst_shift(schedule.schedule, schedule.time_zone, now)
+    shift = dst_shift(schedule.schedule, shown, now, runs_in)
     if shift is not None:
         _note(target, f"schedule {key}: {shift}", warn=True)
     role = target.child(f"cron-{key}")
@@ -96,16 +98,20 @@ def _schedule(
         return
     # containers.Cron is deprecated in the installed provider ("use containers.Trigger with a
     # cron configuration instead"); the trigger's cron source is the current form. Its
-    # timezone is UTC so that a schedule means the same on functions and containers.
+    # timezone is UTC unless the schedule names another, so that by default a schedule means
+    # the same on functions and containers.
     containers.Trigger(
         role,
         container_id=target.service_id,
         name=key,
         cron=containers.TriggerCronArgs(
-            schedule=schedule.schedule, timezone="UTC", body=schedule.args_json()
+            schedule=schedule.schedule,
+            timezone=schedule.schedule_time_zone,
+            body=schedule.args_json(),
+            headers=dict(schedule.headers) if schedule.headers is not None else None,
         ),
         destination_config=containers.TriggerDestinationConfigArgs(
-            http_method="post", http_path=schedule.path
+            http_method=schedule.http_method or "post", http_path=schedule.path
         ),
         region=args.region,
         tags=list(target.tags),
@@ -145,7 +151,9 @@ def _queue(target: Target, key: str, queue: QueueTriggerArgs, args: ServiceArgs)
             opts=target.opts(),
         )
         return
-    destination = containers.TriggerDestinationConfigArgs(http_method="post", http_path=queue.path)
+    destination = containers.TriggerDestinationConfigArgs(
+        http_method=queue.http_method or "post", http_path=queue.path
+    )
     if queue.sqs is not None:
         credentials = mnq.SqsCredentials(
             target.child(f"trigger-{key}-credentials"),
@@ -207,15 +215,27 @@ def _queue(target: Target, key: str, queue: QueueTriggerArgs, args: ServiceArgs)
 
 
 def _domain(target: Target, args: ServiceArgs) -> pulumi.Output[str] | None:
-    custom = args.domain
-    if custom is None:
-        return None
+    """The custom domains; the endpoint of ``domain``, else of the first of ``domains``."""
+    endpoints = []
+    if args.domain is not None:
+        # The single form keeps its names (`-dns`, `-domain`): a rename would replace it.
+        endpoints.append(_one_domain(target, args, args.domain, "domain", "dns"))
+    for custom in args.domains:
+        endpoints.append(
+            _one_domain(target, args, custom, f"domain-{custom.hostname}", f"dns-{custom.hostname}")
+        )
+    return endpoints[0] if endpoints else None
+
+
+def _one_domain(
+    target: Target, args: ServiceArgs, custom: CustomDomainArgs, role: str, dns_role: str
+) -> pulumi.Output[str]:
     depends_on: list[pulumi.Resource] = []
     if custom.dns_zone is not None:
         # Scaleway checks the CNAME when the domain is added: the record comes first.
         depends_on.append(
             scw_domain.Record(
-                target.child("dns"),
+                target.child(dns_role),
                 dns_zone=custom.dns_zone,
                 name=custom.record_name,
                 type="CNAME",
@@ -228,7 +248,7 @@ def _domain(target: Target, args: ServiceArgs) -> pulumi.Output[str] | None:
     created: functions.Domain | containers.Domain
     if target.kind == "Function":
         created = functions.Domain(
-            target.child("domain"),
+            target.child(role),
             function_id=target.service_id,
             hostname=custom.hostname,
             region=args.region,
@@ -236,7 +256,7 @@ def _domain(target: Target, args: ServiceArgs) -> pulumi.Output[str] | None:
         )
     else:
         created = containers.Domain(
-            target.child("domain"),
+            target.child(role),
             container_id=target.service_id,
             hostname=custom.hostname,
             region=args.region,

@@ -8,6 +8,7 @@ from typing import Annotated, ClassVar, Literal, Self
 from pydantic import ConfigDict, Field, model_validator
 
 from ..attachments.container_operation import Sandbox, ScalingOption
+from ..attachments.registry import RegistryArgs
 from ..core import limits
 from ..core.models import ArgsModel
 from ..sensitive.environment import check_plain_values
@@ -50,6 +51,7 @@ class PrivateContainerArgs(ServiceArgs):
     """A private Scaleway Serverless Container: its image, port, resources, probes and access."""
 
     name_pattern: ClassVar[str] = limits.CONTAINER_NAME_PATTERN
+    namespace_kind: ClassVar[str] = "container"
 
     # Image addresses are at most 255 characters (Containers API v1 validation rules).
     image: Annotated[str, Field(min_length=1, max_length=255, pattern=r"^\S+$")]
@@ -75,6 +77,18 @@ class PrivateContainerArgs(ServiceArgs):
     ] = 140
     """vCPU per instance in thousandths (1000 = one vCPU)."""
 
+    local_storage_limit_mb: (
+        Annotated[
+            int,
+            Field(
+                ge=limits.CONTAINER_LOCAL_STORAGE_MIN_MB, le=limits.CONTAINER_LOCAL_STORAGE_MAX_MB
+            ),
+        ]
+        | None
+    ) = None
+    """Temporary disk of an instance in MB (sent as ``local_storage_limit_bytes``); Scaleway's
+    default when unset. What is written there is lost when the instance stops."""
+
     protocol: Literal["http1", "h2c"] = "http1"
     """``h2c`` for HTTP/2 over cleartext inside the platform (gRPC)."""
 
@@ -93,6 +107,12 @@ class PrivateContainerArgs(ServiceArgs):
     scaling: ScalingOption | None = None
     """When to add instances: concurrent requests, CPU or memory usage (exactly one); Scaleway
     scales on 80 concurrent requests when unset."""
+
+    registry: RegistryArgs | None = None
+    """Create a private Container Registry namespace for the images (``<name>-registry``); its
+    endpoint is the component's ``registry_endpoint`` and the stack output
+    ``<service>_registry_endpoint``, where a pipeline pushes. Scaleway creates none with a
+    containers namespace any more."""
 
     sandbox: Sandbox | None = None
     """Execution environment, ``v1`` or ``v2``; Scaleway's default when unset."""

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import pulumi
-from pulumiverse_scaleway import containers
+from pulumiverse_scaleway import containers, registry
 
 from ..core import limits
 from .attachments import Target, attach
@@ -62,6 +62,8 @@ class PrivateContainer(PrivateService):
 
     namespace: containers.Namespace | None
     container: containers.Container
+    registry: registry.Namespace | None
+    """The Container Registry namespace of ``registry``, if asked for."""
 
     def __init__(
         self,
@@ -82,8 +84,21 @@ class PrivateContainer(PrivateService):
         self.namespace, namespace_id = self._namespace(
             containers.Namespace, namespace_name, service_name, args, project_id
         )
+        self.namespace_id = pulumi.Output.from_input(namespace_id)
         service_project = self._service_project(project_id)
         identity_env, identity_secrets = self._wire_identity(service_name, args, service_project)
+        self.registry = None
+        if args.registry is not None:
+            self.registry = registry.Namespace(
+                self._child("registry"),
+                name=args.registry.name,
+                description=args.registry.description,
+                # Never public: anyone could pull the images (code and configuration).
+                is_public=False,
+                project_id=service_project,
+                region=args.region,
+                opts=self._opts(),
+            )
 
         self.container = containers.Container(
             self._child("container"),
@@ -91,7 +106,7 @@ class PrivateContainer(PrivateService):
             namespace_id=namespace_id,
             description=args.description,
             # Always explicit: the provider's default privacy for containers is public.
-            privacy="private",
+            privacy=args.privacy,
             image=args.image,
             # Any string; a new one redeploys. The digest makes a new push under the same tag
             # a change of the container's inputs.
@@ -100,6 +115,11 @@ class PrivateContainer(PrivateService):
             protocol=args.protocol,
             cpu_limit=args.cpu_limit_mvcpu,
             memory_limit_bytes=args.memory_limit_mb * limits.BYTES_PER_MB,
+            local_storage_limit_bytes=(
+                args.local_storage_limit_mb * limits.BYTES_PER_MB
+                if args.local_storage_limit_mb is not None
+                else None
+            ),
             timeout=args.timeout_seconds,
             min_scale=args.min_scale,
             max_scale=args.max_scale,
@@ -136,7 +156,7 @@ class PrivateContainer(PrivateService):
                 else None
             ),
             region=args.region,
-            tags=list(args.tags),
+            tags=self._service_tags(args),
             opts=self._opts(),
         )
 
@@ -160,4 +180,7 @@ class PrivateContainer(PrivateService):
             ),
             args,
         )
-        self._finish(custom_endpoint or endpoint.apply(_https))
+        self._finish(
+            custom_endpoint or endpoint.apply(_https),
+            self.registry.endpoint if self.registry is not None else None,
+        )

@@ -80,6 +80,7 @@ class PrivateFunction(PrivateService):
         self.namespace, namespace_id = self._namespace(
             functions.Namespace, namespace_name, service_name, args, project_id
         )
+        self.namespace_id = pulumi.Output.from_input(namespace_id)
         service_project = self._service_project(project_id)
         identity_env, identity_secrets = self._wire_identity(service_name, args, service_project)
 
@@ -88,7 +89,7 @@ class PrivateFunction(PrivateService):
             name=service_name,
             namespace_id=namespace_id,
             description=args.description,
-            privacy="private",
+            privacy=args.privacy,
             runtime=args.runtime,
             handler=args.handler,
             memory_limit=args.memory_limit_mb,
@@ -108,8 +109,9 @@ class PrivateFunction(PrivateService):
             zip_hash=self.archive.zip_hash,
             deploy=True,
             private_network_id=args.private_network_id,
+            sandbox=args.sandbox,
             region=args.region,
-            tags=list(args.tags),
+            tags=self._service_tags(args),
             opts=self._opts(),
         )
 
@@ -123,7 +125,12 @@ class PrivateFunction(PrivateService):
         custom_endpoint = attach(
             Target(self, name, "Function", self.function.id, domain_name, args.tags), args
         )
-        self._finish(custom_endpoint or pulumi.Output.concat("https://", domain_name))
+        self._finish(
+            custom_endpoint or pulumi.Output.concat("https://", domain_name),
+            # The namespace's own registry (Scaleway builds the function's image there); an
+            # existing namespace's is not looked up.
+            self.namespace.registry_endpoint if self.namespace is not None else None,
+        )
 
     @staticmethod
     def check_code(name: str, args: PrivateFunctionArgs) -> None:
