@@ -17,7 +17,7 @@ from ...core.inventory import ResourceRecord
 from ..mocks import mock_resource_id
 from ..model import Plan, short_type, urn_name, urn_type
 from ..secret_names import shown_inputs
-from ..values import UNKNOWN_PLACEHOLDER
+from ..values import UNKNOWN_PLACEHOLDER, UNKNOWN_SECRET_PLACEHOLDER
 from .json import sorted_value
 from .text import compact
 
@@ -167,6 +167,10 @@ def _details(summary: str, record: ResourceRecord) -> str:
     body = json.dumps(sorted_value(inputs), indent=2, ensure_ascii=False)
     if json.dumps(UNKNOWN_PLACEHOLDER) in body:
         summary += f" ({html.escape(json.dumps(UNKNOWN_PLACEHOLDER))}: known after apply)"
+    if json.dumps(UNKNOWN_SECRET_PLACEHOLDER) in body:
+        summary += (
+            f" ({html.escape(json.dumps(UNKNOWN_SECRET_PLACEHOLDER))}: secret, known after apply)"
+        )
     fence = _fence(body)
     return "\n".join(
         [
