@@ -180,7 +180,7 @@ def _waived_plan(today: date) -> Plan:
         ),
     }
     result = Plan(stack="dev", project="shop", resources=_plain_http_web())
-    (check,) = default_plan_checks(config, today=today)
+    (check,) = default_plan_checks(config, "shop", today=today)
     result.findings.extend(check(result))
     return result
 

@@ -15,6 +15,7 @@ from .kinds import Kind, kind_of
 from .rules import PRIVATE_ACCESS_SETS, RULES, RULES_BY_ID, UNKNOWN, Rule
 from .settings import PolicySettings
 from .waivers import WAIVERS_RULE, Waiver, apply_waivers
+from .weakening import Weakening, weakenings
 
 __all__ = [
     "ADVISORY",
@@ -30,7 +31,9 @@ __all__ = [
     "Rule",
     "Severity",
     "Waiver",
+    "Weakening",
     "apply_waivers",
     "evaluate",
     "kind_of",
+    "weakenings",
 ]
