@@ -72,6 +72,7 @@ def test_json_has_the_exact_shape(toy_plan: Plan) -> None:
         "capabilities",
         "findings",
         "archives",
+        "output_sources",
     ]
     assert data["access"] == []  # FunctionsReadOnly calls nothing
     assert (data["stack"], data["project"], data["waves"]) == (STACK, PROJECT, 2)
