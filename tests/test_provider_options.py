@@ -80,6 +80,7 @@ def test_a_container_cron_sends_its_headers_and_method(plan_of):
                         "http_method": "put",
                         "headers": {"X-Job": "sync", "Content-Type": "application/json"},
                         "args": {"full": False},
+                        "description": "every quarter hour",
                     }
                 },
             },
@@ -93,6 +94,7 @@ def test_a_container_cron_sends_its_headers_and_method(plan_of):
         "headers": {"X-Job": "sync", "Content-Type": "application/json"},
     }
     assert trigger.inputs["destinationConfig"] == {"httpMethod": "put", "httpPath": "/sync"}
+    assert trigger.inputs["description"] == "every quarter hour"
 
 
 def test_a_container_queue_trigger_sends_its_method(plan_of):
@@ -115,6 +117,7 @@ def test_a_container_queue_trigger_sends_its_method(plan_of):
         ("schedule_time_zone", "Europe/Paris"),
         ("http_method", "get"),
         ("headers", {"X-Job": "a"}),
+        ("description", "nightly"),
     ],
 )
 def test_a_function_cron_refuses_what_functions_cron_cannot_send(source_dir, setting, value):
@@ -236,6 +239,7 @@ def test_unset_options_send_nothing_new(plan_of):
     assert cron.inputs["cron"] == {"schedule": "0 2 * * *", "timezone": "UTC", "body": "{}"}
     assert cron.inputs["destinationConfig"] == {"httpMethod": "post", "httpPath": "/"}
     assert "sandbox" not in only(plan, CONTAINER).inputs
+    assert "description" not in cron.inputs
 
 
 # --- several custom domains ---------------------------------------------------------------------

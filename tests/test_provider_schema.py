@@ -170,6 +170,7 @@ def _everything(source_dir: Path) -> None:
                     "schedule_time_zone": "Europe/Paris",  # cron.timezone
                     "headers": {"X-Job": "nightly"},  # cron.headers
                     "http_method": "put",  # destinationConfig.httpMethod
+                    "description": "nightly run",  # description
                 }
             },
             queues={
@@ -214,6 +215,7 @@ NEW_INPUTS = [
     ("scaleway:containers/container:Container", "localStorageLimitBytes", ""),
     ("scaleway:containers/trigger:Trigger", "cron", "timezone"),
     ("scaleway:containers/trigger:Trigger", "cron", "headers"),
+    ("scaleway:containers/trigger:Trigger", "description", ""),
     ("scaleway:containers/trigger:Trigger", "destinationConfig", "httpMethod"),
     ("scaleway:registry/namespace:Namespace", "isPublic", ""),
     ("scaleway:registry/namespace:Namespace", "name", ""),

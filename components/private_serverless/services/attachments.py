@@ -104,6 +104,7 @@ def _schedule(
         role,
         container_id=target.service_id,
         name=key,
+        description=schedule.description,
         cron=containers.TriggerCronArgs(
             schedule=schedule.schedule,
             timezone=schedule.schedule_time_zone,

@@ -75,7 +75,7 @@ class PrivateContainer(PrivateService):
         service_name = args.name or name
         namespace_name = namespace_name_for("PrivateContainer", name, args)
 
-        super().__init__(TYPE_TOKEN, name, opts)
+        super().__init__(TYPE_TOKEN, name, opts, args)
 
         project_id = self._project_for(service_name, args)
 

@@ -71,7 +71,7 @@ class PrivateFunction(PrivateService):
         namespace_name = namespace_name_for("PrivateFunction", name, args)
         self.archive = self._archive(name, args)
 
-        super().__init__(TYPE_TOKEN, name, opts)
+        super().__init__(TYPE_TOKEN, name, opts, args)
 
         project_id = self._project_for(service_name, args)
 

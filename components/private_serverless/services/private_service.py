@@ -142,9 +142,17 @@ class PrivateService(pulumi.ComponentResource):
     """The identity's keys by generation (``identity``); the service holds the active one."""
 
     def __init__(
-        self, type_token: str, name: str, opts: pulumi.ResourceOptions | None = None
+        self,
+        type_token: str,
+        name: str,
+        opts: pulumi.ResourceOptions | None = None,
+        args: ServiceArgs | None = None,
     ) -> None:
-        super().__init__(type_token, name, None, opts)
+        # The component's own inputs record the exceptions it was given, so that the plan, the
+        # audit and the weakened-guardrail lines see them (names only, never a value).
+        allowed = sorted(args.allowed_plain_names) if args is not None else []
+        props = {"allowedPlainNames": allowed} if allowed else None
+        super().__init__(type_token, name, props, opts)
         self._name = name
         self._access: AccessArgs | None = None
         self._grants: list[tuple[pulumi.Input[str], str | None, iam.Policy]] = []

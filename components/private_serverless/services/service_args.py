@@ -25,7 +25,12 @@ from ..attachments.queue_triggers import QueueTriggerArgs
 from ..attachments.schedules import RoleKey, ScheduleArgs
 from ..core import limits
 from ..core.models import ArgsModel
-from ..sensitive.environment import EnvName, check_env_and_secrets, check_plain_env
+from ..sensitive.environment import (
+    AllowedPlainName,
+    EnvName,
+    check_env_and_secrets,
+    check_plain_env,
+)
 from .private_namespace import PrivateNamespace
 from .variables import (
     NamespaceName,
@@ -133,6 +138,13 @@ class ServiceArgs(ArgsModel):
 
     tags: list[Annotated[str, Field(min_length=1, max_length=128)]] = Field(default_factory=list)
     """Tags put on the service."""
+
+    allowed_plain_names: frozenset[AllowedPlainName] = Field(default_factory=frozenset)
+    """Names of plain ``env`` variables that only look like credentials (``STRIPE_KEY`` holding
+    a publishable key, ``PASS_THROUGH``): accepted here and by the plan's and the policy pack's
+    ``no-plain-secrets`` for this service, and shown in the plan as a weakened guardrail. Their
+    values are still scanned; a credential beyond doubt (``DB_PASSWORD``, ``API_TOKEN``,
+    ``AUTH``) cannot be allowed. A stack's ``policy.allowed_plain_names`` adds to it."""
 
     env: dict[EnvName, PlainValue] = Field(default_factory=dict)
     """Plain environment variables, stored in clear: never put a credential here."""
@@ -243,8 +255,9 @@ class ServiceArgs(ArgsModel):
 
     @field_validator("env")
     @classmethod
-    def _check_plain_env(cls, env: dict[str, Any]) -> dict[str, Any]:
-        check_plain_env(env)
+    def _check_plain_env(cls, env: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        # allowed_plain_names is declared before env, so it is validated (or failed) first.
+        check_plain_env(env, info.data.get("allowed_plain_names", ()))
         return env
 
     @model_validator(mode="after")

@@ -37,6 +37,7 @@ def render_markdown(plan: Plan) -> str:
         *_capabilities(plan),
         *_component_sections(plan),
         _outputs(plan),
+        _weakened(plan),
         _findings(plan),
         _diagnostics(plan),
     ]
@@ -193,6 +194,14 @@ def _outputs(plan: Plan) -> str:
         f"| {_code(key)} | {_code(compact(value))} |"
         for key, value in sorted_value(plan.outputs).items()
     ]
+    return "\n".join(lines)
+
+
+def _weakened(plan: Plan) -> str:
+    if not plan.weakened:
+        return ""
+    lines = ["### Guardrails weakened", ""]
+    lines += [f"- {_cell(item.line())}" for item in plan.weakened]
     return "\n".join(lines)
 
 

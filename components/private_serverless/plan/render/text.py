@@ -36,6 +36,9 @@ def render_text(plan: Plan) -> str:
     can_do = capabilities_text(plan.capabilities())
     if can_do:
         lines += ["", *can_do]
+    if plan.weakened:
+        lines += ["", "Guardrails weakened:"]
+        lines.extend(f"  {item.line()}" for item in plan.weakened)
     if plan.findings:
         lines.append("")
         lines.append("Findings:")
