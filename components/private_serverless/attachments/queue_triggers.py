@@ -25,9 +25,11 @@ import re
 from typing import Annotated, Self
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, model_validator
 
 from ..core import limits
+from ..core.models import ArgsModel
+from .schedules import HttpMethod
 
 _STRICT = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True, defer_build=True)
 
@@ -61,7 +63,7 @@ def _check_account_id(value: str) -> str:
     return value
 
 
-class SqsQueue(BaseModel):
+class SqsQueue(ArgsModel):
     """A queue of Scaleway Queues (SQS)."""
 
     model_config = _STRICT
@@ -97,7 +99,7 @@ class SqsQueue(BaseModel):
         return f"{parts.scheme}://{parts.netloc}"
 
 
-class NatsSubject(BaseModel):
+class NatsSubject(ArgsModel):
     """A subject of a Scaleway NATS account."""
 
     model_config = _STRICT
@@ -119,7 +121,7 @@ class NatsSubject(BaseModel):
         return self.region or (prefix if slash else None)
 
 
-class QueueTriggerArgs(BaseModel):
+class QueueTriggerArgs(ArgsModel):
     """Messages from one queue or subject invoke the service, one invocation per message."""
 
     model_config = _STRICT
@@ -131,7 +133,11 @@ class QueueTriggerArgs(BaseModel):
     """A Scaleway NATS subject."""
 
     path: Annotated[str, Field(pattern=r"^/[^\s?#]*$", max_length=1024)] = "/"
-    """Containers only: the path each message is POSTed to."""
+    """Containers only: the path each message is sent to."""
+
+    http_method: HttpMethod | None = None
+    """Containers only: the HTTP method each message is sent with (``post`` when unset); a
+    function's trigger has no method (``functions.Trigger`` takes none)."""
 
     description: Annotated[str, Field(max_length=255)] | None = None
     """Shown in the Scaleway console."""

@@ -24,11 +24,13 @@ from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _sync_await
 
 from ..core.inventory import ResourceRecord
+from .archive_changes import archive_files
 from .graph import canonical_order, count_waves
 from .mocks import ScalewayMocks
 from .model import Diagnostic, Finding, Plan
 from .preview_mocks import InventedValues, PreviewMocks
 from .recorder import LogRecorder, PlanRecorder
+from .settle import flat_settling
 from .values import secret_strings
 
 Program = Callable[[], None]
@@ -101,6 +103,7 @@ def run_plan(
         diagnostics=result.diagnostics,
         describe_invented=None if invented is None else invented.describe,
         default_project_id=full_config.get(_DEFAULT_PROJECT_KEY) or None,
+        archives=archive_files(result.resources),
     )
 
 
@@ -151,7 +154,7 @@ def _run_once(
             roots.append(get_root_resource())
             program()
 
-        with _without_stack_traces():
+        with _without_stack_traces(), flat_settling():
             _sync_await(run_in_stack(program_in_stack))
         exported = _exported_names(roots[0] if roots else None)
     except BaseException:

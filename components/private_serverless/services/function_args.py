@@ -18,6 +18,7 @@ from pydantic import (
     model_validator,
 )
 
+from ..attachments.container_operation import Sandbox
 from ..core import limits
 from .service_args import ServiceArgs
 
@@ -29,8 +30,9 @@ DEFAULT_BUILD_DIR = Path(".private-serverless/build")
 _FOLDERS = r"(?:(?!\.{1,2}/)[A-Za-z0-9_.-]+/)*"
 _FILE_FUNCTION = "<folder>/<file>.<function>, e.g. handler.handle"
 _HANDLER_FORMATS: dict[limits.RuntimeFamily, tuple[re.Pattern[str], str]] = {}
+# Python imports the file as one module: its name holds no dot (a dot would name a package).
 _HANDLER_FORMATS["python"] = (
-    re.compile(rf"^{_FOLDERS}[A-Za-z0-9_.-]*[A-Za-z0-9_-]\.[A-Za-z_][A-Za-z0-9_]*$"),
+    re.compile(rf"^{_FOLDERS}[A-Za-z0-9_-]+\.[A-Za-z_][A-Za-z0-9_]*$"),
     _FILE_FUNCTION,
 )
 _HANDLER_FORMATS["php"] = _HANDLER_FORMATS["python"]
@@ -46,6 +48,14 @@ _HANDLER_FORMATS["rust"] = (
     re.compile(rf"^{_FOLDERS}[A-Za-z_][A-Za-z0-9_]*$"),
     "<folder>/<function> naming a pub fn, e.g. handle",
 )
+
+
+#: The file endings a handler may wrongly end with, per language (TypeScript too: a `.ts`
+#: file is compiled to the `.js` the runtime loads).
+_FILE_SUFFIXES: dict[limits.RuntimeFamily, tuple[str, ...]] = {
+    **limits.HANDLER_FILE_SUFFIXES,
+    "node": (*limits.HANDLER_FILE_SUFFIXES["node"], ".ts"),
+}
 
 
 def _explain_retired_runtime(value: Any) -> Any:
@@ -121,6 +131,12 @@ class PrivateFunctionArgs(ServiceArgs):
     stay inside the project; an absolute one is taken as the explicit choice it is. Never
     packed, even inside ``source_dir``."""
 
+    sandbox: Sandbox | None = None
+    """Execution environment, ``v1`` (legacy, full Linux system calls, known clock drift) or
+    ``v2`` (gVisor, faster cold starts, recommended); Scaleway's default when unset. Sent as
+    the provider's ``functions.Function.sandbox``. Functions sandbox reference:
+    https://www.scaleway.com/en/docs/serverless-functions/reference-content/functions-sandbox/"""
+
     follow_external_symlinks: bool = False
     """Pack a symlink that leaves ``source_dir`` as the file it names. Off: such a link is an
     error, so that nothing outside the source folder ends up in the archive by accident."""
@@ -131,7 +147,17 @@ class PrivateFunctionArgs(ServiceArgs):
         runtime = info.data.get("runtime")
         if runtime is None:
             return handler  # the runtime's own error says what is wrong
-        pattern, shown = _HANDLER_FORMATS[limits.runtime_family(runtime)]
+        family = limits.runtime_family(runtime)
+        pattern, shown = _HANDLER_FORMATS[family]
+        function = handler.rpartition("/")[2].rpartition(".")[2]
+        if family in ("python", "node", "php") and f".{function}" in _FILE_SUFFIXES[family]:
+            # `handlers/handler.py` reads as function `py` of file handlers/handler: it names
+            # the file, not the function in it.
+            raise ValueError(
+                f"names a file (.{function}) instead of a function in it: {runtime} handlers "
+                f"are written {shown} (handle() in handlers/handler.{function} is "
+                "handlers/handler.handle)"
+            )
         if not pattern.match(handler):
             raise ValueError(f"{runtime} handlers are written {shown}")
         return handler
@@ -154,4 +180,20 @@ class PrivateFunctionArgs(ServiceArgs):
             raise ValueError("give exactly one of source_dir (a directory to zip) or zip_file")
         if self.zip_file is not None and self.zip_file.suffix.lower() != ".zip":
             raise ValueError(f"zip_file must be a .zip archive, not {self.zip_file.name}")
+        for key, queue in self.queues.items():
+            if queue.http_method is not None:
+                raise ValueError(
+                    f"queues.{key}.http_method: containers only; a function's trigger has no "
+                    "method (the provider's functions.Trigger takes none)"
+                )
+        for key, schedule in self.schedules.items():
+            given = schedule.container_only_settings()
+            if given:
+                # functions.Cron takes schedule, args and name only: no zone, method or header.
+                raise ValueError(
+                    f"schedules.{key}: {', '.join(given)}: containers only; a function's cron "
+                    "runs in UTC and sends args as its event (the provider's functions.Cron "
+                    "takes no time zone, method or headers): write the schedule in UTC and "
+                    "set time_zone to see the runs in your zone"
+                )
         return self

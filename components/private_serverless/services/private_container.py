@@ -91,7 +91,7 @@ class PrivateContainer(PrivateService):
             namespace_id=namespace_id,
             description=args.description,
             # Always explicit: the provider's default privacy for containers is public.
-            privacy="private",
+            privacy=args.privacy,
             image=args.image,
             # Any string; a new one redeploys. The digest makes a new push under the same tag
             # a change of the container's inputs.
@@ -100,6 +100,11 @@ class PrivateContainer(PrivateService):
             protocol=args.protocol,
             cpu_limit=args.cpu_limit_mvcpu,
             memory_limit_bytes=args.memory_limit_mb * limits.BYTES_PER_MB,
+            local_storage_limit_bytes=(
+                args.local_storage_limit_mb * limits.BYTES_PER_MB
+                if args.local_storage_limit_mb is not None
+                else None
+            ),
             timeout=args.timeout_seconds,
             min_scale=args.min_scale,
             max_scale=args.max_scale,
@@ -136,7 +141,7 @@ class PrivateContainer(PrivateService):
                 else None
             ),
             region=args.region,
-            tags=list(args.tags),
+            tags=self._service_tags(args),
             opts=self._opts(),
         )
 

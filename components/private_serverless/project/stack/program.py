@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,8 +20,8 @@ from pulumi.runtime.config import is_config_secret
 from pydantic import SecretStr, ValidationError
 
 from ...access.service_calls import ServiceCall
+from ...core.key_suggestions import suggest_key, validation_problems
 from ...errors import ConfigurationError, PrivateServerlessError, Problem
-from ...errors import problems_from_validation_error as _problems
 from ...services.container_args import PrivateContainerArgs
 from ...services.function_args import PrivateFunctionArgs
 from ...services.private_container import PrivateContainer
@@ -82,7 +83,7 @@ def read_stack_config(source: str) -> StackConfig:
             # Strict, as JSON: a stack file's `true` is no 1 and its "30" no number.
             parsed = StackConfig.model_validate_json(json.dumps(raw), strict=True)
         except ValidationError as exc:
-            problems.extend(_problems(exc))
+            problems.extend(validation_problems(exc, StackConfig))
     referenced = set() if parsed is None else _referenced_config_keys(parsed)
     project = pulumi.get_project()
     for full_key in sorted(_config_keys()):
@@ -100,10 +101,14 @@ def read_stack_config(source: str) -> StackConfig:
                 )
             )
         if namespace == project and not known:
+            meant = suggest_key(key, CONFIG_KEYS)
             allowed = ", ".join(sorted(CONFIG_KEYS))
             problems.append(
                 Problem(
-                    key, f"unknown key; allowed: {allowed}, and secrets referenced as config:KEY"
+                    key,
+                    f"unknown key; did you mean {meant}?"
+                    if meant is not None
+                    else f"unknown key; allowed: {allowed}, and secrets referenced as config:KEY",
                 )
             )
     problems.extend(misplaced_secure_values(project, raw))
@@ -187,7 +192,7 @@ def _strict_problems(model: type[ServiceArgs], values: dict[str, Any], path: str
     try:
         model.model_validate_json(json.dumps(as_data, default=str), strict=True)
     except ValidationError as exc:
-        problems.extend(_problems(exc, prefix=path))
+        problems.extend(validation_problems(exc, model, prefix=path))
     return problems
 
 
@@ -196,7 +201,22 @@ def _lax_problems(model: type[ServiceArgs], values: dict[str, Any], path: str) -
     try:
         model.model_validate(values)
     except ValidationError as exc:
-        return _problems(exc, prefix=path)
+        return validation_problems(exc, model, prefix=path)
+    return []
+
+
+def _code_problems(
+    name: str, model: type[ServiceArgs], values: dict[str, Any], path: str
+) -> list[Problem]:
+    """What a function's code gets wrong (no handler file in the archive, an unreadable
+    source_dir), found before any service is registered: with the other services' problems,
+    and before ``pulumi up`` could create the services listed earlier in the file."""
+    if model is not PrivateFunctionArgs:
+        return []
+    try:
+        PrivateFunction.check_code(name, PrivateFunctionArgs.model_validate(values))
+    except ConfigurationError as exc:
+        return [Problem(f"{path}.{p.path}".rstrip("."), p.message) for p in exc.problems]
     return []
 
 
@@ -217,6 +237,38 @@ def _network_region_problems(values: Mapping[str, Any], path: str) -> list[Probl
             "scaleway:region); a service joins a network of its own region",
         )
     ]
+
+
+_SERVICE_KEY = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+
+
+def _previous_names(
+    name: str, previous: list[str], config: StackConfig, path: str, values: dict[str, Any]
+) -> list[Problem]:
+    """Keep the names at Scaleway of a renamed service (``values``' ``name`` defaults to the
+    first previous key: a new name would replace the function or container, its name being
+    force-new, and give clients a new endpoint); the problems of ``previous_names``: keys a
+    service could have had, each belonging to one service only."""
+    if previous:
+        values.setdefault("name", previous[0])
+    problems = []
+    for index, old in enumerate(previous):
+        where = f"{path}.previous_names[{index}]"
+        if not _SERVICE_KEY.match(old):
+            problems.append(
+                Problem(where, "must be a service key: lowercase letters, digits and hyphens")
+            )
+        elif old == name or old in config.services:
+            problems.append(
+                Problem(where, "names a service of this stack; list only keys no longer in use")
+            )
+        elif any(
+            old in entry.previous_names for other, entry in config.services.items() if other != name
+        ):
+            problems.append(Problem(where, "is a previous key of another service too"))
+        elif old in previous[:index]:
+            problems.append(Problem(where, "is listed twice"))
+    return problems
 
 
 def build_services(config: StackConfig, context: StackContext) -> dict[str, PrivateService]:
@@ -248,16 +300,19 @@ def build_services(config: StackConfig, context: StackContext) -> dict[str, Priv
                 value = SecretStr("missing")  # keeps checking the rest of the entry
             secrets[variable] = value
         values["secrets"] = secrets
+        problems.extend(_previous_names(name, entry.previous_names, config, path, values))
         if "name" not in values:
             try:
                 check_service_name(name, model.name_pattern)
             except ValueError as exc:
                 problems.append(Problem(path, f"{exc} (the service key is its name; or set name)"))
-        problems.extend(
+        entry_problems = (
             _strict_problems(model, values, path)
             or _lax_problems(model, values, path)
             or _network_region_problems(values, path)
+            or _code_problems(name, model, values, path)
         )
+        problems.extend(entry_problems)
         prepared[name] = (model, values)
     # Reported with the other problems: unknown callees are left out of `calls` already.
     order, cycle = build_order(calls, list(prepared))
@@ -267,6 +322,11 @@ def build_services(config: StackConfig, context: StackContext) -> dict[str, Priv
 
     services: dict[str, PrivateService] = {}
     for name in order:  # callees first: their endpoints go into their callers' environment
+        # A renamed service keeps its resources: the component's aliases, which its children
+        # inherit as the engine computes them.
+        opts = pulumi.ResourceOptions(
+            aliases=[pulumi.Alias(name=old) for old in config.services[name].previous_names]
+        )
         model, values = prepared[name]
         values["calls"] = [
             ServiceCall(service=services[callee], **settings.model_dump())
@@ -278,14 +338,14 @@ def build_services(config: StackConfig, context: StackContext) -> dict[str, Priv
             args = model.model_validate(values)
         except ValidationError as exc:
             raise ConfigurationError(
-                context.source, _problems(exc, prefix=f"services.{name}")
+                context.source, validation_problems(exc, model, prefix=f"services.{name}")
             ) from None
         try:
             if isinstance(args, PrivateFunctionArgs):
-                services[name] = PrivateFunction(name, args)
+                services[name] = PrivateFunction(name, args, opts)
             else:
                 assert isinstance(args, PrivateContainerArgs)
-                services[name] = PrivateContainer(name, args)
+                services[name] = PrivateContainer(name, args, opts)
         except ConfigurationError as exc:
             # What only building finds (an unreadable source_dir): name the stack file and the
             # service's key path, like the validation errors above.
