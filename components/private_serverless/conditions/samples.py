@@ -13,6 +13,7 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Any, Final
 
 from .atoms import _atom_program, _descend, _Evaluator, _now, _plain_evaluator, _term, _zone
@@ -293,6 +294,31 @@ def _offsets(zones: Sequence[str | None], moment: datetime) -> tuple[int, ...]:
     return tuple(result)
 
 
+@lru_cache(maxsize=64)
+def _regimes(
+    zones: tuple[str | None, ...], start: datetime, hours: int
+) -> tuple[tuple[int, ...], frozenset[tuple[int, ...]]]:
+    """The hours (from ``start``) where some zone changes its offset, and the offsets seen.
+    Stepped by day, then by hour inside a day that changes; cached, as the plan and the
+    access matrix judge many conditions over the same zones within one hour."""
+    starts = [0]
+    previous = _offsets(zones, start)
+    seen = {previous}
+    for day in range(1, hours // 24 + 1):
+        current = _offsets(zones, start + timedelta(days=day))
+        if current == previous:
+            continue
+        before = previous
+        for hour in range((day - 1) * 24 + 1, day * 24 + 1):
+            now_offsets = _offsets(zones, start + timedelta(hours=hour))
+            if now_offsets != before:
+                starts.append(hour)
+                seen.add(now_offsets)
+                before = now_offsets
+        previous = current
+    return tuple(starts), frozenset(seen)
+
+
 def _time_grid(
     atoms: _TimeAtoms, joint_minutes: bool, now: datetime, end: datetime
 ) -> tuple[list[datetime], bool]:
@@ -316,16 +342,11 @@ def _time_grid(
     start = now.replace(minute=0, second=0, microsecond=0)
     hours = int((min(end, start + timedelta(days=366)) - start).total_seconds() // 3600)
     fixed = all(isinstance(_zone(z), timezone) for z in zones)
-    regime_starts = [0]
-    offsets_seen = {_offsets(zones, start)}
-    if not fixed:
-        previous = _offsets(zones, start)
-        for hour in range(1, hours):
-            current = _offsets(zones, start + timedelta(hours=hour))
-            if current != previous:
-                regime_starts.append(hour)
-                offsets_seen.add(current)
-                previous = current
+    regime_starts, offsets_seen = (
+        ((0,), frozenset({_offsets(zones, start)}))
+        if fixed
+        else _regimes(tuple(zones), start, hours)
+    )
     if methods & _DATE_FIELDS:
         days = 4 * 366
         first_hours = list(range(min(days * 24, int((end - start).total_seconds() // 3600))))
