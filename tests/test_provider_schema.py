@@ -18,6 +18,8 @@ from private_serverless import (
     PrivateContainerArgs,
     PrivateFunction,
     PrivateFunctionArgs,
+    PrivateNamespace,
+    PrivateNamespaceArgs,
     Probe,
     ServiceCall,
 )
@@ -110,6 +112,36 @@ def _everything(source_dir: Path) -> None:
         ),
     )
     fn.grant_invoke("ci", "00000000-0000-4000-8000-000000000000")
+    # Shared namespaces of both kinds, with every input they take, and a service in each.
+    for kind in ("function", "container"):
+        shared = PrivateNamespace(
+            f"shared-{kind}",
+            PrivateNamespaceArgs(
+                kind=kind,
+                name=f"shared-{kind}",
+                project_id="11111111-2222-4333-8444-555555555555",
+                region="fr-par",
+                description="d",
+                tags=["team-a"],
+                env={"SHARED_MODE": "x"},
+                secrets={"SHARED_TOKEN": "x"},
+            ),
+        )
+        if kind == "function":
+            PrivateFunction(
+                "fn-shared",
+                PrivateFunctionArgs(
+                    runtime="node22",
+                    handler="index.handler",
+                    source_dir=source_dir,
+                    namespace=shared,
+                ),
+            )
+        else:
+            PrivateContainer(
+                "ctr-shared",
+                PrivateContainerArgs(image="rg.fr-par.scw.cloud/ns/img:1", namespace=shared),
+            )
     PrivateContainer(
         "ctr",
         PrivateContainerArgs(
@@ -138,6 +170,7 @@ def _everything(source_dir: Path) -> None:
                     "schedule_time_zone": "Europe/Paris",  # cron.timezone
                     "headers": {"X-Job": "nightly"},  # cron.headers
                     "http_method": "put",  # destinationConfig.httpMethod
+                    "description": "nightly run",  # description
                 }
             },
             queues={
@@ -145,6 +178,11 @@ def _everything(source_dir: Path) -> None:
                 "events": {"nats": {"account_id": _NETWORK, "subject": "a.b"}},
             },
             domain={"hostname": "ctr.example.com", "dns_zone": "example.com"},
+            domains=[
+                {"hostname": "api.example.com", "dns_zone": "example.com"},
+                {"hostname": "api.example.org"},
+            ],
+            registry={"name": "team-api", "description": "images of ctr"},
             # Its own grants (project, another project, the organization) on the same identity.
             identity={
                 "grants": [
@@ -177,7 +215,11 @@ NEW_INPUTS = [
     ("scaleway:containers/container:Container", "localStorageLimitBytes", ""),
     ("scaleway:containers/trigger:Trigger", "cron", "timezone"),
     ("scaleway:containers/trigger:Trigger", "cron", "headers"),
+    ("scaleway:containers/trigger:Trigger", "description", ""),
     ("scaleway:containers/trigger:Trigger", "destinationConfig", "httpMethod"),
+    ("scaleway:registry/namespace:Namespace", "isPublic", ""),
+    ("scaleway:registry/namespace:Namespace", "name", ""),
+    ("scaleway:registry/namespace:Namespace", "description", ""),
 ]
 
 
@@ -198,6 +240,8 @@ def test_every_sent_input_exists_and_is_not_deprecated(plan_of, source_dir):
     assert {r.type for r in custom} >= {
         "scaleway:functions/function:Function",
         "scaleway:containers/container:Container",
+        "scaleway:functions/namespace:Namespace",
+        "scaleway:containers/namespace:Namespace",
         "scaleway:iam/apiKey:ApiKey",
         "scaleway:iam/policy:Policy",
         "scaleway:secrets/secret:Secret",
@@ -210,7 +254,19 @@ def test_every_sent_input_exists_and_is_not_deprecated(plan_of, source_dir):
         "scaleway:domain/record:Record",
         "scaleway:mnq/sqsCredentials:SqsCredentials",
         "scaleway:mnq/natsCredentials:NatsCredentials",
+        "scaleway:registry/namespace:Namespace",
     }
+    for shared in ("shared-function-namespace", "shared-container-namespace"):
+        (record,) = [r for r in custom if r.name == shared]
+        assert set(record.inputs) >= {
+            "environmentVariables",
+            "secretEnvironmentVariables",
+            "projectId",
+            "region",
+            "tags",
+            "description",
+            "name",
+        }
     nested_checked = 0
     for record in custom:
         schema = schema_of(record.type)

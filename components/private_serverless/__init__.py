@@ -13,12 +13,15 @@ from .access.workload_identity import GrantArgs, IdentityArgs
 from .attachments.container_operation import ScalingOption
 from .attachments.custom_domain import CustomDomainArgs
 from .attachments.queue_triggers import NatsSubject, QueueTriggerArgs, SqsQueue
+from .attachments.registry import RegistryArgs
 from .attachments.schedules import ScheduleArgs
 from .errors import ConfigurationError, PrivateServerlessError, Problem
 from .services.container_args import PrivateContainerArgs, Probe
 from .services.function_args import PrivateFunctionArgs
+from .services.namespace_args import PrivateNamespaceArgs
 from .services.private_container import PrivateContainer
 from .services.private_function import PrivateFunction
+from .services.private_namespace import PrivateNamespace
 
 __all__ = [
     "AccessArgs",
@@ -32,10 +35,13 @@ __all__ = [
     "PrivateContainerArgs",
     "PrivateFunction",
     "PrivateFunctionArgs",
+    "PrivateNamespace",
+    "PrivateNamespaceArgs",
     "PrivateServerlessError",
     "Probe",
     "Problem",
     "QueueTriggerArgs",
+    "RegistryArgs",
     "ScalingOption",
     "ScheduleArgs",
     "ServiceCall",

@@ -35,7 +35,7 @@ from typing import Any, Literal
 from ..core.inventory import SECRET_PLACEHOLDER, ResourceRecord
 from .access_diff import AccessDiff, access_diff_markdown, access_diff_text, diff_access
 from .archive_changes import ArchiveChange, archive_change
-from .breaking import BreakingChange, breaking_changes
+from .breaking import BreakingChange, breaking_changes, endpoint_outputs
 from .comment_fit import fit_comment
 from .findings_diff import FindingsDiff, diff_findings, findings_diff_markdown, findings_diff_text
 from .force_new import force_new_inputs
@@ -43,7 +43,7 @@ from .model import Plan, short_type
 from .render.json import dumps, plan_from_dict, sorted_value
 from .render.text import compact
 from .secret_digests import PLAN_KEY_VARIABLE
-from .values import UNKNOWN_PLACEHOLDER
+from .values import UNKNOWN_PLACEHOLDER, holds_secret, is_unknown
 
 ChangeKind = Literal["added", "removed", "changed"]
 Operation = Literal["create", "update", "replace", "delete", "same"]
@@ -174,7 +174,13 @@ def diff_plans(base: Plan | Mapping[str, Any], head: Plan | Mapping[str, Any]) -
         stack=head_plan.stack,
         base_stack=base_plan.stack,
         resources=tuple(changes),
-        outputs=tuple(_value_changes("", base_plan.outputs, head_plan.outputs)),
+        outputs=tuple(_value_changes("", base_plan.outputs, head_plan.outputs))
+        + tuple(
+            # An endpoint unknown in both plans is new all the same when its service is
+            # replaced: the output changes, and counts.
+            ValueChange(path, "changed", UNKNOWN_PLACEHOLDER, UNKNOWN_PLACEHOLDER)
+            for path in endpoint_outputs(changes, base_plan.outputs, head_plan.outputs)
+        ),
         waves=(base_plan.waves, head_plan.waves),
         secrets_not_compared=tuple(blind),
         access=diff_access(base_plan.access(), head_plan.access(), renamed),
@@ -191,7 +197,9 @@ def diff_plans(base: Plan | Mapping[str, Any], head: Plan | Mapping[str, Any]) -
 
 
 def _secret_inputs(record: ResourceRecord) -> set[str]:
-    return {key for key, value in record.inputs.items() if SECRET_PLACEHOLDER in repr(value)}
+    """The inputs holding a secret, known or not: an unknown one has no digest (there is no
+    value yet), so a secret inside it is never comparable."""
+    return {key for key, value in record.inputs.items() if holds_secret(value)}
 
 
 def _comparable_secrets(old: ResourceRecord, new: ResourceRecord) -> set[str]:
@@ -343,7 +351,7 @@ def _same_input(old: Any, new: Any, sources: Iterable[str], ops: Mapping[str, Op
 
 
 def _equal(old: Any, new: Any, *, unknown_matches: bool) -> bool:
-    if new == UNKNOWN_PLACEHOLDER:
+    if is_unknown(new):
         return unknown_matches
     if isinstance(old, Mapping) and isinstance(new, Mapping):
         return old.keys() == new.keys() and all(

@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Annotated
 
 from pydantic import AfterValidator
 
 from ..core import limits
-from .names import name_looks_secret
+from .names import check_allowed_plain_name, name_looks_secret, strong_credential_word
 
 # Names a process can read back as environment variables: a letter or underscore, then letters,
 # digits and underscores. Scaleway rejects other keys at deploy time, so reject them here first.
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-def looks_like_secret_name(name: str) -> bool:
-    """True for names such as ``DB_PASSWORD``, ``API_TOKEN`` or ``STRIPE_KEY``."""
-    return name_looks_secret(name) is not None
+def looks_like_secret_name(name: str, allowed: Iterable[str] = ()) -> bool:
+    """True for names such as ``DB_PASSWORD``, ``API_TOKEN`` or ``STRIPE_KEY`` (unless
+    ``allowed`` names it and it is no credential beyond doubt)."""
+    return name_looks_secret(name, allowed=allowed) is not None
 
 
 def _check_env_name(name: str) -> str:
@@ -45,16 +46,32 @@ def _check_env_name(name: str) -> str:
 EnvName = Annotated[str, AfterValidator(_check_env_name)]
 """An environment variable name Scaleway accepts and reserves for no service kind."""
 
+AllowedPlainName = Annotated[str, AfterValidator(check_allowed_plain_name)]
+"""An allow-list entry: a name that may be plain although it looks like a credential's; a
+credential beyond doubt (``DB_PASSWORD``) is refused."""
 
-def check_plain_env(env: Mapping[str, object]) -> None:
-    """Refuse credential-looking names and values in plain variables; never print a value."""
+
+def check_plain_env(env: Mapping[str, object], allowed: Iterable[str] = ()) -> None:
+    """Refuse credential-looking names and values in plain variables; never print a value.
+
+    ``allowed`` names plain variables that only look like credentials by name (the stack's
+    ``policy.allowed_plain_names`` and the service's ``allowed_plain_names``); their values
+    are still scanned.
+    """
     from .values import secret_values  # the same heuristics as the policy rule
 
-    sensitive = sorted(name for name in env if looks_like_secret_name(name))
+    allowed = tuple(allowed)
+    sensitive = sorted(name for name in env if looks_like_secret_name(name, allowed))
     if sensitive:
+        # The allow-list is offered only where it can help: never for DB_PASSWORD.
+        hint = (
+            ""
+            if any(strong_credential_word(name) for name in sensitive)
+            else ", or name it in `allowed_plain_names` when it holds no secret"
+        )
         raise ValueError(
             f"{', '.join(sensitive)} in `env` looks like a credential: plain environment variables "
-            "are stored in clear; move it to `secrets` (encrypted at rest)"
+            f"are stored in clear; move it to `secrets` (encrypted at rest){hint}"
         )
     by_value = secret_values(dict(env))
     if by_value:
@@ -83,19 +100,39 @@ def check_plain_values(values: Mapping[str, object], where: str) -> None:
         )
 
 
-def check_env_and_secrets(env: Mapping[str, object], secrets: Mapping[str, object]) -> None:
-    """Cross-checks between plain variables and secrets; messages never include a value."""
+def check_env_and_secrets(
+    env: Mapping[str, object],
+    secrets: Mapping[str, object],
+    namespace_env: Mapping[str, object] | None = None,
+    namespace_secrets: Mapping[str, object] | None = None,
+) -> None:
+    """Cross-checks between plain variables and secrets, the service's and its shared
+    namespace's (when it is in one); messages never include a value."""
     both = sorted(set(env) & set(secrets))
     if both:
         raise ValueError(
             f"{', '.join(both)} defined in both `env` and `secrets`; keep it in `secrets`"
         )
-    # Scaleway counts a service's variables together with its namespace's. The namespace the
-    # components create holds none, so the service's own counts are the totals; with an
-    # existing namespace (namespace_id) its variables are unknown here and Scaleway refuses
-    # the deployment when the sum is over the limit.
-    if len(env) > limits.MAX_ENV_VARS or len(secrets) > limits.MAX_SECRETS:
+    namespace_env = namespace_env or {}
+    namespace_secrets = namespace_secrets or {}
+    # A service's variable overrides its namespace's of the same name (Scaleway, "Environment
+    # variables" in the concepts pages); a plain one overriding a secret (or the other way)
+    # is a mistake: one of the two places says the value is not secret.
+    crossed = sorted((set(env) & set(namespace_secrets)) | (set(secrets) & set(namespace_env)))
+    if crossed:
+        raise ValueError(
+            f"{', '.join(crossed)}: a secret in one of the service and its namespace, a plain "
+            "variable in the other; keep it in `secrets` in both, or in one place only"
+        )
+    # Scaleway counts a service's variables together with its namespace's (limits.MAX_ENV_VARS,
+    # scope "Function + Namespace"), so the sum is checked. The namespace a component creates
+    # for itself holds none; an existing one given by namespace_id is unknown here, and
+    # Scaleway refuses the deployment when the sum is over the limit.
+    env_count = len(env) + len(namespace_env)
+    secret_count = len(secrets) + len(namespace_secrets)
+    if env_count > limits.MAX_ENV_VARS or secret_count > limits.MAX_SECRETS:
         raise ValueError(
             f"at most {limits.MAX_ENV_VARS} environment variables and {limits.MAX_SECRETS} secrets "
-            f"per service, its namespace's included (got {len(env)} and {len(secrets)})"
+            f"per service, its namespace's included (got {env_count} environment variables "
+            f"and {secret_count} secrets)"
         )

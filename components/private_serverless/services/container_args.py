@@ -8,6 +8,7 @@ from typing import Annotated, ClassVar, Literal, Self
 from pydantic import ConfigDict, Field, model_validator
 
 from ..attachments.container_operation import Sandbox, ScalingOption
+from ..attachments.registry import RegistryArgs
 from ..core import limits
 from ..core.models import ArgsModel
 from ..sensitive.environment import check_plain_values
@@ -50,6 +51,7 @@ class PrivateContainerArgs(ServiceArgs):
     """A private Scaleway Serverless Container: its image, port, resources, probes and access."""
 
     name_pattern: ClassVar[str] = limits.CONTAINER_NAME_PATTERN
+    namespace_kind: ClassVar[str] = "container"
 
     # Image addresses are at most 255 characters (Containers API v1 validation rules).
     image: Annotated[str, Field(min_length=1, max_length=255, pattern=r"^\S+$")]
@@ -105,6 +107,12 @@ class PrivateContainerArgs(ServiceArgs):
     scaling: ScalingOption | None = None
     """When to add instances: concurrent requests, CPU or memory usage (exactly one); Scaleway
     scales on 80 concurrent requests when unset."""
+
+    registry: RegistryArgs | None = None
+    """Create a private Container Registry namespace for the images (``<name>-registry``); its
+    endpoint is the component's ``registry_endpoint`` and the stack output
+    ``<service>_registry_endpoint``, where a pipeline pushes. Scaleway creates none with a
+    containers namespace any more."""
 
     sandbox: Sandbox | None = None
     """Execution environment, ``v1`` or ``v2``; Scaleway's default when unset."""

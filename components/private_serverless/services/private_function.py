@@ -71,7 +71,7 @@ class PrivateFunction(PrivateService):
         namespace_name = namespace_name_for("PrivateFunction", name, args)
         self.archive = self._archive(name, args)
 
-        super().__init__(TYPE_TOKEN, name, opts)
+        super().__init__(TYPE_TOKEN, name, opts, args)
 
         project_id = self._project_for(service_name, args)
 
@@ -80,6 +80,7 @@ class PrivateFunction(PrivateService):
         self.namespace, namespace_id = self._namespace(
             functions.Namespace, namespace_name, service_name, args, project_id
         )
+        self.namespace_id = pulumi.Output.from_input(namespace_id)
         service_project = self._service_project(project_id)
         identity_env, identity_secrets = self._wire_identity(service_name, args, service_project)
 
@@ -124,7 +125,12 @@ class PrivateFunction(PrivateService):
         custom_endpoint = attach(
             Target(self, name, "Function", self.function.id, domain_name, args.tags), args
         )
-        self._finish(custom_endpoint or pulumi.Output.concat("https://", domain_name))
+        self._finish(
+            custom_endpoint or pulumi.Output.concat("https://", domain_name),
+            # The namespace's own registry (Scaleway builds the function's image there); an
+            # existing namespace's is not looked up.
+            self.namespace.registry_endpoint if self.namespace is not None else None,
+        )
 
     @staticmethod
     def check_code(name: str, args: PrivateFunctionArgs) -> None:

@@ -56,6 +56,10 @@ def coerce_args(model: type[ArgsT], kind: str, name: str, args: ArgsT | Mapping[
             where,
             [Problem("args", f"expected {model.__name__} or a mapping, got {type(args).__name__}")],
         )
+    shared = validated.namespace
+    if shared is not None and validated.region is None and shared.args.region is not None:
+        # A service runs in its namespace's region; the provider's default could differ.
+        validated = validated.model_copy(update={"region": shared.args.region})
     if validated.name is None:
         try:
             check_service_name(name, model.name_pattern)
@@ -71,6 +75,8 @@ def namespace_name_for(kind: str, name: str, args: ServiceArgs) -> str:
     """The namespace name to create: ``args.namespace_name`` or ``<service>-ns``, checked."""
     if args.namespace_name is not None:
         return args.namespace_name
+    if args.namespace is not None:
+        return ""  # shared: the component creates none
     service_name = args.name or name
     default = service_name[: limits.SERVICE_NAME_MAX_LENGTH - 3].rstrip("-") + "-ns"
     if args.namespace_id is None and not re.match(limits.NAMESPACE_NAME_PATTERN, default):
@@ -104,10 +110,16 @@ class PrivateService(pulumi.ComponentResource):
     """The IAM policy granting the application access."""
     project_id: pulumi.Output[str]
     """The Scaleway project holding the service (IAM access is granted on it)."""
+    namespace_id: pulumi.Output[str]
+    """The namespace the service is in: its own, a shared one, or the one given by id."""
     key_secret_id: pulumi.Output[str | None]
     """Secret Manager secret that holds the key, when ``store_key_in_secret_manager`` is on."""
     key_expires_at: pulumi.Output[str | None]
     """When the active API key stops working (RFC 3339): its ``expires_at``, as stored."""
+    registry_endpoint: pulumi.Output[str] | None
+    """Where a pipeline pushes images (``rg.<region>.scw.cloud/<namespace>``): a function's
+    namespace registry, or the registry a container's ``registry`` creates; ``None`` when
+    there is none (a container without ``registry``, an existing ``namespace_id``)."""
 
     application: iam.Application | None
     """The callers' IAM application (None on a public service: it is called without a key)."""
@@ -130,9 +142,17 @@ class PrivateService(pulumi.ComponentResource):
     """The identity's keys by generation (``identity``); the service holds the active one."""
 
     def __init__(
-        self, type_token: str, name: str, opts: pulumi.ResourceOptions | None = None
+        self,
+        type_token: str,
+        name: str,
+        opts: pulumi.ResourceOptions | None = None,
+        args: ServiceArgs | None = None,
     ) -> None:
-        super().__init__(type_token, name, None, opts)
+        # The component's own inputs record the exceptions it was given, so that the plan, the
+        # audit and the weakened-guardrail lines see them (names only, never a value).
+        allowed = sorted(args.allowed_plain_names) if args is not None else []
+        props = {"allowedPlainNames": allowed} if allowed else None
+        super().__init__(type_token, name, props, opts)
         self._name = name
         self._access: AccessArgs | None = None
         self._grants: list[tuple[pulumi.Input[str], str | None, iam.Policy]] = []
@@ -181,6 +201,8 @@ class PrivateService(pulumi.ComponentResource):
         """The project the service goes in: a dedicated one, the given one, or the default."""
         if args.dedicated_project:
             return self._create_dedicated_project(service_name, args)
+        if args.namespace is not None:
+            return args.namespace.project_id
         return args.project_id
 
     def _service_project(self, project_id: pulumi.Input[str] | None) -> pulumi.Input[str]:
@@ -201,6 +223,8 @@ class PrivateService(pulumi.ComponentResource):
         project_id: pulumi.Input[str] | None,
     ) -> tuple[Any, pulumi.Input[str]]:
         """The namespace to deploy into: ``(created namespace, id)`` or ``(None, given id)``."""
+        if args.namespace is not None:
+            return None, args.namespace.namespace_id
         if args.namespace_id is not None:
             return None, args.namespace_id
         namespace = namespace_type(
@@ -535,10 +559,15 @@ class PrivateService(pulumi.ComponentResource):
 
         return output.apply(check)
 
-    def _finish(self, endpoint: pulumi.Output[str]) -> None:
+    def _finish(
+        self, endpoint: pulumi.Output[str], registry_endpoint: pulumi.Output[str] | None = None
+    ) -> None:
         self.endpoint = endpoint
+        self.registry_endpoint = registry_endpoint
+        registry = {} if registry_endpoint is None else {"registry_endpoint": registry_endpoint}
         self.register_outputs(
             {
+                **registry,
                 "endpoint": self.endpoint,
                 "api_key": self.api_key,
                 "application_id": self.application_id,
