@@ -35,15 +35,16 @@ from typing import Any, Literal
 from ..core.inventory import SECRET_PLACEHOLDER, ResourceRecord
 from .access_diff import AccessDiff, access_diff_markdown, access_diff_text, diff_access
 from .archive_changes import ArchiveChange, archive_change
-from .breaking import BreakingChange, breaking_changes, endpoint_outputs
+from .breaking import BreakingChange, breaking_changes
 from .comment_fit import fit_comment
 from .findings_diff import FindingsDiff, diff_findings, findings_diff_markdown, findings_diff_text
 from .force_new import force_new_inputs
 from .model import Plan, short_type
+from .output_sources import sources_of
 from .render.json import dumps, plan_from_dict, sorted_value
 from .render.text import compact
 from .secret_digests import PLAN_KEY_VARIABLE
-from .values import UNKNOWN_PLACEHOLDER, holds_secret, is_unknown
+from .values import holds_secret, is_unknown
 
 ChangeKind = Literal["added", "removed", "changed"]
 Operation = Literal["create", "update", "replace", "delete", "same"]
@@ -130,8 +131,17 @@ class PlanDiff:
         return {op: len(self.with_op(op)) for op in OPERATIONS}
 
     @property
+    def possibly_updated(self) -> tuple[ResourceChange, ...]:
+        """Resources kept as they are unless a secret they hold changed: their secret values
+        could not be compared (no plan key, or a value unknown until the apply), and the
+        engine updates a resource whose secret changed."""
+        blind = set(self.secrets_not_compared)
+        return tuple(c for c in self.resources if c.op == "same" and c.name in blind)
+
+    @property
     def is_empty(self) -> bool:
-        """Whether the engine would change nothing."""
+        """Whether the engine would change nothing for certain (see :attr:`possibly_updated`:
+        a diff can be empty and still not say "no changes")."""
         return not (self.with_op("create", "update", "replace", "delete") or self.outputs)
 
 
@@ -174,13 +184,7 @@ def diff_plans(base: Plan | Mapping[str, Any], head: Plan | Mapping[str, Any]) -
         stack=head_plan.stack,
         base_stack=base_plan.stack,
         resources=tuple(changes),
-        outputs=tuple(_value_changes("", base_plan.outputs, head_plan.outputs))
-        + tuple(
-            # An endpoint unknown in both plans is new all the same when its service is
-            # replaced: the output changes, and counts.
-            ValueChange(path, "changed", UNKNOWN_PLACEHOLDER, UNKNOWN_PLACEHOLDER)
-            for path in endpoint_outputs(changes, base_plan.outputs, head_plan.outputs)
-        ),
+        outputs=tuple(_output_changes(base_plan, head_plan, ops)),
         waves=(base_plan.waves, head_plan.waves),
         secrets_not_compared=tuple(blind),
         access=diff_access(base_plan.access(), head_plan.access(), renamed),
@@ -194,6 +198,60 @@ def diff_plans(base: Plan | Mapping[str, Any], head: Plan | Mapping[str, Any]) -
             if any(item.path == "zipHash" for item in change.changes)
         },
     )
+
+
+def _output_changes(base: Plan, head: Plan, ops: Mapping[str, Operation]) -> list[ValueChange]:
+    """The stack outputs the engine shows as changing.
+
+    An output is previewed from the resources it is computed from (``head.output_sources``):
+    when one of them is created or replaced, its value is new, and an unknown one changes
+    even where both plans show it unknown (a replaced function's endpoint, a rotated key);
+    when every one is kept as it is (``same``), the engine gives the value in the state, so
+    the output does not change whatever the program computes now (a kept key's ``expiresAt``,
+    which ``ignore_changes`` keeps); after an update, an unknown value is read from the state.
+    An output with no resource behind it (or a base plan that did not record sources) is
+    compared by value.
+    """
+    found: list[ValueChange] = []
+    for path, before, after in _output_leaves("", base.outputs, head.outputs):
+        if before is _ABSENT:
+            found.append(ValueChange(path, "added", new=after))
+            continue
+        if after is _ABSENT:
+            found.append(ValueChange(path, "removed", old=before))
+            continue
+        sources = sources_of(path, head.output_sources)
+        source_ops = {ops.get(urn, "create") for urn in sources or ()}
+        if sources is None:
+            changed = before != after
+        elif source_ops & {"create", "replace"}:
+            changed = before != after or _holds_unknown(after)
+        elif source_ops <= {"same"}:
+            changed = False
+        else:
+            changed = not _equal(before, after, unknown_matches=True)
+        if changed:
+            found.append(ValueChange(path, "changed", before, after))
+    return found
+
+
+def _output_leaves(prefix: str, old: Any, new: Any) -> Iterable[tuple[str, Any, Any]]:
+    """``(path, old, new)`` for each output value, maps walked into (``_ABSENT`` on a side
+    that lacks it)."""
+    if isinstance(old, Mapping) and isinstance(new, Mapping):
+        for key in sorted(old.keys() | new.keys()):
+            path = f"{prefix}.{key}" if prefix else str(key)
+            yield from _output_leaves(path, old.get(key, _ABSENT), new.get(key, _ABSENT))
+    else:
+        yield prefix, old, new
+
+
+def _holds_unknown(value: Any) -> bool:
+    if isinstance(value, Mapping):
+        return any(_holds_unknown(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_holds_unknown(item) for item in value)
+    return is_unknown(value)
 
 
 def _secret_inputs(record: ResourceRecord) -> set[str]:
@@ -415,6 +473,8 @@ def diff_to_dict(diff: PlanDiff) -> dict[str, Any]:
         "outputs": [_change_to_dict(item) for item in diff.outputs],
         "waves": {"base": diff.waves[0], "head": diff.waves[1]},
         "secrets_not_compared": list(diff.secrets_not_compared),
+        # Kept unless a secret they hold changed (the engine would then update them).
+        "possibly_updated": [change.name for change in diff.possibly_updated],
     }
 
 
@@ -429,10 +489,10 @@ def render_diff_text(diff: PlanDiff) -> str:
     delete (as ``pulumi preview`` marks them)."""
     review = [*access_diff_text(diff.access), *_breaking_text(diff)]
     review += findings_diff_text(diff.findings)
-    if diff.is_empty:
+    if diff.is_empty and not diff.possibly_updated:
         note = f"\n{_secrets_note(diff)}" if diff.secrets_not_compared else ""
         return f"No changes to stack {diff.stack}.{note}\n" + "\n".join(review) + "\n"
-    lines = [f"Changes to stack {diff.stack}: {_counts(diff)}", *review, "Resources:"]
+    lines = [_headline(diff), *review, "Resources:"]
     breaking = {item.urn for item in diff.breaking}
     for change in diff.resources:
         if change.op == "same":
@@ -449,6 +509,10 @@ def render_diff_text(diff: PlanDiff) -> str:
         if archive is not None:
             lines.append(f"    archive files: {archive.summary()}")
             lines += [f"      {line}" for line in archive.lines()]
+    lines += [
+        f"~? possibly update {change.type} {change.name} (if one of its secrets changed)"
+        for change in diff.possibly_updated
+    ]
     if diff.outputs:
         lines.append("Outputs:")
         lines += [f"    {_describe(item)}" for item in diff.outputs]
@@ -495,10 +559,11 @@ def render_diff_markdown(diff: PlanDiff) -> str:
         findings_diff_markdown(diff.findings),
     ]
     sections = "\n\n".join(section for section in review if section)
-    if diff.is_empty:
+    if diff.is_empty and not diff.possibly_updated:
         note = f"\n> {_secrets_note(diff)}\n" if diff.secrets_not_compared else ""
         return fit_comment(f"{title}\n\nNo changes.\n{note}\n{sections}\n")
-    lines = [title, "", _counts(diff), "", sections, "", "### Resources", ""]
+    summary = _may_change(diff) if diff.is_empty else _counts(diff)
+    lines = [title, "", summary, "", sections, "", "### Resources", ""]
     moving = [change for change in diff.resources if change.op != "same"]
     breaking = {item.urn for item in diff.breaking}
     lines += ["| Operation | Resource | Type | Why |", "|---|---|---|---|"]
@@ -506,6 +571,11 @@ def render_diff_markdown(diff: PlanDiff) -> str:
         f"| {change.op}{' **BREAKING**' if change.urn in breaking else ''} | "
         f"`{change.name}`{_moved(change)} | `{short_type(change.type)}` | {_why(change)} |"
         for change in moving
+    ]
+    lines += [
+        f"| possibly update | `{change.name}` | `{short_type(change.type)}` | "
+        "secret values not compared |"
+        for change in diff.possibly_updated
     ]
     lines.append("")
     for change in moving:
@@ -527,6 +597,23 @@ def render_diff_markdown(diff: PlanDiff) -> str:
     return fit_comment("\n".join(lines).rstrip("\n") + "\n")
 
 
+def _headline(diff: PlanDiff) -> str:
+    if diff.is_empty:
+        return _may_change(diff)
+    return f"Changes to stack {diff.stack}: {_counts(diff)}"
+
+
+def _may_change(diff: PlanDiff) -> str:
+    """The summary of a diff whose only possible changes are secrets it could not compare: never
+    "No changes", since the engine updates a resource whose secret changed."""
+    names = ", ".join(change.name for change in diff.possibly_updated)
+    return (
+        f"Stack {diff.stack} may change: secret values not comparable (without "
+        f"{PLAN_KEY_VARIABLE}, or unknown until the apply); possibly updated: {names}; "
+        "nothing else changes."
+    )
+
+
 def _secrets_note(diff: PlanDiff) -> str:
     return (
         f"Secret values were not compared for {', '.join(diff.secrets_not_compared)}: make both "
@@ -544,9 +631,14 @@ def _counts(diff: PlanDiff) -> str:
     return (
         f"{counts['create']} to create, {counts['update']} to update, "
         f"{counts['replace']} to replace, {counts['delete']} to delete, "
-        f"{counts['same']} unchanged, {len(diff.outputs)} outputs changed, "
+        f"{counts['same']} unchanged{_possibly(diff)}, {len(diff.outputs)} outputs changed, "
         f"{len(diff.breaking)} breaking{waves}"
     )
+
+
+def _possibly(diff: PlanDiff) -> str:
+    count = len(diff.possibly_updated)
+    return f" ({count} possibly updated: secrets not compared)" if count else ""
 
 
 def _moved(change: ResourceChange) -> str:
@@ -580,6 +672,9 @@ def _describe(item: ValueChange) -> str:
         return f"+ {item.path} = {compact(item.new)}"
     if item.kind == "removed":
         return f"- {item.path} (was {compact(item.old)})"
+    if compact(item.old) == compact(item.new):
+        # Unknown in both plans, new all the same (its resource is created or replaced).
+        return f"~ {item.path}: a new {compact(item.new)}"
     return f"~ {item.path}: {compact(item.old)} → {compact(item.new)}"
 
 
