@@ -90,7 +90,7 @@ def test_url_query_parameters(key: str, secret: str, host: str, user: str, befor
     value = f"jdbc:postgresql://{host}:5432/app?{'&'.join(pairs)}&ssl=true"
     hits = scan_text(value)
     assert_found_without_value(hits, secret)
-    assert any(hit.where == f"URL query parameter '{key}'" for hit in hits)
+    assert any(hit.where == f"URL query parameter {key}" for hit in hits)
 
 
 @SETTINGS
@@ -106,15 +106,15 @@ def test_libpq_keyword_dsn(secret: str, host: str, order: list[str], quoted: boo
     value = " ".join(f"{key}={values[key]}" for key in order)
     hits = scan_text(value)
     assert_found_without_value(hits, secret)
-    assert Hit("'password' pair", "credential in a key=value pair") in hits
+    assert Hit("password= pair", "credential in a key=value pair") in hits
 
 
 @SETTINGS
 @given(
     key=credential_keys,
     secret=credentials,
-    path=st.lists(words, min_size=0, max_size=4),
-    filler=st.dictionaries(words, words, max_size=3),
+    path=st.lists(words.filter(lambda w: not credential_key(w)), min_size=0, max_size=4),
+    filler=st.dictionaries(words.filter(lambda w: not credential_key(w)), words, max_size=3),
     as_yaml=st.booleans(),
 )
 def test_json_and_yaml_documents(
@@ -127,7 +127,7 @@ def test_json_and_yaml_documents(
     for hits in (scan_text(text), scan_document(document)):
         assert_found_without_value(hits, secret)
         # A one-line YAML document is read as a "key: value" pair, with the same key named.
-        places = {"$." + ".".join([*path, key]), f"'{key}' pair"}
+        places = {"$." + ".".join([*path, key]), f"{key}= pair"}
         assert any(hit.where in places for hit in hits), hits
 
 
@@ -146,7 +146,7 @@ def test_header_pairs_in_an_otel_headers_list(
     pairs.insert(min(position, len(pairs)), f"{header}={scheme} {token}")
     hits = scan_text(",".join(pairs))
     assert_found_without_value(hits, token)
-    assert Hit(f"'{header}' pair", "credential in a key=value pair") in hits
+    assert Hit(f"{header}= pair", "credential in a key=value pair") in hits
 
 
 @SETTINGS
@@ -155,7 +155,7 @@ def test_basic_authorization_header_line(user: str, secret: str) -> None:
     encoded = base64.b64encode(f"{user}:{secret}".encode()).decode()
     hits = scan_text(f"Authorization: Basic {encoded}")
     assert_found_without_value(hits, encoded)
-    assert Hit("'Authorization' header", "credential in an HTTP header") in hits
+    assert Hit("Authorization header", "credential in an HTTP header") in hits
     # Without its header name, a Basic credential is still recognised by its form.
     assert Hit("Basic credential", "credential in an HTTP header") in scan_text(f"Basic {encoded}")
 
@@ -296,3 +296,78 @@ def test_documents_that_expand_or_nest_deeply_are_read_safely() -> None:
     )
     assert scan_text(laughs + "password: s3cr3t-value\n") != []
     assert scan_text("[" * 5000 + "]" * 5000) == []
+
+
+# --- every plain slot refuses them, naming the place and never the value ---------------------
+
+
+def _embedded(kind: str, secret: str) -> str:
+    return {
+        "otel": f"x-tenant=acme,Authorization=Bearer {secret}",
+        "jdbc": f"jdbc:postgresql://db.internal:5432/app?user=app&password={secret}",
+        "url": f"postgres://app:{secret}@db.internal:5432/app",
+        "dsn": f"host=db.internal port=5432 dbname=app user=app password={secret}",
+        "json": json.dumps({"db": {"host": "db.internal", "password": secret}}),
+        "curl": f"curl -fsS -H 'Authorization: Bearer {secret}' https://billing.internal/run",
+    }[kind]
+
+
+KINDS = ["otel", "jdbc", "url", "dsn", "json", "curl"]
+
+
+@SETTINGS
+@given(kind=st.sampled_from(KINDS), secret=tokens, service=st.sampled_from(["function", "ctr"]))
+def test_plain_env_refuses_each_kind(kind: str, secret: str, service: str) -> None:
+    from private_serverless import PrivateContainerArgs, PrivateFunctionArgs
+    from private_serverless.errors import ConfigurationError
+
+    env = {"APP_SETTING": _embedded(kind, secret)}
+    try:
+        if service == "function":
+            PrivateFunctionArgs(runtime="python312", handler="h.handle", source_dir=".", env=env)
+        else:
+            PrivateContainerArgs(image="rg.fr-par.scw.cloud/ns/api:1", env=env)
+    except ConfigurationError as exc:
+        assert "APP_SETTING" in str(exc) and "`secrets`" in str(exc)
+        assert secret not in str(exc) and secret not in repr(exc)
+    else:
+        raise AssertionError(f"{kind} in plain env was accepted")
+
+
+@SETTINGS
+@given(
+    kind=st.sampled_from([*KINDS, "flag", "split-flag"]),
+    secret=tokens,
+    field=st.sampled_from(["command", "args"]),
+)
+def test_container_command_and_args_refuse_each_kind(kind: str, secret: str, field: str) -> None:
+    from private_serverless import PrivateContainerArgs
+    from private_serverless.errors import ConfigurationError
+
+    if kind == "flag":
+        words = ["serve", f"--db-password={secret}"]
+    elif kind == "split-flag":
+        words = ["serve", "--token", secret]
+    else:
+        words = ["sh", "-c", _embedded(kind, secret)]
+    try:
+        PrivateContainerArgs(image="rg.fr-par.scw.cloud/ns/api:1", **{field: words})
+    except ConfigurationError as exc:
+        assert field in str(exc) and secret not in str(exc) and secret not in repr(exc)
+    else:
+        raise AssertionError(f"{kind} in {field} was accepted")
+
+
+@SETTINGS
+@given(kind=st.sampled_from([*KINDS, "auth"]), secret=tokens)
+def test_schedule_args_refuse_each_kind(kind: str, secret: str) -> None:
+    from private_serverless.attachments.schedules import ScheduleArgs
+    from pydantic import ValidationError
+
+    args = {"auth": secret} if kind == "auth" else {"job": {"settings": _embedded(kind, secret)}}
+    try:
+        ScheduleArgs(schedule="0 2 * * *", args=args)
+    except ValidationError as exc:
+        assert "args." in str(exc) and secret not in str(exc)
+    else:
+        raise AssertionError(f"{kind} in schedule args was accepted")

@@ -86,8 +86,11 @@ def check_plain_command(words: Sequence[str], where: str) -> None:
     from .structured import scan_words
 
     found = {f"{where}[{i}]": kind for i, kind in _word_kinds(words).items()}
-    for hit in scan_words(words):
-        found.setdefault(where, hit.describe())
+    if not found:
+        # A flag and its value in two words (--token, t): the command line as a whole.
+        hits = scan_words(words)
+        if hits:
+            found[where] = ", ".join(dict.fromkeys(hit.describe() for hit in hits))
     _refuse(found, where)
 
 

@@ -6,7 +6,7 @@ A plain value is rarely one opaque string: it is a URL (``postgres://u:p@h``,
 ``k=v,Authorization=Bearer t``), a JSON or YAML document, or a command line
 (``--db-password=p``, ``--token t``, ``curl -H "Authorization: Bearer t"``). Each scanner here
 reads one of those shapes and reports *where* a credential sits (``URL query parameter
-'password'``, ``$.db.password``, ``--token``) and what kind it is, never the credential.
+password``, ``$.db.password``, ``--token``) and what kind it is, never the credential.
 
 Every plain slot (plain environment variables, container command and arguments, schedule
 arguments) is scanned with :func:`scan_text`, :func:`scan_words` or :func:`scan_document`.
@@ -38,8 +38,9 @@ class Hit:
     """A credential found inside a value: where it sits and what it looks like."""
 
     where: str
-    """The place inside the value (``URL query parameter 'password'``, ``$.db.password``,
-    ``--token``); empty for the value as a whole. Never the credential."""
+    """The place inside the value (``URL query parameter password``, ``$.db.password``,
+    ``--token``); empty for the value as a whole. Never the credential, and never quoted
+    (error messages cut quoted text that comes from the input)."""
 
     kind: str
     """What it looks like (``credential in a URL``, ``JWT``...)."""
@@ -86,7 +87,7 @@ def _url_hits(text: str) -> Iterator[Hit]:
             for pair in re.split(r"[&;]", query):
                 key, equals, value = pair.partition("=")
                 if equals and credential_key(key) and not holds_no_credential(value):
-                    yield Hit(f"URL query parameter '{_shown(key)}'", "credential in a URL")
+                    yield Hit(f"URL query parameter {_shown(key)}", "credential in a URL")
 
 
 def _opaque_token(word: str) -> bool:
@@ -104,7 +105,7 @@ def _opaque_token(word: str) -> bool:
 # A key, optionally quoted or flag-dashed, then = or : (DSNs, query strings, header lists,
 # "Authorization: Basic ...", YAML-like "password: x", JSON-like "password": "x").
 _PAIR = re.compile(
-    r"(?<![A-Za-z0-9_\-.])(?P<dashes>-{0,2})[\"']?(?P<key>[A-Za-z_][A-Za-z0-9_.\-]*)[\"']?"
+    r"(?<![A-Za-z0-9_\-./@])(?P<dashes>-{0,2})[\"']?(?P<key>[A-Za-z_][A-Za-z0-9_.\-]*)[\"']?"
     r"[ \t]*(?P<op>:=|=>|=|:)(?![/=:])[ \t]*"
 )
 _QUOTED = re.compile(r"\"((?:[^\"\\]|\\.)*)\"|'([^']*)'")
@@ -138,6 +139,8 @@ def _pair_hits(text: str) -> Iterator[Hit]:
         value = _pair_value(text, match.end())
         if holds_no_credential(value):
             continue
+        if match.group("op") == ":" and "." in key and value.isdigit():
+            continue  # host.name:port
         dashes = match.group("dashes")
         if dashes == "-" and not _SHORT_NAME.match(key):
             # -pS3cret=x: a short flag with its value glued on; the "key" holds the value.
@@ -145,9 +148,9 @@ def _pair_hits(text: str) -> Iterator[Hit]:
         elif dashes:
             yield Hit(f"{dashes}{_shown(key)}", "credential in a command-line flag")
         elif match.group("op") == ":" and key.lower().endswith("authorization"):
-            yield Hit(f"'{_shown(key)}' header", "credential in an HTTP header")
+            yield Hit(f"{_shown(key)} header", "credential in an HTTP header")
         else:
-            yield Hit(f"'{_shown(key)}' pair", "credential in a key=value pair")
+            yield Hit(f"{_shown(key)}= pair", "credential in a key=value pair")
 
 
 # --- authorization headers written without a key --------------------------------------------

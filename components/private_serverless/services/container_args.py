@@ -10,7 +10,7 @@ from pydantic import ConfigDict, Field, model_validator
 from ..attachments.container_operation import Sandbox, ScalingOption
 from ..core import limits
 from ..core.models import ArgsModel
-from ..sensitive.environment import check_plain_values
+from ..sensitive.environment import check_plain_command
 from .service_args import ServiceArgs
 
 
@@ -125,8 +125,7 @@ class PrivateContainerArgs(ServiceArgs):
                 "container's port; read it instead)"
             )
         for field in ("command", "args"):
-            words = getattr(self, field) or []
-            check_plain_values({f"{field}[{i}]": word for i, word in enumerate(words)}, field)
+            check_plain_command(getattr(self, field) or [], field)
         return self
 
     @model_validator(mode="after")
