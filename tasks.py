@@ -4,10 +4,15 @@
     python3 tasks.py plan [--stack dev] [plan options...]   offline plan of a stack
     python3 tasks.py test                                   lint, type-check and run the tests
     python3 tasks.py engine                                 build the Pulumi engine (needs Go)
+    python3 tasks.py install                                only create .venv for planning
+    python3 tasks.py lock                                   regenerate requirements/*.txt
 
 Each task creates ``.venv`` on first use and installs what it needs (and again when
-pyproject.toml changes): ``plan`` only the project and its command line (``.[cli]``), ``test``
-the dev tools as well. pip's progress is shown: the first run downloads a few hundred MB.
+pyproject.toml or the lock files change): ``plan`` only the project and its command line
+(``.[cli]``), ``test`` the dev tools as well. The versions come from the lock files in
+``requirements/`` (pinned, with hashes), so every machine and CI install the same ones. The
+installer is uv, fetched once from PyPI at a pinned version into ``.tools/``; where that is not
+possible, pip installs the very same pins.
 """
 
 from __future__ import annotations
@@ -28,50 +33,141 @@ STAMP = VENV / ".installed"
 
 #: The extras each task needs: planning needs no test tools.
 EXTRAS = {"plan": ("cli",), "test": ("cli", "policy", "dev")}
+#: The lock file of each task's extras (``python3 tasks.py lock`` writes them).
+LOCKS = {"plan": ROOT / "requirements" / "plan.txt", "test": ROOT / "requirements" / "test.txt"}
+#: The installer's pinned version; bump it deliberately (a new uv can resolve differently).
+UV_VERSION = "0.13.9"
+UV_HOME = ROOT / ".tools" / f"uv-{UV_VERSION}"
+UV = UV_HOME / "bin" / ("uv.exe" if os.name == "nt" else "uv")
 
 
-def _run(*command: str | Path) -> None:
-    result = subprocess.run([str(part) for part in command], cwd=ROOT, check=False)
+def _run(*command: str | Path, env: dict[str, str] | None = None) -> None:
+    result = subprocess.run([str(part) for part in command], cwd=ROOT, check=False, env=env)
     if result.returncode != 0:
         sys.exit(result.returncode)
 
 
 def _installed() -> set[str]:
-    """The install stamps recorded in .venv: ``<pyproject hash>:<extra>`` per installed extra."""
+    """The install stamps recorded in .venv: ``<inputs hash>:<task>`` per installed task."""
     return set(STAMP.read_text().split()) if STAMP.is_file() else set()
 
 
-def ensure_venv(extras: tuple[str, ...] = EXTRAS["test"]) -> None:
-    """Create the virtualenv and install the project with ``extras``, unless already done."""
-    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
-    stamps = {f"{wanted}:{extra}" for extra in extras}
-    installed = _installed()
-    if stamps <= installed:
-        return
+def _inputs_hash() -> str:
+    """What an install depends on: pyproject.toml and the lock files."""
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes())
+    for lock in LOCKS.values():
+        digest.update(lock.read_bytes() if lock.is_file() else b"")
+    return digest.hexdigest()
+
+
+def uv() -> Path | None:
+    """The pinned uv, installed from PyPI into .tools/ on first use; None if that fails."""
+    if UV.is_file():
+        return UV
+    print(f"Fetching uv {UV_VERSION} from PyPI into .tools/ ...", flush=True)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--disable-pip-version-check",
+            "--no-warn-script-location",
+            "--quiet",
+            "--no-deps",
+            "--only-binary",
+            ":all:",
+            "--target",
+            str(UV_HOME),
+            f"uv=={UV_VERSION}",
+        ],
+        cwd=ROOT,
+        check=False,
+        env={**os.environ, "PIP_ROOT_USER_ACTION": "ignore"},
+    )
+    if result.returncode != 0 or not UV.is_file():
+        shutil.rmtree(UV_HOME, ignore_errors=True)
+        print("uv could not be installed; installing with pip instead.", flush=True)
+        return None
+    return UV
+
+
+def _install_with_uv(installer: Path, lock: Path) -> bool:
+    """Install ``lock`` and the project with uv; False if uv failed (pip then takes over)."""
+    env = dict(os.environ)
+    # pip may be told of a private CA (PIP_CERT); uv reads the same bundle from SSL_CERT_FILE.
+    if "PIP_CERT" in env and "SSL_CERT_FILE" not in env:
+        env["SSL_CERT_FILE"] = env["PIP_CERT"]
+    python = BIN / "python"
+    steps: list[tuple[str | Path, ...]] = [
+        ("pip", "install", "--python", python, "--require-hashes", "-r", lock),
+        ("pip", "install", "--python", python, "--no-deps", "-e", "."),
+    ]
+    if not python.exists():
+        # --seed puts pip in .venv too: `pulumi install` (toolchain pip) runs it.
+        steps.insert(0, ("venv", "--quiet", "--seed", "--python", sys.executable, VENV))
+    for step in steps:
+        command = [str(installer), *map(str, step)]
+        if subprocess.run(command, cwd=ROOT, env=env, check=False).returncode:
+            print("uv failed; installing with pip instead.", flush=True)
+            return False
+    return True
+
+
+def _install_with_pip(lock: Path) -> None:
     if not (BIN / "python").exists():
-        print("Creating .venv ...", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
+    pip = (BIN / "python", "-m", "pip", "install", "--disable-pip-version-check")
+    _run(*pip, "--require-hashes", "-r", lock)
+    _run(*pip, "--no-deps", "-e", ".")
+
+
+def ensure_venv(task: str = "test") -> None:
+    """Create the virtualenv and install ``task``'s locked requirements, unless already done."""
+    wanted = _inputs_hash()
+    stamp = f"{wanted}:{task}"
+    installed = _installed()
+    if stamp in installed:
+        return
+    lock = LOCKS[task]
     print(
-        f"Installing the project with [{','.join(extras)}] into .venv (first run: a minute or "
-        "two; pip lists each step) ...",
+        f"Installing the project with [{','.join(EXTRAS[task])}] into .venv from "
+        f"{lock.relative_to(ROOT)} ...",
         flush=True,
     )
     started = time.monotonic()
-    _run(
-        BIN / "python",
-        "-m",
-        "pip",
-        "install",
-        "--disable-pip-version-check",
-        "--progress-bar",
-        "on",
-        "-e",
-        f".[{','.join(extras)}]",
-    )
-    # Stamps of another pyproject.toml are stale; those of other extras of this one still hold.
-    kept = {stamp for stamp in installed if stamp.startswith(f"{wanted}:")}
-    STAMP.write_text("\n".join(sorted(kept | stamps)) + "\n")
+    installer = uv()
+    if installer is None or not _install_with_uv(installer, lock):
+        _install_with_pip(lock)
+    # Stamps of other inputs are stale; those of another task with these inputs still hold.
+    kept = {entry for entry in installed if entry.startswith(f"{wanted}:")}
+    STAMP.write_text("\n".join(sorted(kept | {stamp})) + "\n")
     print(f"Installed in {time.monotonic() - started:.0f} s.", flush=True)
+
+
+def install(args: list[str]) -> None:
+    """Nothing beyond ``.venv`` with planning's locked requirements (e.g. before ``pulumi up``)."""
+
+
+def lock(args: list[str]) -> None:
+    """Regenerate the lock files from pyproject.toml (needs PyPI); ``--upgrade`` to move pins."""
+    installer = uv()
+    if installer is None:
+        sys.exit("error: uv is needed to regenerate the lock files")
+    LOCKS["test"].parent.mkdir(exist_ok=True)
+    common = ["pip", "compile", "--quiet", "--universal", "--python-version", "3.11"]
+    common += ["--generate-hashes", "--no-header", *args]
+    # The test lock first; the plan lock is constrained to it so both pin the same versions.
+    for task, constraints in (("test", ()), ("plan", ("-c", LOCKS["test"]))):
+        extras = [item for extra in EXTRAS[task] for item in ("--extra", extra)]
+        out = LOCKS[task]
+        _run(installer, *common, *constraints, *extras, "pyproject.toml", "-o", out)
+        header = (
+            f"# The pinned requirements of `tasks.py {task}` ([{','.join(EXTRAS[task])}]): "
+            "generated by `python3 tasks.py lock` from pyproject.toml; do not edit.\n"
+        )
+        out.write_text(header + out.read_text())
+        print(f"wrote {out.relative_to(ROOT)}")
 
 
 def plan(args: list[str]) -> None:
@@ -158,15 +254,15 @@ def engine(args: list[str]) -> None:
     sys.exit(1)
 
 
-TASKS = {"plan": plan, "test": test, "engine": engine}
+TASKS = {"plan": plan, "test": test, "engine": engine, "install": install, "lock": lock}
 
 
 def main() -> None:
     if len(sys.argv) < 2 or sys.argv[1] not in TASKS:
         print(__doc__)
         sys.exit(2)
-    if sys.argv[1] != "engine":  # the engine needs Go, not the virtualenv
-        ensure_venv(EXTRAS[sys.argv[1]])
+    if sys.argv[1] in (*EXTRAS, "install"):  # the engine needs Go, the lock only uv
+        ensure_venv("test" if sys.argv[1] == "test" else "plan")
     TASKS[sys.argv[1]](sys.argv[2:])
 
 

@@ -413,6 +413,35 @@ def worker_stack_plan(project_dir: Path) -> dict[str, Any]:
     }
 
 
+#: The stacks this repository ships, planned as `tasks.py plan --stack S` plans them.
+SHIPPED_STACKS = ("dev", "staging", "prod")
+
+
+def worker_shipped_stack(stack: str) -> dict[str, Any]:
+    """Time the offline plan of one of this repository's stacks, with ``.env.example``."""
+    from private_serverless.plan.stack_plan import run_stack_plan
+    from private_serverless.project.stack import load_offline_program
+
+    _import_everything()
+    import private_serverless.policies  # noqa: F401  # imported by the CLI before it plans
+
+    def loader(name: str) -> tuple[Callable[[], None], dict[str, str], set[str]]:
+        return load_offline_program(
+            name, project_dir=ROOT, env_file=ROOT / ".env.example", environ={}
+        )
+
+    with _cwd(ROOT):
+        start = time.perf_counter()
+        plan = run_stack_plan(stack, loader=loader)
+        wall = time.perf_counter() - start
+    return {
+        "wall_s": wall,
+        "resources": len(plan.resources),
+        "custom_resources": sum(1 for _ in plan.custom_resources()),
+        "waves": plan.waves,
+    }
+
+
 #: What each import measurement imports: the library; the provider modules it uses; and those
 #: plus pydantic, which the argument models are built on (a reference, not a target).
 IMPORTS = {
@@ -467,7 +496,7 @@ def _run(command: Sequence[str], *, cwd: Path) -> dict[str, Any]:
 class Row:
     """The median of repeated measurements of one thing."""
 
-    section: str  # "scale", "import" or "stack-plan"
+    section: str  # "scale", "import", "shipped" or "stack-plan"
     variant: Variant
     n: int | None
     repeats: int
@@ -573,6 +602,18 @@ def measure_stack_plan(n: int, repeat: int, workdir: Path) -> Row:
     return _summarise("stack-plan", "components", n, samples)
 
 
+def measure_shipped_stacks(repeat: int, workdir: Path) -> list[Row]:
+    """The offline plan of each shipped stack, stacks alternating."""
+    samples: dict[str, list[dict[str, Any]]] = {stack: [] for stack in SHIPPED_STACKS}
+    for _ in range(repeat):
+        for stack in SHIPPED_STACKS:
+            samples[stack].append(_run_worker(["shipped", stack], cwd=workdir))
+    rows = [_summarise("shipped", stack, None, samples[stack]) for stack in SHIPPED_STACKS]
+    for row in rows:
+        _log(f"  stack {row.variant:<8} {_seconds(row.wall_s)} (median of {row.repeats})")
+    return rows
+
+
 # -- reporting -----------------------------------------------------------------------------------
 
 CSV_FIELDS = (
@@ -639,6 +680,21 @@ def markdown_table(rows: Sequence[Row]) -> str:
             f"| **{_ratio(comp.per_resource_ms, raw.per_resource_ms)}** "
             f"| {_ratio(comp.rss_growth_mib, raw.rss_growth_mib)} | |"
         )
+    if 100 in sizes and len(sizes) > 1:
+        # Per-service cost against N: flat is the target (issue 25: N = 1000 <= 1.15 x N = 100).
+        lines += [
+            "",
+            "| N services | raw per service | vs N = 100 | components per service | vs N = 100 |",
+            "| ---: | ---: | ---: | ---: | ---: |",
+        ]
+        base_raw = scale[("raw", 100)].per_service_ms
+        base_comp = scale[("components", 100)].per_service_ms
+        for n in sizes:
+            raw, comp = scale[("raw", n)], scale[("components", n)]
+            lines.append(
+                f"| {n} | {raw.per_service_ms:.2f} ms | {_ratio(raw.per_service_ms, base_raw)} "
+                f"| {comp.per_service_ms:.2f} ms | {_ratio(comp.per_service_ms, base_comp)} |"
+            )
     imports = _by(rows, "import")
     if imports:
         raw_import, comp_import = imports[("raw", None)], imports[("components", None)]
@@ -659,6 +715,18 @@ def markdown_table(rows: Sequence[Row]) -> str:
             f"| `private_serverless` | {comp_import.wall_s * 1000:.0f} ms "
             f"| **{comp_import.wall_s / raw_import.wall_s:.2f}** |"
         )
+    shipped = [row for row in rows if row.section == "shipped"]
+    if shipped:
+        lines += [
+            "",
+            "| shipped stack (offline plan, median) | resources | wall time | per resource |",
+            "| --- | ---: | ---: | ---: |",
+        ]
+        lines += [
+            f"| {row.variant} | {row.resources} | {_seconds(row.wall_s)} "
+            f"| {row.per_resource_ms:.1f} ms |"
+            for row in shipped
+        ]
     stack = [row for row in rows if row.section == "stack-plan"]
     for row in stack:
         lines += [
@@ -732,6 +800,8 @@ def _worker_main(argv: Sequence[str]) -> None:
         result = worker_scale(variant, int(n), Path(workdir))
     elif kind == "stack-plan":
         result = worker_stack_plan(Path(rest[0]))
+    elif kind == "shipped":
+        result = worker_shipped_stack(rest[0])
     else:
         raise SystemExit(f"unknown worker {kind!r}")
     print(json.dumps(result))
@@ -758,8 +828,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--repeat-large",
         type=int,
-        default=1,
-        help="at most this many runs for N >= 1000, which take ~40 s each (default 1)",
+        default=3,
+        help="at most this many runs for N >= 1000, which take ~20 s each (default 3)",
     )
     parser.add_argument(
         "--import-repeat", type=int, default=7, help="fresh-process imports per variant (default 7)"
@@ -796,6 +866,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         rows = measure_imports(options.import_repeat, workdir)
         _log("scaling:")
         rows += measure_scale(options.sizes, options.repeat, options.repeat_large, workdir)
+        _log("shipped stacks:")
+        rows += measure_shipped_stacks(options.repeat, workdir)
         if options.stack_services > 0:
             _log("stack file plan:")
             stack_repeat = (

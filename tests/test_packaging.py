@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import re
+import subprocess
 import tomllib
 from pathlib import Path
+
+import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 import tasks
 
@@ -48,3 +53,66 @@ def test_planning_installs_no_test_tools() -> None:
 def test_the_pulumi_program_of_this_repo_installs_the_cli_extra() -> None:
     # `pulumi install` reads requirements.txt; the YAML stack program needs python-dotenv.
     assert "-e .[cli]" in (ROOT / "requirements.txt").read_text().splitlines()
+
+
+def _pins(lock: Path) -> dict[str, str]:
+    """``name -> version`` of each ``name==version`` line of a lock file."""
+    pins = {}
+    for line in lock.read_text().splitlines():
+        match = re.match(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)", line)
+        if match:
+            pins[canonicalize_name(match[1])] = match[2]
+    return pins
+
+
+@pytest.mark.parametrize("task", sorted(tasks.LOCKS))
+def test_each_tasks_lock_pins_every_requirement_within_its_range(task: str) -> None:
+    pins = _pins(tasks.LOCKS[task])
+    wanted = list(PROJECT["dependencies"])
+    for extra in tasks.EXTRAS[task]:
+        wanted += PROJECT["optional-dependencies"][extra]
+    stale = []
+    for text in wanted:
+        requirement = Requirement(text)
+        pinned = pins.get(canonicalize_name(requirement.name))
+        if pinned is None or not requirement.specifier.contains(pinned, prereleases=True):
+            stale.append(f"{requirement} (locked: {pinned})")
+    assert not stale, (
+        f"{tasks.LOCKS[task].relative_to(ROOT)} is out of date with pyproject.toml for "
+        f"{stale}: run `python3 tasks.py lock`"
+    )
+
+
+def test_the_plan_lock_pins_what_the_test_lock_pins() -> None:
+    plan, test = _pins(tasks.LOCKS["plan"]), _pins(tasks.LOCKS["test"])
+    assert plan, "the plan lock pins nothing"
+    assert {name: version for name, version in plan.items() if test.get(name) != version} == {}
+
+
+@pytest.mark.parametrize("task", sorted(tasks.LOCKS))
+def test_every_pin_carries_a_hash(task: str) -> None:
+    # An install from a lock with hashes fails on any file PyPI did not publish.
+    blocks = re.split(r"\n(?=[A-Za-z0-9])", tasks.LOCKS[task].read_text())
+    pinned = [block for block in blocks if "==" in block.split("\n", 1)[0]]
+    assert pinned
+    assert all("--hash=sha256:" in block for block in pinned)
+
+
+def test_a_failing_uv_hands_the_install_to_pip(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    calls: list[list[str]] = []
+
+    def run(command: list[str], **_: object) -> subprocess.CompletedProcess[str]:
+        calls.append(command)
+        return subprocess.CompletedProcess(command, 1)
+
+    monkeypatch.setattr(tasks.subprocess, "run", run)
+    monkeypatch.setattr(tasks, "BIN", tmp_path)
+    used_pip: list[Path] = []
+    monkeypatch.setattr(tasks, "_install_with_pip", used_pip.append)
+    monkeypatch.setattr(tasks, "uv", lambda: tmp_path / "uv")
+    monkeypatch.setattr(tasks, "STAMP", tmp_path / ".installed")
+    tasks.ensure_venv("plan")
+    assert calls and calls[0][:2] == [str(tmp_path / "uv"), "venv"]
+    assert used_pip == [tasks.LOCKS["plan"]]

@@ -436,10 +436,16 @@ def test_require_condition_counts_only_restricting_conditions(condition: str) ->
 
 
 def test_allowed_plain_names_silence_the_name_check() -> None:
-    rs = replaced(compliant_records(), "billing", environmentVariables={"TOKEN_TTL": "3600"})
+    rs = replaced(compliant_records(), "billing", environmentVariables={"STRIPE_KEY": "eu-1"})
     assert "no-plain-secrets" in rules_of(evaluate(rs, now=NOW))
-    settings = PolicySettings(allowed_plain_names=frozenset({"token_ttl"}))
+    settings = PolicySettings(allowed_plain_names=frozenset({"stripe_key"}))
     assert evaluate(rs, settings, now=NOW) == []
+
+
+def test_names_that_describe_a_credential_are_plain_settings() -> None:
+    env = {"TOKEN_TTL": "3600", "SECRET_ID": "3f1c2d4e-0000-4000-8000-000000000000"}
+    rs = replaced(compliant_records(), "billing", environmentVariables=env)
+    assert evaluate(rs, now=NOW) == []
 
 
 def test_messages_name_variables_but_never_values() -> None:

@@ -8,7 +8,7 @@ secret value. The CLI turns them into one line on stderr and exit code 2.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 
@@ -84,11 +84,16 @@ def without_input(message: str, value: object) -> str:
     return _QUOTED.sub(replace, message)
 
 
-def problems_from_validation_error(exc: object, prefix: str = "") -> list[Problem]:
+def problems_from_validation_error(
+    exc: object,
+    prefix: str = "",
+    unknown_key: Callable[[Sequence[int | str]], str] | None = None,
+) -> list[Problem]:
     """Turn a pydantic ``ValidationError`` into problems, without echoing any input value.
 
     pydantic's own message quotes the offending input, which may be a secret; this keeps only
-    the location and the reason.
+    the location and the reason. ``unknown_key`` gives the text of an unknown key from its
+    location (core.key_suggestions.validation_problems passes one that suggests a field).
     """
     from pydantic import ValidationError
 
@@ -115,8 +120,14 @@ def problems_from_validation_error(exc: object, prefix: str = "") -> list[Proble
         # Our own validators raise ValueError; pydantic prefixes those. The prefix is noise.
         message = message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
         message = without_input(message, error.get("input"))
+        if error["type"] == "missing":
+            message = "missing: this setting is required"
         if error["type"] == "extra_forbidden":
-            message = "unknown key (not one of the allowed settings; check the spelling)"
+            message = (
+                "unknown key (not one of the allowed settings; check the spelling)"
+                if unknown_key is None
+                else unknown_key(error["loc"])
+            )
         problem = Problem(where, message)
         if problem not in problems:
             problems.append(problem)

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
+
+from ..core.models import ArgsModel
 
 CONCURRENCY_MAX = 80
 Percent = Annotated[int, Field(ge=1, le=100)]
@@ -25,7 +27,7 @@ Percent = Annotated[int, Field(ge=1, le=100)]
 Sandbox = Literal["v1", "v2"]
 
 
-class ScalingOption(BaseModel):
+class ScalingOption(ArgsModel):
     """When Scaleway adds an instance: exactly one threshold."""
 
     model_config = ConfigDict(

@@ -15,7 +15,9 @@ from __future__ import annotations
 import re
 from typing import Self
 
-from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from pydantic import ConfigDict, field_validator, model_validator
+
+from ..core.models import ArgsModel
 
 # Host names (RFC 1123 section 2.1, RFC 1035 section 2.3.4): labels of 1-63 letters, digits and
 # hyphens, not starting or ending with a hyphen, at most 253 characters in all. Lowercase only,
@@ -42,7 +44,7 @@ def check_hostname(hostname: str) -> str:
     return hostname
 
 
-class CustomDomainArgs(BaseModel):
+class CustomDomainArgs(ArgsModel):
     """A custom hostname for the service."""
 
     model_config = ConfigDict(

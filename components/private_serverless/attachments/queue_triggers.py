@@ -25,9 +25,10 @@ import re
 from typing import Annotated, Self
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, model_validator
 
 from ..core import limits
+from ..core.models import ArgsModel
 
 _STRICT = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True, defer_build=True)
 
@@ -61,7 +62,7 @@ def _check_account_id(value: str) -> str:
     return value
 
 
-class SqsQueue(BaseModel):
+class SqsQueue(ArgsModel):
     """A queue of Scaleway Queues (SQS)."""
 
     model_config = _STRICT
@@ -97,7 +98,7 @@ class SqsQueue(BaseModel):
         return f"{parts.scheme}://{parts.netloc}"
 
 
-class NatsSubject(BaseModel):
+class NatsSubject(ArgsModel):
     """A subject of a Scaleway NATS account."""
 
     model_config = _STRICT
@@ -119,7 +120,7 @@ class NatsSubject(BaseModel):
         return self.region or (prefix if slash else None)
 
 
-class QueueTriggerArgs(BaseModel):
+class QueueTriggerArgs(ArgsModel):
     """Messages from one queue or subject invoke the service, one invocation per message."""
 
     model_config = _STRICT

@@ -26,8 +26,9 @@ from functools import cache
 from typing import Annotated, Any, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, field_validator, model_validator
 
+from ..core.models import ArgsModel
 from ..sensitive.environment import check_plain_document, check_plain_values
 
 #: A name for a schedule or a trigger, used in the child resource's name (``<service>-cron-<key>``)
@@ -113,7 +114,7 @@ def _strings_by_path(value: Any, path: str) -> Iterator[tuple[str, str]]:
             yield from _strings_by_path(item, f"{path}[{index}]")
 
 
-class ScheduleArgs(BaseModel):
+class ScheduleArgs(ArgsModel):
     """A CRON trigger: the service is invoked on ``schedule`` (UTC) with ``args`` as its event."""
 
     model_config = ConfigDict(

@@ -21,7 +21,8 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic_core import PydanticUndefined
 
-from ..errors import ConfigurationError, problems_from_validation_error
+from ..errors import ConfigurationError
+from .key_suggestions import validation_problems
 
 
 class _Factory:
@@ -47,7 +48,7 @@ class ArgsModel(BaseModel):
             super().__init__(**data)
         except ValidationError as exc:
             raise ConfigurationError(
-                type(self).__name__, problems_from_validation_error(exc)
+                type(self).__name__, validation_problems(exc, type(self))
             ) from None
 
     # Marked as pydantic's own constructor: nested models given as mappings are still validated

@@ -33,6 +33,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ..core.inventory import SECRET_PLACEHOLDER, ResourceRecord
+from .access_diff import AccessDiff, access_diff_markdown, access_diff_text, diff_access
+from .breaking import BreakingChange, breaking_changes
+from .findings_diff import FindingsDiff, diff_findings, findings_diff_markdown, findings_diff_text
 from .force_new import force_new_inputs
 from .model import Plan, short_type
 from .render.json import dumps, plan_from_dict, sorted_value
@@ -89,6 +92,15 @@ class PlanDiff:
     base_stack: str = field(default="")
     #: Resources with a secret input the two plans hold no comparable digests for.
     secrets_not_compared: tuple[str, ...] = ()
+    #: Who can call what that could not before, and the reverse (shown first).
+    access: AccessDiff = field(default_factory=AccessDiff)
+    #: Policy findings that appear, are resolved or stay.
+    findings: FindingsDiff = field(default_factory=FindingsDiff)
+
+    @property
+    def breaking(self) -> tuple[BreakingChange, ...]:
+        """Changes that give clients a new endpoint or invalidate a key they hold."""
+        return breaking_changes(self.resources)
 
     def with_op(self, *operations: Operation) -> tuple[ResourceChange, ...]:
         """The resources the engine gives one of ``operations``, in plan order."""
@@ -121,12 +133,16 @@ class PlanDiff:
 
 def diff_plans(base: Plan | Mapping[str, Any], head: Plan | Mapping[str, Any]) -> PlanDiff:
     """What the engine does going from ``base`` to ``head``; dicts are in the plan JSON format."""
-    base_plan = (
-        base.as_shown() if isinstance(base, Plan) else plan_from_dict(base, source="base plan")
-    )
     head_plan = (
         head.as_shown() if isinstance(head, Plan) else plan_from_dict(head, source="head plan")
     )
+    if isinstance(base, Plan):
+        base_plan = base.as_shown()
+    else:
+        # A plan file does not say the stack's default project (scaleway:projectId); the
+        # head's stands for it, so the two access matrices link projects the same way.
+        base_plan = plan_from_dict(base, source="base plan")
+        base_plan.default_project_id = head_plan.default_project_id
     old = base_plan.by_urn()
     matched: set[str] = set()
     ops: dict[str, Operation] = {}
@@ -149,6 +165,7 @@ def diff_plans(base: Plan | Mapping[str, Any], head: Plan | Mapping[str, Any]) -
         for record in base_plan.resources
         if record.urn not in matched
     ]
+    renamed = {change.old_urn: change.urn for change in changes if change.old_urn}
     return PlanDiff(
         stack=head_plan.stack,
         base_stack=base_plan.stack,
@@ -156,6 +173,8 @@ def diff_plans(base: Plan | Mapping[str, Any], head: Plan | Mapping[str, Any]) -
         outputs=tuple(_value_changes("", base_plan.outputs, head_plan.outputs)),
         waves=(base_plan.waves, head_plan.waves),
         secrets_not_compared=tuple(blind),
+        access=diff_access(base_plan.access(), head_plan.access(), renamed),
+        findings=diff_findings(base_plan.findings, head_plan.findings, renamed),
     )
 
 
@@ -317,12 +336,19 @@ _SYMBOLS: Mapping[Operation, str] = {
 
 
 def diff_to_dict(diff: PlanDiff) -> dict[str, Any]:
-    """The diff as plain data, for JSON: every resource with its ``op``."""
+    """The diff as plain data, for JSON: what it does to access first, then every resource
+    with its ``op``."""
+    breaking = diff.breaking
     return {
         "stack": diff.stack,
         "base_stack": diff.base_stack,
+        "access_changes": diff.access.to_dict(),
+        "breaking": [item.to_dict() for item in breaking],
+        "findings_changes": diff.findings.to_dict(),
         "summary": dict(diff.counts()),
-        "resources": [_resource_to_dict(change) for change in diff.resources],
+        "outputs_changed": len(diff.outputs),
+        "breaking_count": len(breaking),
+        "resources": [_resource_to_dict(change, breaking) for change in diff.resources],
         "outputs": [_change_to_dict(item) for item in diff.outputs],
         "waves": {"base": diff.waves[0], "head": diff.waves[1]},
         "secrets_not_compared": list(diff.secrets_not_compared),
@@ -335,17 +361,22 @@ def render_diff_json(diff: PlanDiff) -> str:
 
 
 def render_diff_text(diff: PlanDiff) -> str:
-    """The diff for the terminal, one line a resource that changes: ``+`` create, ``~``
-    update, ``+-`` replace, ``-`` delete (as ``pulumi preview`` marks them)."""
+    """The diff for the terminal: access changes first, then breaking changes and findings,
+    then one line a resource that changes: ``+`` create, ``~`` update, ``+-`` replace, ``-``
+    delete (as ``pulumi preview`` marks them)."""
+    review = [*access_diff_text(diff.access), *_breaking_text(diff)]
+    review += findings_diff_text(diff.findings)
     if diff.is_empty:
         note = f"\n{_secrets_note(diff)}" if diff.secrets_not_compared else ""
-        return f"No changes to stack {diff.stack}.{note}\n"
-    lines = [f"Changes to stack {diff.stack}: {_counts(diff)}"]
+        return f"No changes to stack {diff.stack}.{note}\n" + "\n".join(review) + "\n"
+    lines = [f"Changes to stack {diff.stack}: {_counts(diff)}", *review, "Resources:"]
+    breaking = {item.urn for item in diff.breaking}
     for change in diff.resources:
         if change.op == "same":
             continue
+        mark = "  BREAKING" if change.urn in breaking else ""
         lines.append(
-            f"{_SYMBOLS[change.op]} {change.op} {change.type} {change.name}{_moved(change)}"
+            f"{_SYMBOLS[change.op]} {change.op} {change.type} {change.name}{_moved(change)}{mark}"
         )
         if change.replace_reasons:
             lines.append(f"    replaced because of: {', '.join(change.replace_reasons)}")
@@ -359,18 +390,54 @@ def render_diff_text(diff: PlanDiff) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _breaking_text(diff: PlanDiff) -> list[str]:
+    breaking = diff.breaking
+    if not breaking:
+        return []
+    lines = [f"BREAKING: {len(breaking)} changes break clients (a new endpoint or a key refused):"]
+    lines += [f"  ! {item.describe()}" for item in breaking]
+    return lines
+
+
+def _breaking_markdown(diff: PlanDiff) -> str:
+    breaking = diff.breaking
+    if not breaking:
+        return ""
+    lines = [
+        "### BREAKING changes",
+        "",
+        f"**{len(breaking)}** changes break clients: they get a new endpoint or a key they hold "
+        "is refused.",
+        "",
+    ]
+    lines += [f"- **BREAKING** {_md_text(item.describe())}" for item in breaking]
+    return "\n".join(lines)
+
+
+def _md_text(text: str) -> str:
+    return text.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def render_diff_markdown(diff: PlanDiff) -> str:
-    """The diff for a pull-request comment."""
+    """The diff for a pull-request comment: access changes first (with a Mermaid graph of the
+    changed edges), breaking changes, findings, then the resources."""
     title = f"## Plan changes: stack `{diff.stack}`"
+    review = [
+        access_diff_markdown(diff.access),
+        _breaking_markdown(diff),
+        findings_diff_markdown(diff.findings),
+    ]
+    sections = "\n\n".join(section for section in review if section)
     if diff.is_empty:
         note = f"\n> {_secrets_note(diff)}\n" if diff.secrets_not_compared else ""
-        return f"{title}\n\nNo changes.\n{note}"
-    lines = [title, "", _counts(diff), ""]
+        return f"{title}\n\nNo changes.\n{note}\n{sections}\n"
+    lines = [title, "", _counts(diff), "", sections, "", "### Resources", ""]
     moving = [change for change in diff.resources if change.op != "same"]
+    breaking = {item.urn for item in diff.breaking}
     lines += ["| Operation | Resource | Type | Why |", "|---|---|---|---|"]
     lines += [
-        f"| {change.op} | `{change.name}`{_moved(change)} | `{short_type(change.type)}` | "
-        f"{_why(change)} |"
+        f"| {change.op}{' **BREAKING**' if change.urn in breaking else ''} | "
+        f"`{change.name}`{_moved(change)} | `{short_type(change.type)}` | {_why(change)} |"
         for change in moving
     ]
     lines.append("")
@@ -404,7 +471,8 @@ def _counts(diff: PlanDiff) -> str:
     return (
         f"{counts['create']} to create, {counts['update']} to update, "
         f"{counts['replace']} to replace, {counts['delete']} to delete, "
-        f"{counts['same']} unchanged, {len(diff.outputs)} outputs changed{waves}"
+        f"{counts['same']} unchanged, {len(diff.outputs)} outputs changed, "
+        f"{len(diff.breaking)} breaking{waves}"
     )
 
 
@@ -449,12 +517,15 @@ def _describe_kept(item: ValueChange) -> str:
     )
 
 
-def _resource_to_dict(change: ResourceChange) -> dict[str, Any]:
+def _resource_to_dict(
+    change: ResourceChange, breaking: tuple[BreakingChange, ...] = ()
+) -> dict[str, Any]:
     data: dict[str, Any] = {
         "urn": change.urn,
         "type": change.type,
         "name": change.name,
         "op": change.op,
+        "breaking": any(item.urn == change.urn for item in breaking),
     }
     if change.old_urn:
         data["old_urn"] = change.old_urn

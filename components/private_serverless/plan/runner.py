@@ -29,6 +29,7 @@ from .mocks import ScalewayMocks
 from .model import Diagnostic, Finding, Plan
 from .preview_mocks import InventedValues, PreviewMocks
 from .recorder import LogRecorder, PlanRecorder
+from .settle import flat_settling
 from .values import secret_strings
 
 Program = Callable[[], None]
@@ -151,7 +152,7 @@ def _run_once(
             roots.append(get_root_resource())
             program()
 
-        with _without_stack_traces():
+        with _without_stack_traces(), flat_settling():
             _sync_await(run_in_stack(program_in_stack))
         exported = _exported_names(roots[0] if roots else None)
     except BaseException:

@@ -148,7 +148,7 @@ def check_no_plain_secrets(record: ResourceRecord, ctx: Context) -> Iterator[Fin
             name, settings.secret_name_patterns, settings.allowed_plain_names
         )
         if pattern is not None:
-            why = f"has a secret-looking name (matches {pattern})"
+            why = f"has a secret-looking name ({pattern})"
         elif name in by_value:
             # Only the kind of match is named: the value itself may be the secret.
             why = f"holds what looks like a {by_value[name]}"

@@ -7,8 +7,6 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..sensitive.names import DEFAULT_SECRET_NAME_PATTERNS
-
 #: Any longer limit means the same (no date is further than year 9999), and a limit beyond what
 #: ``datetime.timedelta`` holds would make the key-expiry check overflow.
 MAX_POLICY_KEY_LIFETIME_DAYS = 3_660_000
@@ -36,14 +34,18 @@ class PolicySettings(BaseModel):
         description="Refuse every IAM policy rule without a condition that restricts something.",
     )
     secret_name_patterns: tuple[str, ...] = Field(
-        default=DEFAULT_SECRET_NAME_PATTERNS,
-        description="Shell-style patterns of env var names that must only be secret env vars.",
+        default=(),
+        description=(
+            "More shell-style patterns of env var names that must only be secret env vars. They"
+            " add to the built-in credential names, never replace them: [] switches nothing off."
+        ),
     )
     allowed_plain_names: frozenset[str] = Field(
         default=frozenset(),
         description=(
-            "Plain env var names accepted although they match a pattern (exact, case-insensitive),"
-            " for names like TOKEN_TTL_SECONDS that only look secret."
+            "Plain env var names accepted although they look like a credential's (exact,"
+            " case-insensitive), for names like STRIPE_KEY that hold no secret. A name that is"
+            " a credential beyond doubt (DB_PASSWORD, API_TOKEN, AUTH) is refused."
         ),
     )
 

@@ -28,12 +28,16 @@ def _check_env_name(name: str) -> str:
         )
     if not _ENV_NAME.match(name):
         raise ValueError(
-            f"{name!r} is not a valid environment variable name: use letters, digits and "
-            "underscores, not starting with a digit"
+            "not a valid environment variable name: use letters, digits and underscores, "
+            "not starting with a digit"
         )
     upper = name.upper()
     if upper.startswith(limits.RESERVED_ENV_PREFIXES):
-        raise ValueError(f"{name!r} is reserved by Scaleway Serverless (SCW_* is the platform's)")
+        # The key path names the variable; quoting it here would be cut as a possible value.
+        raise ValueError(
+            "this name is reserved by Scaleway Serverless (SCW_* names are the platform's); "
+            "rename the variable"
+        )
     # PORT is reserved for containers only: PrivateContainerArgs refuses it.
     return name
 

@@ -29,8 +29,9 @@ DEFAULT_BUILD_DIR = Path(".private-serverless/build")
 _FOLDERS = r"(?:(?!\.{1,2}/)[A-Za-z0-9_.-]+/)*"
 _FILE_FUNCTION = "<folder>/<file>.<function>, e.g. handler.handle"
 _HANDLER_FORMATS: dict[limits.RuntimeFamily, tuple[re.Pattern[str], str]] = {}
+# Python imports the file as one module: its name holds no dot (a dot would name a package).
 _HANDLER_FORMATS["python"] = (
-    re.compile(rf"^{_FOLDERS}[A-Za-z0-9_.-]*[A-Za-z0-9_-]\.[A-Za-z_][A-Za-z0-9_]*$"),
+    re.compile(rf"^{_FOLDERS}[A-Za-z0-9_-]+\.[A-Za-z_][A-Za-z0-9_]*$"),
     _FILE_FUNCTION,
 )
 _HANDLER_FORMATS["php"] = _HANDLER_FORMATS["python"]
@@ -46,6 +47,14 @@ _HANDLER_FORMATS["rust"] = (
     re.compile(rf"^{_FOLDERS}[A-Za-z_][A-Za-z0-9_]*$"),
     "<folder>/<function> naming a pub fn, e.g. handle",
 )
+
+
+#: The file endings a handler may wrongly end with, per language (TypeScript too: a `.ts`
+#: file is compiled to the `.js` the runtime loads).
+_FILE_SUFFIXES: dict[limits.RuntimeFamily, tuple[str, ...]] = {
+    **limits.HANDLER_FILE_SUFFIXES,
+    "node": (*limits.HANDLER_FILE_SUFFIXES["node"], ".ts"),
+}
 
 
 def _explain_retired_runtime(value: Any) -> Any:
@@ -131,7 +140,17 @@ class PrivateFunctionArgs(ServiceArgs):
         runtime = info.data.get("runtime")
         if runtime is None:
             return handler  # the runtime's own error says what is wrong
-        pattern, shown = _HANDLER_FORMATS[limits.runtime_family(runtime)]
+        family = limits.runtime_family(runtime)
+        pattern, shown = _HANDLER_FORMATS[family]
+        function = handler.rpartition("/")[2].rpartition(".")[2]
+        if family in ("python", "node", "php") and f".{function}" in _FILE_SUFFIXES[family]:
+            # `handlers/handler.py` reads as function `py` of file handlers/handler: it names
+            # the file, not the function in it.
+            raise ValueError(
+                f"names a file (.{function}) instead of a function in it: {runtime} handlers "
+                f"are written {shown} (handle() in handlers/handler.{function} is "
+                "handlers/handler.handle)"
+            )
         if not pattern.match(handler):
             raise ValueError(f"{runtime} handlers are written {shown}")
         return handler

@@ -9,7 +9,13 @@ from typing import Any
 import pulumi
 from pulumiverse_scaleway import functions
 
-from ..artifacts.archive import ArchiveError, FunctionArchive, build_archive, inspect_zip
+from ..artifacts.archive import (
+    ArchiveError,
+    FunctionArchive,
+    build_archive,
+    inspect_zip,
+    source_files,
+)
 from ..core import limits
 from ..errors import ConfigurationError, Problem
 from .attachments import Target, attach
@@ -120,34 +126,62 @@ class PrivateFunction(PrivateService):
         self._finish(custom_endpoint or pulumi.Output.concat("https://", domain_name))
 
     @staticmethod
+    def check_code(name: str, args: PrivateFunctionArgs) -> None:
+        """Check, writing nothing, what the component checks of the code before registering
+        anything: a readable ``source_dir`` or ``zip_file`` that holds the handler's file.
+        Raises :class:`ConfigurationError`."""
+        where = f"PrivateFunction {name!r}"
+        try:
+            if args.zip_file is not None:
+                entries = inspect_zip(args.zip_file).entries
+            else:
+                assert args.source_dir is not None  # guaranteed by PrivateFunctionArgs
+                files = source_files(
+                    args.source_dir,
+                    exclude=[args.build_dir],
+                    follow_external_symlinks=args.follow_external_symlinks,
+                )
+                entries = frozenset(file.arcname for file in files)
+        except ArchiveError as exc:
+            raise ConfigurationError(where, [Problem(exc.field, str(exc))]) from None
+        _check_handler_present(where, args, entries)
+
+    @staticmethod
     def _archive(name: str, args: PrivateFunctionArgs) -> FunctionArchive:
         where = f"PrivateFunction {name!r}"
         try:
             if args.zip_file is not None:
-                return inspect_zip(args.zip_file)
-            assert args.source_dir is not None  # guaranteed by PrivateFunctionArgs
-            archive = build_archive(
-                args.source_dir,
-                args.build_dir / f"{name}.zip",
-                follow_external_symlinks=args.follow_external_symlinks,
-            )
+                archive = inspect_zip(args.zip_file)
+            else:
+                assert args.source_dir is not None  # guaranteed by PrivateFunctionArgs
+                archive = build_archive(
+                    args.source_dir,
+                    args.build_dir / f"{name}.zip",
+                    follow_external_symlinks=args.follow_external_symlinks,
+                )
         except ArchiveError as exc:
             raise ConfigurationError(where, [Problem(exc.field, str(exc))]) from None
-        if not handler_present(args.runtime, args.handler, archive.entries):
-            folder, names = handler_file_candidates(args.runtime, args.handler)
-            wanted = (
-                " or ".join(f"{folder}/{n}" if folder else n for n in names)
-                if names
-                else f"a source file in {folder or 'the top folder'}"
-            )
-            raise ConfigurationError(
-                where,
-                [
-                    Problem(
-                        "handler",
-                        f"the archive of source_dir has no {wanted} (excluded, ignored by "
-                        ".scwignore, or misspelt?)",
-                    )
-                ],
-            )
+        _check_handler_present(where, args, archive.entries)
         return archive
+
+
+def _check_handler_present(where: str, args: PrivateFunctionArgs, entries: frozenset[str]) -> None:
+    if handler_present(args.runtime, args.handler, entries):
+        return
+    folder, names = handler_file_candidates(args.runtime, args.handler)
+    wanted = (
+        " or ".join(f"{folder}/{n}" if folder else n for n in names)
+        if names
+        else f"source file in {folder or 'the top folder'}"
+    )
+    source = "zip_file" if args.zip_file is not None else "source_dir"
+    raise ConfigurationError(
+        where,
+        [
+            Problem(
+                "handler",
+                f"the archive of {source} has no {wanted} (excluded, ignored by .scwignore, "
+                "or misspelt?)",
+            )
+        ],
+    )

@@ -24,6 +24,7 @@ from ..access.permission_sets import ORGANIZATION, PROJECT
 from ..access.service_calls import CALLS_TAG_PREFIX, IDENTITY_TAG_PREFIX, ServiceCall
 from ..access.workload_identity import GRANTS_TAG_PREFIX
 from ..core import limits
+from ..core.key_suggestions import validation_problems
 from ..errors import (
     ConfigurationError,
     MissingProviderOutputError,
@@ -48,7 +49,7 @@ def coerce_args(model: type[ArgsT], kind: str, name: str, args: ArgsT | Mapping[
         try:
             validated = model.model_validate(args)
         except ValidationError as exc:
-            raise ConfigurationError(where, problems_from_validation_error(exc)) from None
+            raise ConfigurationError(where, validation_problems(exc, model)) from None
     else:
         raise ConfigurationError(
             where,

@@ -73,7 +73,7 @@ def check_service_name(name: str, pattern: str = limits.FUNCTION_NAME_PATTERN) -
     if not re.match(pattern, name):
         shortest = 2 if pattern == limits.CONTAINER_NAME_PATTERN else 1
         raise ValueError(
-            f"{name!r} is not a valid name: {shortest} to {limits.SERVICE_NAME_MAX_LENGTH} "
+            f"not a valid name: {shortest} to {limits.SERVICE_NAME_MAX_LENGTH} "
             "lowercase letters, digits and hyphens, starting and ending with a letter or digit"
         )
     return name
@@ -83,7 +83,7 @@ def check_namespace_name(name: str) -> str:
     """Raise ``ValueError`` unless ``name`` is a namespace name Scaleway accepts."""
     if not re.match(limits.NAMESPACE_NAME_PATTERN, name):
         raise ValueError(
-            f"{name!r} is not a valid namespace name: 1 to {limits.SERVICE_NAME_MAX_LENGTH} "
+            f"not a valid namespace name: 1 to {limits.SERVICE_NAME_MAX_LENGTH} "
             "lowercase letters, digits and hyphens, starting with a letter and ending with a "
             "letter or digit"
         )
@@ -225,7 +225,9 @@ class ServiceArgs(ArgsModel):
             if isinstance(raw, str) and len(raw) > limits.ENV_VALUE_MAX_LENGTH:
                 raise ValueError(
                     f"{key}: values are at most {limits.ENV_VALUE_MAX_LENGTH} characters "
-                    f"(got {len(raw)}); base64 or a Secret Manager reference fits larger ones"
+                    f"(got {len(raw)}); keep a larger value in Secret Manager and read it at "
+                    "run time (identity.grants SecretManagerSecretAccess), or ship it as a file "
+                    "in the code"
                 )
         return values
 

@@ -19,8 +19,8 @@ from pulumi.runtime.config import is_config_secret
 from pydantic import SecretStr, ValidationError
 
 from ...access.service_calls import ServiceCall
+from ...core.key_suggestions import suggest_key, validation_problems
 from ...errors import ConfigurationError, PrivateServerlessError, Problem
-from ...errors import problems_from_validation_error as _problems
 from ...services.container_args import PrivateContainerArgs
 from ...services.function_args import PrivateFunctionArgs
 from ...services.private_container import PrivateContainer
@@ -82,7 +82,7 @@ def read_stack_config(source: str) -> StackConfig:
             # Strict, as JSON: a stack file's `true` is no 1 and its "30" no number.
             parsed = StackConfig.model_validate_json(json.dumps(raw), strict=True)
         except ValidationError as exc:
-            problems.extend(_problems(exc))
+            problems.extend(validation_problems(exc, StackConfig))
     referenced = set() if parsed is None else _referenced_config_keys(parsed)
     project = pulumi.get_project()
     for full_key in sorted(_config_keys()):
@@ -100,10 +100,14 @@ def read_stack_config(source: str) -> StackConfig:
                 )
             )
         if namespace == project and not known:
+            meant = suggest_key(key, CONFIG_KEYS)
             allowed = ", ".join(sorted(CONFIG_KEYS))
             problems.append(
                 Problem(
-                    key, f"unknown key; allowed: {allowed}, and secrets referenced as config:KEY"
+                    key,
+                    f"unknown key; did you mean {meant}?"
+                    if meant is not None
+                    else f"unknown key; allowed: {allowed}, and secrets referenced as config:KEY",
                 )
             )
     problems.extend(misplaced_secure_values(project, raw))
@@ -187,7 +191,7 @@ def _strict_problems(model: type[ServiceArgs], values: dict[str, Any], path: str
     try:
         model.model_validate_json(json.dumps(as_data, default=str), strict=True)
     except ValidationError as exc:
-        problems.extend(_problems(exc, prefix=path))
+        problems.extend(validation_problems(exc, model, prefix=path))
     return problems
 
 
@@ -196,7 +200,22 @@ def _lax_problems(model: type[ServiceArgs], values: dict[str, Any], path: str) -
     try:
         model.model_validate(values)
     except ValidationError as exc:
-        return _problems(exc, prefix=path)
+        return validation_problems(exc, model, prefix=path)
+    return []
+
+
+def _code_problems(
+    name: str, model: type[ServiceArgs], values: dict[str, Any], path: str
+) -> list[Problem]:
+    """What a function's code gets wrong (no handler file in the archive, an unreadable
+    source_dir), found before any service is registered: with the other services' problems,
+    and before ``pulumi up`` could create the services listed earlier in the file."""
+    if model is not PrivateFunctionArgs:
+        return []
+    try:
+        PrivateFunction.check_code(name, PrivateFunctionArgs.model_validate(values))
+    except ConfigurationError as exc:
+        return [Problem(f"{path}.{p.path}".rstrip("."), p.message) for p in exc.problems]
     return []
 
 
@@ -253,11 +272,13 @@ def build_services(config: StackConfig, context: StackContext) -> dict[str, Priv
                 check_service_name(name, model.name_pattern)
             except ValueError as exc:
                 problems.append(Problem(path, f"{exc} (the service key is its name; or set name)"))
-        problems.extend(
+        entry_problems = (
             _strict_problems(model, values, path)
             or _lax_problems(model, values, path)
             or _network_region_problems(values, path)
+            or _code_problems(name, model, values, path)
         )
+        problems.extend(entry_problems)
         prepared[name] = (model, values)
     # Reported with the other problems: unknown callees are left out of `calls` already.
     order, cycle = build_order(calls, list(prepared))
@@ -278,7 +299,7 @@ def build_services(config: StackConfig, context: StackContext) -> dict[str, Priv
             args = model.model_validate(values)
         except ValidationError as exc:
             raise ConfigurationError(
-                context.source, _problems(exc, prefix=f"services.{name}")
+                context.source, validation_problems(exc, model, prefix=f"services.{name}")
             ) from None
         try:
             if isinstance(args, PrivateFunctionArgs):
