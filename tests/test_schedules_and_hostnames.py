@@ -106,7 +106,7 @@ def test_credential_looking_args_are_refused_without_their_value():
 
 def test_an_auth_field_in_args_is_refused_at_any_depth_without_its_value():
     for args in ({"auth": "u:hunter2-planted"}, {"job": [{"client": {"auth": "hunter2-planted"}}]}):
-        with pytest.raises(ValidationError) as caught:
+        with pytest.raises(ConfigurationError) as caught:
             ScheduleArgs(schedule="0 2 * * *", args=args)
         assert "looks like a credential" in str(caught.value)
         assert "hunter2-planted" not in str(caught.value)
