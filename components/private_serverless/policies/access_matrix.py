@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from ..access.public_access import public_reason_of
 from ..access.service_calls import CALLS_TAG_PREFIX, IDENTITY_TAG_PREFIX
 from ..access.workload_identity import GRANTS_TAG_PREFIX
 from ..core.inventory import ResourceRecord
@@ -44,7 +45,11 @@ class Principal:
     members: tuple[str, ...] = ()
 
     def __str__(self) -> str:
-        return f"{self.kind} '{self.name}'"
+        return ANYONE if self.kind == ANYONE else f"{self.kind} '{self.name}'"
+
+
+#: The principal of a public service: whoever sends a request, with or without a key.
+ANYONE = "anyone"
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,10 @@ class Service:
     project: str
     urn: str
     component: str | None
+    #: Whether anyone may call it without a key (``privacy: public``), and why (its
+    #: ``public_reason``; None when public with no reason given).
+    public: bool = False
+    public_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -114,7 +123,7 @@ class AccessEntry:
         principal: dict[str, Any] = {"kind": self.principal.kind, "name": self.principal.name}
         if self.principal.kind == "group":
             principal["members"] = list(self.principal.members)
-        return {
+        entry = {
             "principal": principal,
             "service": {
                 "kind": self.service.kind,
@@ -124,6 +133,9 @@ class AccessEntry:
             "condition": self.condition,
             "rules": [rule.to_dict() for rule in self.rules],
         }
+        if self.principal.kind == ANYONE:
+            entry["public_reason"] = self.service.public_reason
+        return entry
 
 
 # --- linking records ------------------------------------------------------------------------
@@ -276,7 +288,12 @@ def _services(index: _Index) -> list[Service]:
         project = DEFAULT_PROJECT if namespace is None else _namespace_project(index, namespace)
         component = _component_name(index, record)
         name = component or _known(record.inputs.get("name")) or record.name
-        found.append(Service(kind.value, name, project, record.urn, record.parent))
+        public = record.inputs.get("privacy") == "public" or (
+            # The provider makes a container with no privacy set public.
+            kind is Kind.CONTAINER and record.inputs.get("privacy") is None
+        )
+        reason = public_reason_of(record.inputs.get("tags")) if public else None
+        found.append(Service(kind.value, name, project, record.urn, record.parent, public, reason))
     return found
 
 
@@ -543,7 +560,10 @@ def access_matrix(
             rules = reached[urn]
             condition = union(rule.condition for rule in rules)
             entries.append(AccessEntry(principal, ordered[position[urn]], condition, tuple(rules)))
-    return entries
+    # A public service: anyone may call it, whatever the policies say (listed first).
+    anyone = Principal(ANYONE, ANYONE)
+    public = [AccessEntry(anyone, service, None, ()) for service in ordered if service.public]
+    return public + entries
 
 
 def _reached_services(
@@ -641,6 +661,15 @@ def _condition_label(condition: str | None) -> str:
     return "any request" if condition is None else condition
 
 
+def _entry_label(entry: AccessEntry) -> str:
+    """The condition of an entry, or for a public service's "anyone" why it is public."""
+    if entry.principal.kind != ANYONE:
+        return _condition_label(entry.condition)
+    reason = entry.service.public_reason
+    why = f"public on purpose: {reason}" if reason else "public, no reason given"
+    return f"any request, without a key ({why})"
+
+
 def _service_label(service: Service) -> str:
     return f"{service.kind} '{service.name}'"
 
@@ -666,7 +695,7 @@ def access_text(entries: Sequence[AccessEntry]) -> list[str]:
         )
         lines.append(
             f"  {entry.principal}{members} -> {_service_label(entry.service)} "
-            f"({entry.service.project}): {_condition_label(entry.condition)}"
+            f"({entry.service.project}): {_entry_label(entry)}"
         )
     if len(entries) > MAX_LISTED:
         lines.append(f"  {_more(entries)}")
@@ -693,8 +722,8 @@ def access_markdown(entries: Sequence[AccessEntry]) -> str:
         )
         lines.append(
             f"| {_cell(str(entry.principal))} | {_cell(_service_label(entry.service))} | "
-            f"{_cell(entry.service.project)} | `{_cell(_condition_label(entry.condition))}` | "
-            f"{_cell(granted)} |"
+            f"{_cell(entry.service.project)} | {_condition_cell(entry)} | "
+            f"{_cell(granted or 'privacy public')} |"
         )
     if len(entries) > MAX_LISTED:
         lines += ["", _more(entries)]
@@ -727,10 +756,21 @@ def _diagram(entries: Sequence[AccessEntry]) -> list[str]:
             if member in by_name
         ]
     edges = dict.fromkeys(
-        (pid[e.principal], tid[target(e.service)], _condition_label(e.condition)) for e in entries
+        (
+            pid[e.principal],
+            tid[target(e.service)],
+            "no key" if e.principal.kind == ANYONE else _condition_label(e.condition),
+        )
+        for e in entries
     )
     lines += [f'  {p} -->|"{_mermaid_text(label)}"| {t}' for p, t, label in edges]
     return lines
+
+
+def _condition_cell(entry: AccessEntry) -> str:
+    if entry.principal.kind == ANYONE:
+        return _cell(_entry_label(entry))
+    return f"`{_cell(_condition_label(entry.condition))}`"
 
 
 def _cell(text: str) -> str:

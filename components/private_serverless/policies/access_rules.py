@@ -16,6 +16,7 @@ from typing import Any
 from ..access.permission_sets import escalates
 from ..core.inventory import ResourceRecord
 from .access_matrix import (
+    ANYONE,
     AccessEntry,
     Principal,
     Service,
@@ -84,8 +85,8 @@ def reach_beyond_intent(
     owned_by = _owned_services(entries)
     for entry in entries:
         target = entry.service
-        if target.urn not in declared:
-            continue
+        if target.urn not in declared or entry.principal.kind == ANYONE:
+            continue  # a public service's "anyone": private-services judges it
         # A caller's identity granted to call this very service (`calls`) is meant to reach
         # it under the call's condition; the siblings it reaches by project are judged.
         meant = [

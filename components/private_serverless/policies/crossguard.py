@@ -146,7 +146,8 @@ def _resource_validation(rule: Rule, base: PolicySettings, clock: Clock) -> Any:
             return
         ctx = Context(settings=settings, now=clock())
         for finding in check(record_from_resource_args(args), ctx):
-            report_violation(finding.message, finding.urn)
+            if finding.severity == rule.severity:  # the others: accepted-findings
+                report_violation(finding.message, finding.urn)
 
     return validate
 
@@ -162,7 +163,38 @@ def _stack_validation(rule: Rule, base: PolicySettings, clock: Clock) -> Any:
         ctx = Context(settings=settings, now=clock())
         records = [record_from_policy_resource(resource) for resource in args.resources]
         for finding in check(records, ctx):
-            report_violation(finding.message, finding.urn)
+            if finding.severity == rule.severity:  # the others: accepted-findings
+                report_violation(finding.message, finding.urn)
+
+    return validate
+
+
+#: The pack's policy for the findings a stack accepts on purpose, reported as advisory.
+ACCEPTED_FINDINGS = "accepted-findings"
+
+
+def _accepted_validation(base: PolicySettings, clock: Clock) -> Any:
+    """Findings of a mandatory rule that a stack accepts (a public service's public_reason):
+    a policy's enforcement level is fixed, so they are reported here, advisory, under their
+    rule's id, as the offline plan shows them."""
+
+    def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+        records = [record_from_policy_resource(resource) for resource in args.resources]
+        settings = _settings(args.get_config(), base)
+        ctx = Context(settings=settings, now=clock())
+        for rule in RULES:
+            if rule.severity == ADVISORY or not rule.enabled(settings):
+                continue
+            found = (
+                [f for record in records for f in rule.resource_check(record, ctx)]
+                if rule.resource_check is not None
+                else list(rule.stack_check(records, ctx))
+                if rule.stack_check is not None
+                else []
+            )
+            for finding in found:
+                if finding.severity == ADVISORY:
+                    report_violation(f"{finding.rule}: {finding.message}", finding.urn)
 
     return validate
 
@@ -190,5 +222,15 @@ def build_policy(rule: Rule, base: PolicySettings | None = None, clock: Clock = 
 
 
 def build_policies(base: PolicySettings | None = None, clock: Clock = default_now) -> list[Any]:
-    """One CrossGuard policy per rule, in rule order: pass them to ``PolicyPack``."""
-    return [build_policy(rule, base, clock) for rule in RULES]
+    """One CrossGuard policy per rule, in rule order, then ``accepted-findings`` (advisory):
+    pass them to ``PolicyPack``."""
+    settings = base or PolicySettings()
+    accepted = StackValidationPolicy(
+        name=ACCEPTED_FINDINGS,
+        description="Findings the stack accepts on purpose (a public service's public_reason), "
+        "shown as advisory under their rule's id.",
+        enforcement_level=EnforcementLevel.ADVISORY,
+        severity=Severity.LOW,
+        validate=_accepted_validation(settings, clock),
+    )
+    return [*(build_policy(rule, base, clock) for rule in RULES), accepted]

@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..access.permission_sets import ORGANIZATION, PERMISSION_SETS, narrower_sets
+from ..access.public_access import public_reason_of
 from ..access.workload_identity import GRANTS_TAG_PREFIX
 from ..conditions import ConditionError, validate_condition
 from ..core.inventory import SECRET_PLACEHOLDER, ResourceRecord
@@ -111,13 +112,44 @@ def _condition(rule: Mapping[str, Any]) -> str | None:
 # --- resource rules -------------------------------------------------------------------------
 
 
+def public_reason(record: ResourceRecord) -> str | None:
+    """Why a public function or container is public on purpose (its reason tag), if it is."""
+    if kind_of(record.type) not in (Kind.FUNCTION, Kind.CONTAINER):
+        return None
+    if record.inputs.get("privacy") != "public":
+        return None
+    return public_reason_of(record.inputs.get("tags"))
+
+
 def check_private_services(record: ResourceRecord, ctx: Context) -> Iterator[Finding]:
-    """Functions and containers must be private; an unset container privacy means public."""
+    """Functions and containers must be private; an unset container privacy means public.
+
+    A service public on purpose (a reason given with ``public_reason``) is an advisory finding
+    that shows the reason, unless the stack's policy forbids public services."""
     kind = kind_of(record.type)
     if kind not in (Kind.FUNCTION, Kind.CONTAINER):
         return
     privacy = record.inputs.get("privacy")
     if is_unknown(privacy) or privacy == "private":
+        return
+    reason = public_reason(record)
+    if reason is not None:
+        if ctx.settings.forbid_public_services:
+            yield _finding(
+                "private-services",
+                record,
+                f"{_label(record)} is public on purpose ({reason}), but the stack's policy "
+                "forbids public services (forbid_public_services): make it private, or plan it "
+                "in a stack that allows public services.",
+            )
+            return
+        yield _finding(
+            "private-services",
+            record,
+            f"{_label(record)} is public on purpose: {reason}. Anyone may call it without a "
+            "key; keep what it does to what the public may do.",
+            ADVISORY,
+        )
         return
     if privacy is None and kind is Kind.CONTAINER:
         state = "has no privacy set, and the provider makes such containers public"
@@ -129,7 +161,7 @@ def check_private_services(record: ResourceRecord, ctx: Context) -> Iterator[Fin
         "private-services",
         record,
         f"{_label(record)} {state}: set privacy to 'private' and grant callers access with an "
-        "IAM application, API key and policy.",
+        "IAM application, API key and policy (or, public on purpose, give a public_reason).",
     )
 
 
@@ -201,8 +233,14 @@ def redact_plain_secrets(
 
 
 def check_https_only(record: ResourceRecord, ctx: Context) -> Iterator[Finding]:
-    """Functions and containers must refuse plain HTTP (redirect it to HTTPS)."""
+    """Functions and containers must refuse plain HTTP (redirect it to HTTPS).
+
+    What it protects is the callers' X-Auth-Token: a service public on purpose is called
+    without one, so plain HTTP there is advisory (its users' traffic is still readable)."""
     kind = kind_of(record.type)
+    if public_reason(record) is not None:
+        yield from _public_plain_http(record)
+        return
     if kind is Kind.FUNCTION:
         # Functions only have httpOption; unset means "enabled" (plain HTTP served).
         option = record.inputs.get("httpOption")
@@ -229,6 +267,30 @@ def check_https_only(record: ResourceRecord, ctx: Context) -> Iterator[Finding]:
         record,
         f"{_label(record)} accepts plain HTTP, which would carry the X-Auth-Token header in "
         "clear: set httpsConnectionsOnly to true.",
+    )
+
+
+def _accepts_plain_http(record: ResourceRecord) -> bool:
+    if kind_of(record.type) is Kind.FUNCTION:
+        option = record.inputs.get("httpOption")
+        return option != "redirected" and not is_unknown(option)
+    https_only = record.inputs.get("httpsConnectionsOnly")
+    http_option = record.inputs.get("httpOption")
+    if https_only is True or http_option == "redirected":
+        return False
+    return not (is_unknown(https_only) or is_unknown(http_option))
+
+
+def _public_plain_http(record: ResourceRecord) -> Iterator[Finding]:
+    if not _accepts_plain_http(record):
+        return
+    yield _finding(
+        "https-only",
+        record,
+        f"{_label(record)} is public and accepts plain HTTP: no key of its callers travels "
+        "in clear, but what its users send and receive does; redirect HTTP to HTTPS "
+        "(https_only) unless a client cannot use HTTPS.",
+        ADVISORY,
     )
 
 

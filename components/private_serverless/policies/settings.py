@@ -33,6 +33,13 @@ class PolicySettings(BaseModel):
         default=False,
         description="Refuse every IAM policy rule without a condition that restricts something.",
     )
+    forbid_public_services: bool = Field(
+        default=False,
+        description=(
+            "Refuse every public service, even one with a public_reason (private-services "
+            "becomes mandatory for it)."
+        ),
+    )
     secret_name_patterns: tuple[str, ...] = Field(
         default=(),
         description=(

@@ -91,7 +91,7 @@ class PrivateContainer(PrivateService):
             namespace_id=namespace_id,
             description=args.description,
             # Always explicit: the provider's default privacy for containers is public.
-            privacy="private",
+            privacy=args.privacy,
             image=args.image,
             # Any string; a new one redeploys. The digest makes a new push under the same tag
             # a change of the container's inputs.
@@ -136,7 +136,7 @@ class PrivateContainer(PrivateService):
                 else None
             ),
             region=args.region,
-            tags=list(args.tags),
+            tags=self._service_tags(args),
             opts=self._opts(),
         )
 

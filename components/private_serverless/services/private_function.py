@@ -88,7 +88,7 @@ class PrivateFunction(PrivateService):
             name=service_name,
             namespace_id=namespace_id,
             description=args.description,
-            privacy="private",
+            privacy=args.privacy,
             runtime=args.runtime,
             handler=args.handler,
             memory_limit=args.memory_limit_mb,
@@ -109,7 +109,7 @@ class PrivateFunction(PrivateService):
             deploy=True,
             private_network_id=args.private_network_id,
             region=args.region,
-            tags=list(args.tags),
+            tags=self._service_tags(args),
             opts=self._opts(),
         )
 

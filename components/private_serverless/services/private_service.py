@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from ..access.access_args import AccessArgs, ConditionInput
 from ..access.key_rotation import expiry_timestamp, live_keys
 from ..access.permission_sets import ORGANIZATION, PROJECT
+from ..access.public_access import public_reason_tag
 from ..access.service_calls import CALLS_TAG_PREFIX, IDENTITY_TAG_PREFIX, ServiceCall
 from ..access.workload_identity import GRANTS_TAG_PREFIX
 from ..core import limits
@@ -108,12 +109,15 @@ class PrivateService(pulumi.ComponentResource):
     key_expires_at: pulumi.Output[str | None]
     """When the active API key stops working (RFC 3339): its ``expires_at``, as stored."""
 
-    application: iam.Application
+    application: iam.Application | None
+    """The callers' IAM application (None on a public service: it is called without a key)."""
     api_keys: dict[int, iam.ApiKey]
     """Live keys by generation (the active one and the previous one); the active one is
-    :attr:`active_key`."""
-    active_key: iam.ApiKey
-    policy: iam.Policy
+    :attr:`active_key`. Empty on a public service."""
+    active_key: iam.ApiKey | None
+    policy: iam.Policy | None
+    public_reason: str | None
+    """Why the service is public (``privacy: public``); None for a private service."""
     key_secret: scw_secrets.Secret | None
     project: account.Project | None
     identity: iam.Application | None
@@ -132,6 +136,11 @@ class PrivateService(pulumi.ComponentResource):
         self._name = name
         self._access: AccessArgs | None = None
         self._grants: list[tuple[pulumi.Input[str], str | None, iam.Policy]] = []
+        self.application = None
+        self.api_keys = {}
+        self.active_key = None
+        self.policy = None
+        self.public_reason = None
         self.project = None
         self.key_secret = None
         self.identity = None
@@ -151,12 +160,19 @@ class PrivateService(pulumi.ComponentResource):
     def _opts(self, *, protect: bool = False, **kwargs: Any) -> pulumi.ResourceOptions:
         return pulumi.ResourceOptions(parent=self, protect=protect or None, **kwargs)
 
+    @staticmethod
+    def _service_tags(args: ServiceArgs) -> list[str]:
+        """Tags of the function or container: the user's, and a public service's reason."""
+        if args.privacy == "public" and args.public_reason is not None:
+            return [*args.tags, public_reason_tag(args.public_reason)]
+        return list(args.tags)
+
     def _create_dedicated_project(self, service_name: str, args: ServiceArgs) -> pulumi.Output[str]:
         self.project = account.Project(
             self._child("project"),
             name=f"{service_name}-{pulumi.get_stack()}"[:64],
-            description=f"Isolates the private {self.kind.lower()} {service_name}: keys of this "
-            "project reach nothing else.",
+            description=f"Isolates the {args.privacy} {self.kind.lower()} {service_name}: keys "
+            "of this project reach nothing else.",
             opts=self._opts(protect=args.protect),
         )
         return self.project.id
@@ -190,7 +206,7 @@ class PrivateService(pulumi.ComponentResource):
         namespace = namespace_type(
             self._child("namespace"),
             name=namespace_name,
-            description=f"Namespace of the private {self.kind.lower()} {service_name}.",
+            description=f"Namespace of the {args.privacy} {self.kind.lower()} {service_name}.",
             project_id=project_id,
             region=args.region,
             tags=list(args.tags),
@@ -201,14 +217,28 @@ class PrivateService(pulumi.ComponentResource):
     def _wire_access(
         self, service_name: str, args: ServiceArgs, project_id: pulumi.Input[str]
     ) -> None:
-        """Create the application, its keys and the policy; log the condition's warnings."""
+        """Create the application, its keys and the policy; log the condition's warnings.
+
+        A public service gets none of them: it is called without a key, and a key granted its
+        project's private access would only reach the private services next to it."""
         access = args.access
         self._access = access
         self.project_id = pulumi.Output.from_input(project_id)
+        if args.privacy == "public":
+            self.public_reason = args.public_reason
+            pulumi.log.info(
+                f"{self.kind} {self._name}: public on purpose, anyone may call it without a "
+                f"key: {args.public_reason}",
+                resource=self,
+            )
+            none: pulumi.Output[Any] = pulumi.Output.from_input(None)
+            self.application_id = self.policy_id = none
+            self.api_key = self.key_secret_id = self.key_expires_at = none
+            return
         for warning in access.condition_warnings:
             pulumi.log.warn(f"{self.kind} {self._name}: condition: {warning}", resource=self)
 
-        self.application = iam.Application(
+        self.application = application = iam.Application(
             self._child("app"),
             name=f"{service_name}-{pulumi.get_stack()}-caller"[:64],
             description=f"Calls the private {self.kind.lower()} {service_name}.",
@@ -229,11 +259,13 @@ class PrivateService(pulumi.ComponentResource):
         secret_id = self.key_secret.id if self.key_secret is not None else None
 
         expires_at = expiry_timestamp(access.key_expires_in_days)
+        application = self.application
         self.api_keys = {}
+        active_key: iam.ApiKey | None = None
         for live in live_keys(access.key_generation):
             self.api_keys[live.generation] = key = iam.ApiKey(
                 self._child(live.role),
-                application_id=self.application.id,
+                application_id=application.id,
                 description=f"{service_name} caller key, generation {live.generation}",
                 default_project_id=project_id,
                 expires_at=expires_at,
@@ -250,24 +282,26 @@ class PrivateService(pulumi.ComponentResource):
                 ),
             )
             if live.active:
-                self.active_key = key
+                active_key = key
+        assert active_key is not None
+        self.active_key = active_key
 
-        self.policy = self._create_policy(
+        self.policy = policy = self._create_policy(
             self._child("policy"),
-            self.application.id,
+            application.id,
             access.condition_cel,
             project_id,
             description=f"Lets the callers of {service_name} invoke it.",
         )
-        self.application_id = self.application.id
-        self.policy_id = self.policy.id
+        self.application_id = application.id
+        self.policy_id = policy.id
         # The key's own attribute: the expiry it was created with (kept by ignore_changes).
-        self.key_expires_at = self.active_key.expires_at
+        self.key_expires_at = active_key.expires_at
         if secret_id is None:
             # Unknown in a preview, so only a value a provider (or mock) really left empty fails.
             active = live_keys(access.key_generation)[0]
             self.api_key = pulumi.Output.secret(
-                self._provider_output(self.active_key.secret_key, active.role, "secret_key")
+                self._provider_output(active_key.secret_key, active.role, "secret_key")
             )
             self.key_secret_id = pulumi.Output.from_input(None)
         else:
@@ -311,7 +345,8 @@ class PrivateService(pulumi.ComponentResource):
         self.identity = iam.Application(
             self._child("identity"),
             name=f"{service_name}-{pulumi.get_stack()}-identity"[:64],
-            description=f"Workload identity of the private {self.kind.lower()} {service_name}; "
+            description=f"Workload identity of the {args.privacy} {self.kind.lower()} "
+            f"{service_name}; "
             f"{'; '.join(what)}.",
             tags=[*args.tags, f"{IDENTITY_TAG_PREFIX}{self._name}"],
             opts=self._opts(protect=args.protect),
@@ -362,7 +397,8 @@ class PrivateService(pulumi.ComponentResource):
         self.grants_policy = iam.Policy(
             self._child("grants"),
             name=self._child("grants")[:64],
-            description=f"What the private {self.kind.lower()} {service_name} may do itself.",
+            description=f"What the {args.privacy} {self.kind.lower()} {service_name} may do "
+            "itself.",
             application_id=identity.id,
             rules=rules,
             tags=[*args.tags, f"{GRANTS_TAG_PREFIX}{self._name}"],
@@ -531,6 +567,17 @@ class PrivateService(pulumi.ComponentResource):
         ``dedicated_project=True`` on the service when that is too wide.
         """
         where = f"{self.kind} {self._name!r}: grant_invoke({name!r})"
+        if self.application is None:
+            raise ConfigurationError(
+                where,
+                [
+                    Problem(
+                        "privacy",
+                        "the service is public: anyone may call it without a key, so there "
+                        "is no access to grant",
+                    )
+                ],
+            )
         if not _GRANT_NAME.match(name):
             raise ConfigurationError(
                 where, [Problem("name", "use 1 to 64 lowercase letters, digits and hyphens")]

@@ -12,11 +12,13 @@ from pydantic import (
     Field,
     InstanceOf,
     SecretStr,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
 from ..access.access_args import AccessArgs
+from ..access.public_access import PUBLIC_REASON_MAX_LENGTH, Privacy
 from ..access.service_calls import ServiceCall, check_calls
 from ..access.workload_identity import IdentityArgs, identity_env_problems
 from ..attachments.custom_domain import CustomDomainArgs
@@ -171,6 +173,19 @@ class ServiceArgs(ArgsModel):
     https_only: bool = True
     """Redirect plain HTTP to HTTPS so keys never travel in clear."""
 
+    privacy: Privacy = "private"
+    """``private`` (the default): only callers with a key get in. ``public``: anyone may call
+    the service (a gateway in front of private ones), which needs ``public_reason``; a public
+    service gets no caller application, key or policy, and may still ``calls`` private
+    services with its own identity."""
+
+    public_reason: Annotated[str, Field(max_length=PUBLIC_REASON_MAX_LENGTH)] | None = Field(
+        default=None, validate_default=True
+    )
+    """Why the service is public (required with ``privacy: public``, refused otherwise). Shown
+    in every plan format and the access matrix, and carried by a tag of the function or
+    container so that the policy pack and the audit see it too."""
+
     protect: bool = False
     """Protect the identity resources (IAM application, dedicated project, key secret) against
     deletion, as production stacks should."""
@@ -216,6 +231,20 @@ class ServiceArgs(ArgsModel):
     def _check_name(cls, value: str | None) -> str | None:
         return None if value is None else check_service_name(value, cls.name_pattern)
 
+    @field_validator("public_reason")
+    @classmethod
+    def _check_public_reason(cls, value: str | None, info: ValidationInfo) -> str | None:
+        public = info.data.get("privacy") == "public"
+        reason = value.strip() if value is not None else None
+        if public and not reason:
+            raise ValueError(
+                "required with privacy public: say why anyone may call this service (a "
+                "reviewer reads it in the plan)"
+            )
+        if not public and value is not None:
+            raise ValueError("only for privacy public; drop it, or set privacy to public")
+        return reason
+
     @field_validator("env", "secrets")
     @classmethod
     def _check_value_length(cls, values: dict[str, Any]) -> dict[str, Any]:
@@ -242,6 +271,14 @@ class ServiceArgs(ArgsModel):
         if self.min_scale > self.max_scale:
             raise ValueError(f"min_scale ({self.min_scale}) exceeds max_scale ({self.max_scale})")
         check_env_and_secrets(self.env, self.secrets)
+        if self.privacy == "public" and (
+            self.access.condition is not None or self.access.expect is not None
+        ):
+            raise ValueError(
+                "access: a public service is called without a key, so a condition on its "
+                "callers restricts nothing; drop access.condition and access.expect, or make "
+                "it private"
+            )
         check_calls(self.calls, self.env, self.secrets)
         if self.identity is not None:
             taken = [*self.env, *self.secrets, *(n for c in self.calls for n in c.names)]
