@@ -381,3 +381,21 @@ def test_exactly_the_files_that_belong_are_packed(tmp_path_factory, paths):
 
     archive = build_archive(root, tmp_path_factory.mktemp("out") / "fn.zip")
     assert set(names(archive.path)) == {name for name in written if belongs(name)}
+
+
+def test_the_manifest_lists_each_file_with_its_mode_and_digest(source_dir, tmp_path):
+    import hashlib
+
+    first = build(source_dir, tmp_path)
+    manifest = json.loads(manifest_path(first.path).read_text())
+    handler = (source_dir / "handler.py").read_bytes()
+    assert manifest["files"]["handler.py"] == "644:" + hashlib.sha256(handler).hexdigest()
+    assert set(manifest["files"]) == set(first.entries) == set(first.files)
+    # A reused archive reports the same list, computed on its one hashing pass.
+    assert build(source_dir, tmp_path).files == first.files
+    # A manifest of an older version (no file list) is completed on reuse.
+    del manifest["files"]
+    manifest_path(first.path).write_text(json.dumps(manifest))
+    again = build(source_dir, tmp_path)
+    assert again.reused
+    assert json.loads(manifest_path(first.path).read_text())["files"] == first.files

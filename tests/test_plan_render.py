@@ -71,6 +71,7 @@ def test_json_has_the_exact_shape(toy_plan: Plan) -> None:
         "access",
         "capabilities",
         "findings",
+        "archives",
     ]
     assert data["access"] == []  # FunctionsReadOnly calls nothing
     assert (data["stack"], data["project"], data["waves"]) == (STACK, PROJECT, 2)
@@ -89,6 +90,7 @@ def test_json_has_the_exact_shape(toy_plan: Plan) -> None:
             "aliases",
             "property_dependencies",
             "secret_digests",
+            "secret_names",
         ]
     assert list(data["findings"][0]) == ["rule", "severity", "urn", "message"]
     function = next(r for r in data["resources"] if r["type"] == FUNCTION)
@@ -123,7 +125,8 @@ def test_text_is_a_plain_tree(toy_plan: Plan) -> None:
         "└── test:toy:Service billing (component)",
     ]
     assert f"{FUNCTION} billing-fn  [protected]" in text
-    assert f"secretEnvironmentVariables = {SECRET_PLACEHOLDER}" in text
+    # A secret map shows its variable names, never a value.
+    assert f'secretEnvironmentVariables = {{"API_TOKEN": "{SECRET_PLACEHOLDER}"}}' in text
     assert "depends on: billing-ns (Namespace)" in text
     assert f"  token = {SECRET_PLACEHOLDER}" in text
     assert "[advisory] private-only: looks fine (billing-fn)" in text
@@ -138,7 +141,11 @@ def test_markdown_has_summary_diagram_tables_and_details(toy_plan: Plan) -> None
     assert "### Access\n\nNo principal can call a service." in markdown
     assert "### `billing` (`test:toy:Service`)" in markdown
     assert "| `billing-fn` | `Function` | `billing-ns (Namespace)` | yes |" in markdown
-    assert "<summary>Inputs of <code>billing-fn</code></summary>" in markdown
+    # Unknown values keep the plan JSON's spelling inside the json block, and the summary says so.
+    assert (
+        "<summary>Inputs of <code>billing-fn</code> (&quot;[unknown]&quot;: known after apply)"
+        in markdown
+    )
     assert "### Findings" in markdown
     assert f"| `token` | `{SECRET_PLACEHOLDER}` |" in markdown
 

@@ -100,6 +100,7 @@ def _everything(source_dir: Path) -> None:
             description="d",
             protect=True,
             private_network_id=_NETWORK.split("/")[1],  # nl-ams: a plain UUID
+            sandbox="v2",
             schedules={"nightly": {"schedule": "0 2 * * *", "time_zone": "Europe/Paris"}},
             queues={
                 "orders": {"sqs": {"queue_url": _QUEUE_URL}},
@@ -129,9 +130,18 @@ def _everything(source_dir: Path) -> None:
             private_network_id=_NETWORK,
             scaling={"concurrent_requests": 20},
             sandbox="v2",
-            schedules={"nightly": {"schedule": "0 2 * * *", "args": {"a": 1}}},
+            local_storage_limit_mb=2000,  # localStorageLimitBytes
+            schedules={
+                "nightly": {
+                    "schedule": "0 2 * * *",
+                    "args": {"a": 1},
+                    "schedule_time_zone": "Europe/Paris",  # cron.timezone
+                    "headers": {"X-Job": "nightly"},  # cron.headers
+                    "http_method": "put",  # destinationConfig.httpMethod
+                }
+            },
             queues={
-                "orders": {"sqs": {"queue_url": _QUEUE_URL}},
+                "orders": {"sqs": {"queue_url": _QUEUE_URL}, "http_method": "patch"},
                 "events": {"nats": {"account_id": _NETWORK, "subject": "a.b"}},
             },
             domain={"hostname": "ctr.example.com", "dns_zone": "example.com"},
@@ -159,6 +169,16 @@ def _everything(source_dir: Path) -> None:
             ],
         ),
     )
+
+
+#: Inputs of the provider options added for issue 22: (type, input, key of a block or "").
+NEW_INPUTS = [
+    ("scaleway:functions/function:Function", "sandbox", ""),
+    ("scaleway:containers/container:Container", "localStorageLimitBytes", ""),
+    ("scaleway:containers/trigger:Trigger", "cron", "timezone"),
+    ("scaleway:containers/trigger:Trigger", "cron", "headers"),
+    ("scaleway:containers/trigger:Trigger", "destinationConfig", "httpMethod"),
+]
 
 
 def test_every_sent_input_exists_and_is_not_deprecated(plan_of, source_dir):
@@ -210,6 +230,15 @@ def test_every_sent_input_exists_and_is_not_deprecated(plan_of, source_dir):
                     assert key in block_schema, f"{where} is not an input"
                     assert not block_schema[key], f"{where} is deprecated"
     assert nested_checked >= 8  # sqs, nats, cron, destinationConfig, scalingOptions, probes...
+    # Each option the library added for issue 22 reaches the provider (and so was checked above).
+    sent = {
+        (record.type, name, key)
+        for record in custom
+        for name, value in record.inputs.items()
+        for key in (value if isinstance(value, dict) else {"": None})
+    }
+    for expected in NEW_INPUTS:
+        assert expected in sent, f"{expected} is never sent"
     deprecations = [
         w
         for w in caught

@@ -202,3 +202,197 @@ def test_adding_a_conjunct_never_weakens_and_a_disjunct_never_strengthens(a: str
     assert compare_conditions(a, f"({a}) || ({b})") in ("weaker", "equivalent")
     # Reversed: the same relation seen from the other side.
     assert compare_conditions(f"({a}) && ({b})", a) in ("weaker", "equivalent")
+
+
+# -- archive changes ------------------------------------------------------------------------------
+
+
+def _plan_json(project_dir: Path, name: str) -> Path:
+    out = project_dir / name
+    made = plan(
+        "--stack", "dev", "--env-file", ".env.example", "--format", "json", "--out", str(out)
+    )
+    assert made.exit_code == 0, made.output
+    return out
+
+
+def test_a_changed_handler_file_shows_in_the_archive_changes(project):  # noqa: F811
+    base = _plan_json(project, "base.json")
+    handler = project / "services" / "billing" / "handler.py"
+    handler.write_text(handler.read_text() + "\n# a change\n")
+    (project / "services" / "billing" / "helpers.py").write_text("X = 1\n")
+    result = plan("--stack", "dev", "--env-file", ".env.example", "--against", str(base))
+    assert "archive files: 1 added, 0 removed, 1 changed" in result.stdout
+    assert "      ~ handler.py" in result.stdout
+    assert "      + helpers.py" in result.stdout
+    data = json.loads(
+        plan(
+            "--stack",
+            "dev",
+            "--env-file",
+            ".env.example",
+            "--against",
+            str(base),
+            "--format",
+            "json",
+        ).stdout
+    )
+    billing = next(r for r in data["resources"] if r["name"] == "billing-function")
+    assert billing["archive_changes"] == {
+        "known": True,
+        "added": ["helpers.py"],
+        "removed": [],
+        "changed": ["handler.py"],
+    }
+    markdown = plan(
+        "--stack",
+        "dev",
+        "--env-file",
+        ".env.example",
+        "--against",
+        str(base),
+        "--format",
+        "markdown",
+    ).stdout
+    assert "- `~ handler.py`" in markdown
+
+
+def test_archive_changes_are_bounded_and_never_show_contents(project):  # noqa: F811
+    base = _plan_json(project, "base.json")
+    folder = project / "services" / "billing"
+    for number in range(30):
+        (folder / f"mod_{number:02}.py").write_text(f"SECRET_LOOKING_CONTENT_{number} = 1\n")
+    result = plan("--stack", "dev", "--env-file", ".env.example", "--against", str(base))
+    assert "archive files: 30 added, 0 removed, 0 changed" in result.stdout
+    assert "+ ... and 10 more" in result.stdout
+    assert "SECRET_LOOKING_CONTENT" not in result.stdout
+
+
+def test_a_plan_without_file_lists_says_the_files_are_unknown(project):  # noqa: F811
+    base = _plan_json(project, "base.json")
+    data = json.loads(base.read_text())
+    data.pop("archives")  # as a plan made before archives were listed
+    base.write_text(json.dumps(data))
+    handler = project / "services" / "billing" / "handler.py"
+    handler.write_text(handler.read_text() + "\n# a change\n")
+    result = plan("--stack", "dev", "--env-file", ".env.example", "--against", str(base))
+    assert "archive files: files not known" in result.stdout
+
+
+# -- renames that keep their resources ------------------------------------------------------------
+
+
+def _rename_api(config: dict[str, Any], **extra: Any) -> None:
+    services = config[SERVICES]
+    config[SERVICES] = {
+        ("gateway" if key == "api" else key): ({**value, **extra} if key == "api" else value)
+        for key, value in services.items()
+    }
+
+
+def test_previous_names_keep_a_renamed_service_and_its_clients(project):  # noqa: F811
+    code, out = _against(project, "dev", lambda c: _rename_api(c, previous_names=["api"]), "json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["breaking"] == []
+    ops = {r["name"]: r["op"] for r in data["resources"]}
+    assert "create" not in ops.values() and "delete" not in ops.values()
+    assert ops["gateway-container"] == "same"  # still named "api" at Scaleway
+    assert ops["gateway-key-gen0"] == "same"
+    assert data["access_changes"]["edges"] == []
+    outputs = {o["path"]: o["kind"] for o in data["outputs"]}
+    assert outputs["gateway_endpoint"] == "added" and outputs["api_endpoint"] == "removed"
+
+
+@pytest.mark.parametrize(
+    ("previous", "message"),
+    [
+        (["billing"], "names a service of this stack"),
+        (["Not A Key"], "must be a service key"),
+        (["old", "old"], "is listed twice"),
+    ],
+)
+def test_previous_names_that_cannot_be_are_refused_with_the_key_path(project, previous, message):  # noqa: F811
+    edit_stack(project, "dev", lambda c: _rename_api(c, previous_names=previous))
+    result = plan("--stack", "dev", "--env-file", ".env.example")
+    assert result.exit_code == 2
+    assert "services.gateway.previous_names[" in result.output
+    assert message in result.output
+
+
+def test_a_python_rename_with_an_alias_keeps_every_child(plan_of, source_dir):
+    import pulumi
+
+    base = plan_of(lambda: _function(source_dir), preview=True)
+
+    def renamed() -> None:
+        PrivateFunction(
+            "invoicing",
+            PrivateFunctionArgs(
+                runtime="python312",
+                handler="handler.handle",
+                source_dir=source_dir,
+                name="billing",
+            ),
+            opts=pulumi.ResourceOptions(aliases=[pulumi.Alias(name="billing")]),
+        )
+
+    diff = diff_plans(base, plan_of(renamed, preview=True))
+    assert {c.op for c in diff.resources} <= {"same", "update"}
+    assert diff.breaking == ()
+    assert all(c.old_urn for c in diff.resources)  # every child matched through an alias
+
+
+# -- secret maps: names, never values -------------------------------------------------------------
+
+
+def _rename_secret(config: dict[str, Any]) -> None:
+    secrets = config[SERVICES]["billing"]["secrets"]
+    secrets["DB_PASS"] = secrets.pop("DB_PASSWORD")
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "json"])
+def test_a_secret_rename_shows_both_names_and_no_value(project, fmt):  # noqa: F811
+    _, out = _against(project, "dev", _rename_secret, fmt)
+    assert "secretEnvironmentVariables.DB_PASS" in out
+    assert "secretEnvironmentVariables.DB_PASSWORD" in out
+    env = (project / ".env.example").read_text()
+    for line in env.splitlines():
+        if "=" in line and not line.startswith("#"):
+            value = line.split("=", 1)[1].strip().strip("'\"")
+            if len(value) >= 6:
+                assert value not in out
+    if fmt == "json":
+        billing = next(r for r in json.loads(out)["resources"] if r["name"] == "billing-function")
+        assert [(c["path"], c["kind"]) for c in billing["changes"]] == [
+            ("secretEnvironmentVariables.DB_PASS", "added"),
+            ("secretEnvironmentVariables.DB_PASSWORD", "removed"),
+        ]
+
+
+def test_an_empty_secret_map_shows_as_empty(plan_of, source_dir):
+    from private_serverless.plan import render_markdown, render_text
+
+    shown = plan_of(lambda: _function(source_dir), preview=True)
+    assert "secretEnvironmentVariables = {}" in render_text(shown)
+    assert '"secretEnvironmentVariables": {}' in render_markdown(shown)
+
+
+def test_the_first_secret_of_a_service_is_one_variable_added(plan_of, source_dir):
+    base = plan_of(lambda: _function(source_dir), preview=True)
+
+    def with_secret() -> None:
+        PrivateFunction(
+            "billing",
+            PrivateFunctionArgs(
+                runtime="python312",
+                handler="handler.handle",
+                source_dir=source_dir,
+                secrets={"DB_PASSWORD": "PLANTED-review-secret"},
+            ),
+        )
+
+    diff = diff_plans(base, plan_of(with_secret, preview=True))
+    text = render_diff_text(diff)
+    assert "+ secretEnvironmentVariables.DB_PASSWORD = [secret]" in text
+    assert "PLANTED-review-secret" not in text + render_diff_markdown(diff) + render_diff_json(diff)

@@ -79,3 +79,13 @@ def test_every_action_is_pinned_to_a_commit_with_its_version_noted(path: Path) -
             continue
         assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", action), action
         assert re.search(r"#\s*v\d", rest), f"{action}: note the version in a comment"
+
+
+def test_the_plan_job_posts_or_updates_one_comment_per_stack() -> None:
+    workflow = (WORKFLOWS / "ci.yml").read_text()
+    # A marker per stack finds the stack's own comment again; PATCH updates it, POST creates it.
+    assert '"<!-- private-serverless-plan:$stack -->"' in workflow
+    assert 'startswith(\\"$marker\\")' in workflow
+    assert "-X PATCH" in workflow and "-X POST" in workflow
+    # The comment is the diff (access changes first), which fits one comment by itself.
+    assert 'cat "diff-$stack.md" >> "comment-$stack.md"' in workflow

@@ -30,8 +30,8 @@ import stat
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Final, Literal
 
@@ -114,6 +114,9 @@ class FunctionArchive:
     unpacked_size: int
     entries: frozenset[str]
     reused: bool = False
+    #: Per packed file, ``<mode>:<sha256>`` (built from ``source_dir`` only): what a plan diff
+    #: reads to list the files a change adds, removes or changes.
+    files: Mapping[str, str] = field(default_factory=dict)
 
 
 # --- what goes in -----------------------------------------------------------------------------
@@ -283,14 +286,24 @@ def _fingerprint_header(file: SourceFile) -> bytes:
     return f"{file.arcname}\0{file.mode:o}\0{file.size}\0".encode()
 
 
-def fingerprint(files: Iterable[SourceFile]) -> str:
-    """SHA-256 over every file's relative path, normalised mode, size and bytes, in order."""
+def fingerprint(files: Iterable[SourceFile], per_file: dict[str, str] | None = None) -> str:
+    """SHA-256 over every file's relative path, normalised mode, size and bytes, in order;
+    ``per_file`` gets each file's :func:`file_digest` on the same pass."""
     digest = hashlib.sha256(f"private-serverless-archive-{FORMAT}\0".encode())
     for file in files:
         digest.update(_fingerprint_header(file))
+        own = hashlib.sha256()
         for chunk in _read_checked(file):
             digest.update(chunk)
+            own.update(chunk)
+        if per_file is not None:
+            per_file[file.arcname] = file_digest(file, own.hexdigest())
     return digest.hexdigest()
+
+
+def file_digest(file: SourceFile, sha256: str) -> str:
+    """One file as the manifest lists it: ``<mode>:<sha256 of its bytes>``."""
+    return f"{file.mode:o}:{sha256}"
 
 
 def _read_checked(file: SourceFile) -> Iterator[bytes]:
@@ -395,12 +408,14 @@ def _incompressible(head: bytes) -> bool:
     return len(sample) >= _SAMPLE_MIN and len(zlib.compress(sample, 1)) > 0.95 * len(sample)
 
 
-def _write_zip(files: list[SourceFile], handle: IO[bytes]) -> str:
-    """Compress ``files`` into ``handle``, chunk by chunk; returns the source fingerprint."""
+def _write_zip(files: list[SourceFile], handle: IO[bytes], per_file: dict[str, str]) -> str:
+    """Compress ``files`` into ``handle``, chunk by chunk; returns the source fingerprint and
+    fills ``per_file`` with each file's digest."""
     digest = hashlib.sha256(f"private-serverless-archive-{FORMAT}\0".encode())
     with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for file in files:
             digest.update(_fingerprint_header(file))
+            own = hashlib.sha256()
             chunks = _read_checked(file)
             head = next(chunks, b"")
             info = zipfile.ZipInfo(file.arcname, date_time=_FIXED_DATE_TIME)
@@ -413,11 +428,14 @@ def _write_zip(files: list[SourceFile], handle: IO[bytes]) -> str:
             info._compresslevel = COMPRESS_LEVEL  # type: ignore[attr-defined]
             with archive.open(info, "w") as entry:
                 digest.update(head)
+                own.update(head)
                 entry.write(head)
                 del head  # one chunk in memory at a time
                 for chunk in chunks:
                     digest.update(chunk)
+                    own.update(chunk)
                     entry.write(chunk)
+            per_file[file.arcname] = file_digest(file, own.hexdigest())
             # Stop as soon as the archive is too large rather than compress the rest.
             check_archive_size(handle.tell(), "source_dir")
     return digest.hexdigest()
@@ -446,8 +464,14 @@ def build_archive(
     wanted: dict[str, object] = {"format": FORMAT, "level": COMPRESS_LEVEL}
     if manifest_path(destination).is_file():
         # One hashing pass decides whether the archive on disk is still the right one.
-        wanted["fingerprint"] = fingerprint(files)
+        per_file: dict[str, str] = {}
+        wanted["fingerprint"] = fingerprint(files, per_file)
         manifest = _reusable(destination, wanted)
+        if manifest is not None and manifest.get("files") != per_file:
+            # A manifest of an older version: the file list is added for plan diffs. A
+            # read-only build folder keeps the old one (the diff then says files are unknown).
+            with contextlib.suppress(OSError):
+                _write_manifest(manifest_path(destination), {**manifest, "files": per_file})
         if manifest is not None:
             return FunctionArchive(
                 destination,
@@ -457,6 +481,7 @@ def build_archive(
                 unpacked,
                 entries,
                 reused=True,
+                files=per_file,
             )
     return _compress(files, destination, unpacked, entries)
 
@@ -477,7 +502,8 @@ def _compress(
         with handle:
             # No fsync: the archive is a cache the manifest validates (size, mtime) and any run
             # can rebuild; the rename alone keeps readers from ever seeing half of one.
-            source_hash = _write_zip(files, handle)
+            per_file: dict[str, str] = {}
+            source_hash = _write_zip(files, handle, per_file)
         archive_sha = sha256_file(temp)
         os.chmod(temp, 0o644)
         # Manifest out first: a crash between the two renames then means "rebuild", never
@@ -494,6 +520,7 @@ def _compress(
             "archive_size": info.st_size,
             "mtime_ns": info.st_mtime_ns,
             "unpacked_size": unpacked,
+            "files": per_file,
         }
         _write_manifest(manifest, record)
     except OSError as exc:
@@ -501,7 +528,9 @@ def _compress(
     finally:
         with contextlib.suppress(OSError):
             temp.unlink(missing_ok=True)
-    return FunctionArchive(destination, archive_sha, source_hash, info.st_size, unpacked, entries)
+    return FunctionArchive(
+        destination, archive_sha, source_hash, info.st_size, unpacked, entries, files=per_file
+    )
 
 
 def _write_manifest(path: Path, record: dict[str, object]) -> None:

@@ -29,6 +29,7 @@ from pydantic import AfterValidator, ConfigDict, Field, model_validator
 
 from ..core import limits
 from ..core.models import ArgsModel
+from .schedules import HttpMethod
 
 _STRICT = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True, defer_build=True)
 
@@ -132,7 +133,11 @@ class QueueTriggerArgs(ArgsModel):
     """A Scaleway NATS subject."""
 
     path: Annotated[str, Field(pattern=r"^/[^\s?#]*$", max_length=1024)] = "/"
-    """Containers only: the path each message is POSTed to."""
+    """Containers only: the path each message is sent to."""
+
+    http_method: HttpMethod | None = None
+    """Containers only: the HTTP method each message is sent with (``post`` when unset); a
+    function's trigger has no method (``functions.Trigger`` takes none)."""
 
     description: Annotated[str, Field(max_length=255)] | None = None
     """Shown in the Scaleway console."""

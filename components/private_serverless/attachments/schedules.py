@@ -1,11 +1,14 @@
 """Cron schedules of a private service: what Scaleway runs, and when that is in a team's zone.
 
 Scaleway runs function CRON triggers in UTC ("uses the UTC time zone", Functions concepts:
-https://www.scaleway.com/en/docs/serverless-functions/concepts/#cron-trigger). A schedule is
-therefore always written in UTC here, for functions and containers alike, so that one
-``schedule`` means the same thing on both. ``time_zone`` states the zone the team means: the
-plan shows the next runs in it and warns when a daylight-saving change moves the local time
-of the runs (``0 2 * * *`` is 03:00 in Paris in winter and 04:00 in summer).
+https://www.scaleway.com/en/docs/serverless-functions/concepts/#cron-trigger), and the
+provider's ``functions.Cron`` takes no time zone. A container's cron is a trigger whose cron
+source takes one (``containers.TriggerCronArgs.timezone``, "in tz database format"), so
+``schedule_time_zone`` may name another zone on containers only; by default a schedule is
+written in UTC on both, so that one ``schedule`` means the same thing. ``time_zone`` states the
+zone the team means: the plan shows the next runs in it and warns when a daylight-saving change
+moves the local time of the runs (``0 2 * * *`` in UTC is 03:00 in Paris in winter and 04:00 in
+summer).
 
 Syntax (Scaleway's cron schedules reference,
 https://www.scaleway.com/en/docs/serverless-functions/reference-content/cron-schedules/):
@@ -23,7 +26,7 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from functools import cache
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import AfterValidator, ConfigDict, Field, field_validator, model_validator
@@ -114,6 +117,38 @@ def _strings_by_path(value: Any, path: str) -> Iterator[tuple[str, str]]:
             yield from _strings_by_path(item, f"{path}[{index}]")
 
 
+#: The methods a container trigger sends (``containers.TriggerDestinationConfigArgs``'
+#: ``http_method``: "e.g., get, post, put, patch, delete"), lowercase as the provider writes them.
+HttpMethod = Literal["get", "post", "put", "patch", "delete"]
+
+# A header name is an HTTP token (RFC 9110 section 5.1 and 5.6.2); its value holds no control
+# character (section 5.5), so no line break can smuggle in another header.
+_HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$")
+_HEADER_VALUE = re.compile(r"^[^\x00-\x08\x0a-\x1f\x7f]{0,4096}$")
+
+
+def _check_header_name(name: str) -> str:
+    if not _HEADER_NAME.match(name):
+        raise ValueError("a header name is 1 to 256 letters, digits and !#$%&'*+.^_`|~-")
+    return name
+
+
+def _check_header_value(value: str) -> str:
+    if not _HEADER_VALUE.match(value):
+        raise ValueError("a header value is at most 4096 characters, with no line break")
+    return value
+
+
+HeaderName = Annotated[str, AfterValidator(_check_header_name)]
+HeaderValue = Annotated[str, AfterValidator(_check_header_value)]
+
+#: Headers that carry credentials whatever their value (RFC 9110 section 11.6, cookies, the
+#: X-Auth-Token that Scaleway's private endpoints read).
+CREDENTIAL_HEADERS = frozenset(
+    {"authorization", "proxy-authorization", "cookie", "x-auth-token", "x-api-key"}
+)
+
+
 class ScheduleArgs(ArgsModel):
     """A CRON trigger: the service is invoked on ``schedule`` (UTC) with ``args`` as its event."""
 
@@ -129,23 +164,55 @@ class ScheduleArgs(ArgsModel):
     """JSON object sent with each run (the function's event body, the container's request
     body). Never put a credential here: it is stored in clear by Scaleway and in the plan."""
 
-    time_zone: str = "UTC"
-    """The IANA zone the team thinks in (``Europe/Paris``). It does not change when Scaleway
-    runs the schedule (always UTC); the plan shows the next runs in this zone and warns when
-    daylight-saving changes move them."""
+    time_zone: str | None = None
+    """The IANA zone the team thinks in (``Europe/Paris``); by default ``schedule_time_zone``.
+    It does not change when Scaleway runs the schedule: the plan shows the next runs in this
+    zone and warns when daylight-saving changes move them."""
+
+    schedule_time_zone: str = "UTC"
+    """Containers only: the IANA zone ``schedule`` is written in and Scaleway runs it in
+    (``Europe/Paris``: ``0 2 * * *`` is 02:00 in Paris, summer and winter). A container
+    trigger's cron takes a time zone (the provider's ``containers.TriggerCronArgs.timezone``,
+    "in tz database format"); a function's cron takes none (``functions.Cron``: schedule,
+    args and name), so function schedules run in UTC and another zone is an error."""
 
     path: Annotated[str, Field(pattern=r"^/[^\s?#]*$", max_length=1024)] = "/"
-    """Containers only: the path the run is POSTed to."""
+    """Containers only: the path the run is sent to."""
+
+    http_method: HttpMethod | None = None
+    """Containers only: the HTTP method of each run (``post`` when unset); a function's cron
+    has no method."""
+
+    headers: dict[HeaderName, HeaderValue] | None = None
+    """Containers only: extra HTTP headers sent with each run (``containers.TriggerCronArgs``'
+    ``headers``). Stored in clear at Scaleway and shown in the plan, like ``args``: no
+    credential here (the container checks its callers with IAM, not with a header)."""
 
     @field_validator("schedule")
     @classmethod
     def _check_schedule(cls, value: str) -> str:
         return check_cron(value)
 
-    @field_validator("time_zone")
+    @field_validator("time_zone", "schedule_time_zone")
     @classmethod
-    def _check_zone(cls, value: str) -> str:
-        return check_time_zone(value)
+    def _check_zone(cls, value: str | None) -> str | None:
+        return None if value is None else check_time_zone(value)
+
+    @property
+    def shown_time_zone(self) -> str:
+        """The zone the plan shows the runs in."""
+        return self.time_zone or self.schedule_time_zone
+
+    def container_only_settings(self) -> list[str]:
+        """The settings given that only a container's cron takes (a function's has none)."""
+        given = []
+        if self.schedule_time_zone != "UTC":
+            given.append("schedule_time_zone")
+        if self.http_method is not None:
+            given.append("http_method")
+        if self.headers is not None:
+            given.append("headers")
+        return given
 
     @model_validator(mode="after")
     def _check_args(self) -> Self:
@@ -158,6 +225,19 @@ class ScheduleArgs(ArgsModel):
                 "args must be a JSON object (strings, numbers, booleans, null, lists, objects)"
             ) from None
         check_plain_values(dict(_strings_by_path(self.args, "args")), "args")
+        headers = self.headers or {}
+        credential_headers = sorted(
+            name
+            for name in headers
+            if name.lower() in CREDENTIAL_HEADERS or name_looks_secret(name.replace("-", "_"))
+        )
+        if credential_headers:
+            raise ValueError(
+                f"headers: {', '.join(credential_headers)} carries a credential; headers are "
+                "stored in clear at Scaleway and shown in the plan: the container's callers are "
+                "checked by IAM, and what it needs goes in its secrets"
+            )
+        check_plain_values({f"headers.{k}": v for k, v in headers.items()}, "headers")
         return self
 
     def args_json(self) -> str:
@@ -165,26 +245,35 @@ class ScheduleArgs(ArgsModel):
         return json.dumps(self.args, sort_keys=True, separators=(",", ":"))
 
 
-def next_runs(schedule: str, zone: str, after: datetime, count: int = 3) -> list[datetime]:
-    """The next ``count`` runs of a UTC ``schedule`` after ``after``, as times in ``zone``."""
+def next_runs(
+    schedule: str, zone: str, after: datetime, count: int = 3, schedule_zone: str = "UTC"
+) -> list[datetime]:
+    """The next ``count`` runs after ``after`` of ``schedule`` (written in ``schedule_zone``),
+    as times in ``zone``."""
     from croniter import croniter
 
-    iterator = croniter(schedule, after.astimezone(UTC))
+    iterator = croniter(schedule, after.astimezone(ZoneInfo(schedule_zone)))
     tz = ZoneInfo(zone)
     return [iterator.get_next(datetime).astimezone(tz) for _ in range(count)]
 
 
-def dst_shift(schedule: str, zone: str, after: datetime) -> str | None:
-    """Say how the local time of the runs moves at the next offset change of ``zone`` within a
-    year, or ``None`` when the zone keeps one offset (then the local time never moves)."""
-    tz = ZoneInfo(zone)
+def dst_shift(schedule: str, zone: str, after: datetime, schedule_zone: str = "UTC") -> str | None:
+    """Say how the local time of the runs in ``zone`` moves at the next change, within a year,
+    of its offset from ``schedule_zone`` (the zone Scaleway runs the schedule in), or ``None``
+    when that difference never changes (then the local time never moves)."""
+    tz, runs_in = ZoneInfo(zone), ZoneInfo(schedule_zone)
+
+    def difference(moment: datetime) -> timedelta | None:
+        here, there = moment.astimezone(tz).utcoffset(), moment.astimezone(runs_in).utcoffset()
+        return None if here is None or there is None else here - there
+
     start = after.astimezone(UTC)
-    before_offset = start.astimezone(tz).utcoffset()
+    before_difference = difference(start)
     change: datetime | None = None
     # Offsets change at most a few times a year; a daily probe finds the day of the next one.
     for day in range(1, 367):
         probe = start + timedelta(days=day)
-        if probe.astimezone(tz).utcoffset() != before_offset:
+        if difference(probe) != before_difference:
             change = probe
             break
     if change is None:
@@ -193,26 +282,28 @@ def dst_shift(schedule: str, zone: str, after: datetime) -> str | None:
     low, high = change - timedelta(days=1), change
     while high - low > timedelta(minutes=1):
         middle = low + (high - low) / 2
-        if middle.astimezone(tz).utcoffset() != before_offset:
+        if difference(middle) != before_difference:
             high = middle
         else:
             low = middle
     change = high
-    before = next_runs(schedule, zone, start, 1)[0]
-    after_change = next_runs(schedule, zone, change, 1)[0]
+    before = next_runs(schedule, zone, start, 1, schedule_zone)[0]
+    after_change = next_runs(schedule, zone, change, 1, schedule_zone)[0]
     return (
-        f"Scaleway runs it in UTC, so in {zone} it runs at {before:%H:%M} until "
+        f"Scaleway runs it in {schedule_zone}, so in {zone} it runs at {before:%H:%M} until "
         f"{change.astimezone(tz):%Y-%m-%d}, then at {after_change:%H:%M} (daylight-saving change); "
-        "adjust the UTC schedule each season if the local hour matters"
+        f"adjust the {schedule_zone} schedule each season if the local hour matters"
     )
 
 
-def describe_runs(schedule: str, zone: str, after: datetime) -> str:
-    """One line for the plan: the next runs in ``zone`` (and in UTC when it differs)."""
-    runs = next_runs(schedule, zone, after)
+def describe_runs(schedule: str, zone: str, after: datetime, schedule_zone: str = "UTC") -> str:
+    """One line for the plan: the next runs in ``zone`` (and in the zone Scaleway runs the
+    schedule in when it differs)."""
+    runs = next_runs(schedule, zone, after, schedule_zone=schedule_zone)
+    runs_in = ZoneInfo(schedule_zone)
     shown = ", ".join(
         f"{run:%Y-%m-%d %H:%M %Z}"
-        + ("" if zone == "UTC" else f" ({run.astimezone(UTC):%H:%M} UTC)")
+        + ("" if zone == schedule_zone else f" ({run.astimezone(runs_in):%H:%M} {schedule_zone})")
         for run in runs
     )
     return f"next runs: {shown}"

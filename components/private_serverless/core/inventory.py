@@ -38,5 +38,8 @@ class ResourceRecord:
     #: For each input holding a secret, a keyed digest of its value (plan/secret_digests.py),
     #: when the plan was made with a key; never the value.
     secret_digests: Mapping[str, str] = field(default_factory=dict)
+    #: For each input whose value is a secret map (secret environment variables), its keys:
+    #: names are not secret (plan/secret_names.py). An empty tuple is an empty map.
+    secret_names: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     #: The provider's id, when known for real (an audited export); never a mock's invention.
     id: str | None = None

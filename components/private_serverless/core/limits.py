@@ -117,6 +117,15 @@ CONTAINER_MEMORY_MIN_MB: Final = 128
 CONTAINER_MEMORY_MAX_MB: Final = 12288
 BYTES_PER_MB: Final = 1_000_000
 
+# A container instance's temporary disk ("Temporary disk size: Max 24 000 MiB, Container", the
+# Containers limitations page as of its 2025-03-13 validation; older copies said 1024 MiB):
+# https://www.scaleway.com/en/docs/serverless-containers/reference-content/containers-limitations/
+# (source: github.com/scaleway/docs-content pages/serverless-containers/reference-content/
+# containers-limitations.mdx). Sent in bytes (local_storage_limit_bytes; the MB input
+# local_storage_limit is deprecated in the provider); 24 000 MB stays below 24 000 MiB.
+CONTAINER_LOCAL_STORAGE_MIN_MB: Final = 1
+CONTAINER_LOCAL_STORAGE_MAX_MB: Final = 24_000
+
 # --- Timeouts and scaling -------------------------------------------------------------------
 # Request timeout: 10 seconds to 60 minutes, for functions and for containers.
 # https://www.scaleway.com/en/docs/serverless-functions/reference-content/functions-limitations/

@@ -34,7 +34,9 @@ from typing import Any, Literal
 
 from ..core.inventory import SECRET_PLACEHOLDER, ResourceRecord
 from .access_diff import AccessDiff, access_diff_markdown, access_diff_text, diff_access
+from .archive_changes import ArchiveChange, archive_change
 from .breaking import BreakingChange, breaking_changes
+from .comment_fit import fit_comment
 from .findings_diff import FindingsDiff, diff_findings, findings_diff_markdown, findings_diff_text
 from .force_new import force_new_inputs
 from .model import Plan, short_type
@@ -96,6 +98,8 @@ class PlanDiff:
     access: AccessDiff = field(default_factory=AccessDiff)
     #: Policy findings that appear, are resolved or stay.
     findings: FindingsDiff = field(default_factory=FindingsDiff)
+    #: Per function URN whose ``zipHash`` changed, the files its archive gained, lost, changed.
+    archives: Mapping[str, ArchiveChange] = field(default_factory=dict)
 
     @property
     def breaking(self) -> tuple[BreakingChange, ...]:
@@ -175,6 +179,14 @@ def diff_plans(base: Plan | Mapping[str, Any], head: Plan | Mapping[str, Any]) -
         secrets_not_compared=tuple(blind),
         access=diff_access(base_plan.access(), head_plan.access(), renamed),
         findings=diff_findings(base_plan.findings, head_plan.findings, renamed),
+        archives={
+            change.urn: archive_change(
+                base_plan.archives.get(change.old_urn or change.urn),
+                head_plan.archives.get(change.urn),
+            )
+            for change in changes
+            if any(item.path == "zipHash" for item in change.changes)
+        },
     )
 
 
@@ -214,9 +226,16 @@ def _compare(
         )
         or _secret_changed(key, old, new)
         or _secret_from_new_resource(key, new, ops)
+        or _secret_names_changed(key, old, new)
     ]
     value_changes = tuple(
-        item for key in changed_keys for item in _key_changes(key, old.inputs, inputs)
+        item
+        for key in changed_keys
+        for item in (
+            _secret_name_changes(key, old, new, inputs)
+            if _names_known(key, old, new)
+            else _key_changes(key, old.inputs, inputs)
+        )
     )
     if not changed_keys:
         return ResourceChange(new.urn, new.type, new.name, "same", old_urn=moved)
@@ -232,6 +251,39 @@ def _compare(
         kept=kept if reasons else (),
         old_urn=moved,
     )
+
+
+def _names_known(key: str, old: ResourceRecord, new: ResourceRecord) -> bool:
+    """Whether both plans list the variable names of the secret map under ``key``."""
+    return key not in new.ignore_changes and key in old.secret_names and key in new.secret_names
+
+
+def _secret_names_changed(key: str, old: ResourceRecord, new: ResourceRecord) -> bool:
+    """Whether a secret map's variables were added or removed (names are not secret, so this
+    is seen without a plan key)."""
+    return _names_known(key, old, new) and set(old.secret_names[key]) != set(new.secret_names[key])
+
+
+def _secret_name_changes(
+    key: str, old: ResourceRecord, new: ResourceRecord, inputs: Mapping[str, Any]
+) -> list[ValueChange]:
+    """A secret map's change as the variables added, removed and (with a plan key) changed,
+    each shown as ``[secret]``; the whole input when which variable changed is not known."""
+    before, after = set(old.secret_names[key]), set(new.secret_names[key])
+    found = [
+        ValueChange(f"{key}.{n}", "added", new=SECRET_PLACEHOLDER) for n in sorted(after - before)
+    ]
+    found += [
+        ValueChange(f"{key}.{n}", "removed", old=SECRET_PLACEHOLDER) for n in sorted(before - after)
+    ]
+    for name in sorted(before & after):
+        was = old.secret_digests.get(f"{key}.{name}")
+        now = new.secret_digests.get(f"{key}.{name}")
+        if was is not None and now is not None and was != now:
+            found.append(
+                ValueChange(f"{key}.{name}", "changed", SECRET_PLACEHOLDER, SECRET_PLACEHOLDER)
+            )
+    return found or _key_changes(key, old.inputs, inputs)
 
 
 def _secret_changed(key: str, old: ResourceRecord, new: ResourceRecord) -> bool:
@@ -348,7 +400,10 @@ def diff_to_dict(diff: PlanDiff) -> dict[str, Any]:
         "summary": dict(diff.counts()),
         "outputs_changed": len(diff.outputs),
         "breaking_count": len(breaking),
-        "resources": [_resource_to_dict(change, breaking) for change in diff.resources],
+        "resources": [
+            _resource_to_dict(change, breaking, diff.archives.get(change.urn))
+            for change in diff.resources
+        ],
         "outputs": [_change_to_dict(item) for item in diff.outputs],
         "waves": {"base": diff.waves[0], "head": diff.waves[1]},
         "secrets_not_compared": list(diff.secrets_not_compared),
@@ -382,6 +437,10 @@ def render_diff_text(diff: PlanDiff) -> str:
             lines.append(f"    replaced because of: {', '.join(change.replace_reasons)}")
         lines += [f"    {_describe(item)}" for item in change.changes]
         lines += [f"    {_describe_kept(item)}" for item in change.kept]
+        archive = diff.archives.get(change.urn)
+        if archive is not None:
+            lines.append(f"    archive files: {archive.summary()}")
+            lines += [f"      {line}" for line in archive.lines()]
     if diff.outputs:
         lines.append("Outputs:")
         lines += [f"    {_describe(item)}" for item in diff.outputs]
@@ -430,7 +489,7 @@ def render_diff_markdown(diff: PlanDiff) -> str:
     sections = "\n\n".join(section for section in review if section)
     if diff.is_empty:
         note = f"\n> {_secrets_note(diff)}\n" if diff.secrets_not_compared else ""
-        return f"{title}\n\nNo changes.\n{note}\n{sections}\n"
+        return fit_comment(f"{title}\n\nNo changes.\n{note}\n{sections}\n")
     lines = [title, "", _counts(diff), "", sections, "", "### Resources", ""]
     moving = [change for change in diff.resources if change.op != "same"]
     breaking = {item.urn for item in diff.breaking}
@@ -446,12 +505,18 @@ def render_diff_markdown(diff: PlanDiff) -> str:
             continue
         lines += [f"### {change.op}: `{change.name}` (`{short_type(change.type)}`)", ""]
         lines += _change_table(change.changes + change.kept)
+        archive = diff.archives.get(change.urn)
+        if archive is not None:
+            lines += [f"Archive files: {archive.summary()}", ""]
+            lines += [f"- `{_md_text(line)}`" for line in archive.lines()]
+            lines.append("")
     if diff.outputs:
         lines += ["### Outputs", ""]
         lines += _change_table(diff.outputs, heading="Output")
     if diff.secrets_not_compared:
         lines += [f"> {_secrets_note(diff)}", ""]
-    return "\n".join(lines).rstrip("\n") + "\n"
+    # One pull-request comment: long sections folded, and cut if need be, with a note.
+    return fit_comment("\n".join(lines).rstrip("\n") + "\n")
 
 
 def _secrets_note(diff: PlanDiff) -> str:
@@ -518,7 +583,9 @@ def _describe_kept(item: ValueChange) -> str:
 
 
 def _resource_to_dict(
-    change: ResourceChange, breaking: tuple[BreakingChange, ...] = ()
+    change: ResourceChange,
+    breaking: tuple[BreakingChange, ...] = (),
+    archive: ArchiveChange | None = None,
 ) -> dict[str, Any]:
     data: dict[str, Any] = {
         "urn": change.urn,
@@ -535,6 +602,8 @@ def _resource_to_dict(
         data["changes"] = [_change_to_dict(item) for item in change.changes]
     if change.kept:
         data["kept_from_state"] = [_change_to_dict(item) for item in change.kept]
+    if archive is not None:
+        data["archive_changes"] = archive.to_dict()
     return data
 
 

@@ -1,8 +1,8 @@
 """Findings in a diff: the policy findings a change brings, resolves and keeps.
 
 A finding is matched across the two plans by its rule, its resource (the URN the resource diff
-says it had, for a resource kept through an alias) and its message: a finding whose message
-changed is a new one, since the message says what is wrong.
+says it had, for a resource kept through an alias) and its message; one left over is still
+matched by rule and resource alone (its message quoting a renamed resource, say), pair by pair.
 """
 
 from __future__ import annotations
@@ -56,11 +56,26 @@ def diff_findings(
     after = {key(f, f["urn"]): f for f in head}
     # Mandatory first: they block the change.
     order = sorted(head, key=lambda f: f["severity"] != MANDATORY)
-    return FindingsDiff(
-        appeared=tuple(f for f in order if key(f, f["urn"]) not in before),
-        resolved=tuple(f for k, f in before.items() if k not in after),
-        kept=tuple(f for f in order if key(f, f["urn"]) in before),
-    )
+    appeared = [f for f in order if key(f, f["urn"]) not in before]
+    resolved = [f for k, f in before.items() if k not in after]
+    kept = [f for f in order if key(f, f["urn"]) in before]
+    # The same rule on the same resource with another message (a renamed resource it
+    # quotes): the same finding, kept with its new message.
+    for finding in list(appeared):
+        match = next(
+            (
+                old
+                for old in resolved
+                if old["rule"] == finding["rule"]
+                and moved.get(old["urn"], old["urn"]) == finding["urn"]
+            ),
+            None,
+        )
+        if match is not None:
+            appeared.remove(finding)
+            resolved.remove(match)
+            kept.append(finding)
+    return FindingsDiff(tuple(appeared), tuple(resolved), tuple(kept))
 
 
 def _line(finding: Finding) -> str:

@@ -79,6 +79,9 @@ class Plan:
     default_project_id: str | None = field(default=None, repr=False)
     """The provider's default project as the stack configures it (``scaleway:projectId``):
     a preview leaves unknown the project of a namespace that names none."""
+    archives: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
+    """Per function URN, the files of its archive (``<mode>:<sha256>`` by path), read from
+    the archive's manifest: what a diff lists as files added, removed and changed."""
 
     def access(self) -> list[AccessEntry]:
         """Who can call what (the access matrix), project labels free of made-up values."""
@@ -129,6 +132,7 @@ class Plan:
             shown_access=self.access(),
             shown_capabilities=self.capabilities(),
             default_project_id=self.default_project_id,
+            archives=self.archives,
         )
 
     def by_urn(self) -> dict[str, ResourceRecord]:

@@ -17,7 +17,7 @@ import contextlib
 import json
 import threading
 import weakref
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +28,7 @@ from pulumi.runtime.settings import get_project, get_stack
 from ..core.inventory import SECRET_PLACEHOLDER, ResourceRecord
 from .model import STACK_TYPE, Diagnostic, Severity
 from .secret_digests import plan_key, secret_digest
+from .secret_names import secret_map_names, secret_name_digests
 from .values import (
     SECRET_SIGNATURE,
     SIGNATURE_KEY,
@@ -53,6 +54,8 @@ class PlanRecorder(MockMonitor):
         # The SDK calls the monitor from executor threads.
         self._lock = threading.Lock()
         self._records: list[ResourceRecord] = []
+        #: Each recorded URN's aliases, which its children inherit.
+        self._aliases: dict[str, tuple[str, ...]] = {}
         self._stack_outputs: dict[str, Any] = {}
         self._secrets: set[str] = set()
         self._digest_key = plan_key()
@@ -104,6 +107,7 @@ class PlanRecorder(MockMonitor):
         for urns in property_dependencies.values():
             dependencies.update(urns)
         dependencies.discard("")
+        names = secret_map_names(request.object)
         record = ResourceRecord(
             urn=urn,
             type=request.type,
@@ -116,15 +120,17 @@ class PlanRecorder(MockMonitor):
             protect=bool(request.protect),
             ignore_changes=tuple(request.ignoreChanges),
             replace_on_changes=tuple(request.replaceOnChanges),
-            aliases=tuple(self._alias_urns(request)),
+            aliases=tuple(self._alias_urns(request, urn)),
             property_dependencies={k: v for k, v in sorted(property_dependencies.items()) if v},
-            secret_digests=self._secret_digests(request.object, inputs),
+            secret_digests=self._secret_digests(request.object, inputs, names),
+            secret_names=names,
         )
         # The root stack is not a resource of the plan: its only content, the outputs, is
         # recorded separately (see RegisterResourceOutputs).
         if request.type != STACK_TYPE:
             with self._lock:
                 self._records.append(record)
+                self._aliases[urn] = record.aliases
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         _track_worker_loop()
         _mark_secret_outputs(response.object, request.additionalSecretOutputs)
@@ -138,18 +144,38 @@ class PlanRecorder(MockMonitor):
                 self._stack_outputs = outputs
         return super().RegisterResourceOutputs(request)  # type: ignore[no-untyped-call]
 
-    def _secret_digests(self, struct: Any, inputs: dict[str, Any]) -> dict[str, str]:
-        """Keyed digests of the inputs that hold a secret (none without a plan key)."""
+    def _secret_digests(
+        self, struct: Any, inputs: dict[str, Any], names: Mapping[str, Any]
+    ) -> dict[str, str]:
+        """Keyed digests of the inputs that hold a secret, and of each variable of a secret
+        map (``<input>.<name>``); none without a plan key."""
         if self._digest_key is None:
             return {}
-        return {
+        return secret_name_digests(self._digest_key, struct, names) | {
             key: secret_digest(self._digest_key, protobuf_to_plain(struct.fields[key]))
             for key in sorted(inputs)
             if SECRET_PLACEHOLDER in json.dumps(inputs[key])
         }
 
-    def _alias_urns(self, request: Any) -> list[str]:
-        """The URNs the ``aliases`` option names, resolved as the engine resolves them."""
+    def _alias_urns(self, request: Any, urn: str) -> list[str]:
+        """The URNs the ``aliases`` option names, resolved as the engine resolves them, then
+        those inherited from the parent's aliases (the engine's ``generateAliases``)."""
+        own = self._own_alias_urns(request)
+        with self._lock:
+            parent_aliases = self._aliases.get(request.parent or "", ())
+        found = dict.fromkeys(own)
+        # A renamed component's children follow it: each alias of the parent gives the child
+        # an alias under it, a child name starting with the parent's name getting the parent
+        # alias's name instead (pulumi/pulumi pkg/resource/deploy/step_generator.go,
+        # inheritedChildAlias; tests/integration/aliases/python/rename_component).
+        parent_name = (request.parent or "").rsplit("::", 1)[-1]
+        for parent_alias in parent_aliases:
+            for child in (urn, *own):
+                found.setdefault(_inherited_alias(child, parent_name, parent_alias))
+        found.pop(urn, None)
+        return list(found)
+
+    def _own_alias_urns(self, request: Any) -> list[str]:
         urns: list[str] = []
         for alias in request.aliases:
             if alias.WhichOneof("alias") == "urn":
@@ -168,6 +194,16 @@ class PlanRecorder(MockMonitor):
         found = secret_strings(value)
         with self._lock:
             self._secrets |= found
+
+
+def _inherited_alias(child_urn: str, parent_name: str, parent_alias: str) -> str:
+    """``child_urn`` as it reads under its parent's alias ``parent_alias``."""
+    _, qualified, name = child_urn.rsplit("::", 2)
+    child_type = qualified.rsplit("$", 1)[-1]
+    alias_prefix, alias_qualified, alias_name = parent_alias.rsplit("::", 2)
+    if parent_name and name.startswith(parent_name):
+        name = alias_name + name[len(parent_name) :]
+    return f"{alias_prefix}::{alias_qualified}${child_type}::{name}"
 
 
 def _mark_secret_outputs(state: Any, names: Iterable[str]) -> None:

@@ -24,6 +24,7 @@ from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _sync_await
 
 from ..core.inventory import ResourceRecord
+from .archive_changes import archive_files
 from .graph import canonical_order, count_waves
 from .mocks import ScalewayMocks
 from .model import Diagnostic, Finding, Plan
@@ -102,6 +103,7 @@ def run_plan(
         diagnostics=result.diagnostics,
         describe_invented=None if invented is None else invented.describe,
         default_project_id=full_config.get(_DEFAULT_PROJECT_KEY) or None,
+        archives=archive_files(result.resources),
     )
 
 

@@ -74,12 +74,13 @@ def _note(target: Target, message: str, *, warn: bool = False) -> None:
 def _schedule(
     target: Target, key: str, schedule: ScheduleArgs, args: ServiceArgs, now: datetime
 ) -> None:
+    runs_in, shown = schedule.schedule_time_zone, schedule.shown_time_zone
     _note(
         target,
-        f"schedule {key} ({schedule.schedule}, UTC) "
-        + describe_runs(schedule.schedule, schedule.time_zone, now),
+        f"schedule {key} ({schedule.schedule}, {runs_in}) "
+        + describe_runs(schedule.schedule, shown, now, runs_in),
     )
-    shift = dst_shift(schedule.schedule, schedule.time_zone, now)
+    shift = dst_shift(schedule.schedule, shown, now, runs_in)
     if shift is not None:
         _note(target, f"schedule {key}: {shift}", warn=True)
     role = target.child(f"cron-{key}")
@@ -96,16 +97,20 @@ def _schedule(
         return
     # containers.Cron is deprecated in the installed provider ("use containers.Trigger with a
     # cron configuration instead"); the trigger's cron source is the current form. Its
-    # timezone is UTC so that a schedule means the same on functions and containers.
+    # timezone is UTC unless the schedule names another, so that by default a schedule means
+    # the same on functions and containers.
     containers.Trigger(
         role,
         container_id=target.service_id,
         name=key,
         cron=containers.TriggerCronArgs(
-            schedule=schedule.schedule, timezone="UTC", body=schedule.args_json()
+            schedule=schedule.schedule,
+            timezone=schedule.schedule_time_zone,
+            body=schedule.args_json(),
+            headers=dict(schedule.headers) if schedule.headers is not None else None,
         ),
         destination_config=containers.TriggerDestinationConfigArgs(
-            http_method="post", http_path=schedule.path
+            http_method=schedule.http_method or "post", http_path=schedule.path
         ),
         region=args.region,
         tags=list(target.tags),
@@ -145,7 +150,9 @@ def _queue(target: Target, key: str, queue: QueueTriggerArgs, args: ServiceArgs)
             opts=target.opts(),
         )
         return
-    destination = containers.TriggerDestinationConfigArgs(http_method="post", http_path=queue.path)
+    destination = containers.TriggerDestinationConfigArgs(
+        http_method=queue.http_method or "post", http_path=queue.path
+    )
     if queue.sqs is not None:
         credentials = mnq.SqsCredentials(
             target.child(f"trigger-{key}-credentials"),

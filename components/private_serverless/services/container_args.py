@@ -75,6 +75,18 @@ class PrivateContainerArgs(ServiceArgs):
     ] = 140
     """vCPU per instance in thousandths (1000 = one vCPU)."""
 
+    local_storage_limit_mb: (
+        Annotated[
+            int,
+            Field(
+                ge=limits.CONTAINER_LOCAL_STORAGE_MIN_MB, le=limits.CONTAINER_LOCAL_STORAGE_MAX_MB
+            ),
+        ]
+        | None
+    ) = None
+    """Temporary disk of an instance in MB (sent as ``local_storage_limit_bytes``); Scaleway's
+    default when unset. What is written there is lost when the instance stops."""
+
     protocol: Literal["http1", "h2c"] = "http1"
     """``h2c`` for HTTP/2 over cleartext inside the platform (gRPC)."""
 

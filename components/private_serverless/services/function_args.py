@@ -18,6 +18,7 @@ from pydantic import (
     model_validator,
 )
 
+from ..attachments.container_operation import Sandbox
 from ..core import limits
 from .service_args import ServiceArgs
 
@@ -130,6 +131,12 @@ class PrivateFunctionArgs(ServiceArgs):
     stay inside the project; an absolute one is taken as the explicit choice it is. Never
     packed, even inside ``source_dir``."""
 
+    sandbox: Sandbox | None = None
+    """Execution environment, ``v1`` (legacy, full Linux system calls, known clock drift) or
+    ``v2`` (gVisor, faster cold starts, recommended); Scaleway's default when unset. Sent as
+    the provider's ``functions.Function.sandbox``. Functions sandbox reference:
+    https://www.scaleway.com/en/docs/serverless-functions/reference-content/functions-sandbox/"""
+
     follow_external_symlinks: bool = False
     """Pack a symlink that leaves ``source_dir`` as the file it names. Off: such a link is an
     error, so that nothing outside the source folder ends up in the archive by accident."""
@@ -173,4 +180,20 @@ class PrivateFunctionArgs(ServiceArgs):
             raise ValueError("give exactly one of source_dir (a directory to zip) or zip_file")
         if self.zip_file is not None and self.zip_file.suffix.lower() != ".zip":
             raise ValueError(f"zip_file must be a .zip archive, not {self.zip_file.name}")
+        for key, queue in self.queues.items():
+            if queue.http_method is not None:
+                raise ValueError(
+                    f"queues.{key}.http_method: containers only; a function's trigger has no "
+                    "method (the provider's functions.Trigger takes none)"
+                )
+        for key, schedule in self.schedules.items():
+            given = schedule.container_only_settings()
+            if given:
+                # functions.Cron takes schedule, args and name only: no zone, method or header.
+                raise ValueError(
+                    f"schedules.{key}: {', '.join(given)}: containers only; a function's cron "
+                    "runs in UTC and sends args as its event (the provider's functions.Cron "
+                    "takes no time zone, method or headers): write the schedule in UTC and "
+                    "set time_zone to see the runs in your zone"
+                )
         return self

@@ -100,6 +100,11 @@ class PrivateContainer(PrivateService):
             protocol=args.protocol,
             cpu_limit=args.cpu_limit_mvcpu,
             memory_limit_bytes=args.memory_limit_mb * limits.BYTES_PER_MB,
+            local_storage_limit_bytes=(
+                args.local_storage_limit_mb * limits.BYTES_PER_MB
+                if args.local_storage_limit_mb is not None
+                else None
+            ),
             timeout=args.timeout_seconds,
             min_scale=args.min_scale,
             max_scale=args.max_scale,

@@ -108,6 +108,7 @@ class PrivateFunction(PrivateService):
             zip_hash=self.archive.zip_hash,
             deploy=True,
             private_network_id=args.private_network_id,
+            sandbox=args.sandbox,
             region=args.region,
             tags=self._service_tags(args),
             opts=self._opts(),

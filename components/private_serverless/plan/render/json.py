@@ -6,8 +6,9 @@ for byte::
     {"stack", "project",
      "resources": [{"urn", "type", "name", "parent", "custom", "inputs", "dependencies",
                     "protect", "ignore_changes", "replace_on_changes", "aliases",
-                    "property_dependencies", "secret_digests"}],
-     "outputs": {...}, "waves": N, "findings": [{"rule", "severity", "urn", "message"}]}
+                    "property_dependencies", "secret_digests", "secret_names"}],
+     "outputs": {...}, "waves": N, "findings": [{"rule", "severity", "urn", "message"}],
+     "archives": {function urn: {path: "<mode>:<sha256>"}}}
 
 Inputs and outputs are sorted by key at every depth. Diagnostics are not part of the format.
 """
@@ -49,6 +50,8 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
             }
             for finding in plan.findings
         ],
+        # The files of each function's archive (path -> mode:sha256), for a later diff.
+        "archives": {urn: dict(sorted(files.items())) for urn, files in plan.archives.items()},
     }
 
 
@@ -92,6 +95,7 @@ def _record_to_dict(record: ResourceRecord) -> dict[str, Any]:
             key: list(urns) for key, urns in sorted(record.property_dependencies.items())
         },
         "secret_digests": dict(sorted(record.secret_digests.items())),
+        "secret_names": {key: list(names) for key, names in sorted(record.secret_names.items())},
     }
 
 
@@ -115,6 +119,7 @@ class _ResourceModel(BaseModel):
     aliases: list[str] = []
     property_dependencies: dict[str, list[str]] = {}
     secret_digests: dict[str, str] = {}
+    secret_names: dict[str, list[str]] = {}
 
 
 class _FindingModel(BaseModel):
@@ -137,6 +142,8 @@ class _PlanModel(BaseModel):
     access: list[Any] = []  # derived from resources; recomputed, never trusted from the file
     capabilities: list[Any] = []  # the same
     findings: list[_FindingModel]
+    # Absent from plans written before archives were listed.
+    archives: dict[str, dict[str, str]] = {}
 
 
 def plan_from_dict(data: Any, *, source: str = "plan JSON") -> Plan:
@@ -173,6 +180,7 @@ def plan_from_dict(data: Any, *, source: str = "plan JSON") -> Plan:
                     key: tuple(urns) for key, urns in resource.property_dependencies.items()
                 },
                 secret_digests=resource.secret_digests,
+                secret_names={key: tuple(names) for key, names in resource.secret_names.items()},
             )
             for resource in model.resources
         ],
@@ -187,6 +195,7 @@ def plan_from_dict(data: Any, *, source: str = "plan JSON") -> Plan:
             )
             for finding in model.findings
         ],
+        archives=model.archives,
     )
 
 

@@ -16,9 +16,10 @@ from collections.abc import Iterable
 from ...core.inventory import ResourceRecord
 from ..mocks import mock_resource_id
 from ..model import Plan, short_type, urn_name, urn_type
+from ..secret_names import shown_inputs
 from ..values import UNKNOWN_PLACEHOLDER
 from .json import sorted_value
-from .text import KNOWN_AFTER_APPLY, compact
+from .text import compact
 
 SERVICE_TYPES = frozenset(
     {"scaleway:functions/function:Function", "scaleway:containers/container:Container"}
@@ -159,9 +160,12 @@ def _resource_section(title: str, members: list[ResourceRecord]) -> str:
 
 
 def _details(summary: str, record: ResourceRecord) -> str:
-    body = json.dumps(sorted_value(record.inputs), indent=2, ensure_ascii=False).replace(
-        json.dumps(UNKNOWN_PLACEHOLDER), KNOWN_AFTER_APPLY
-    )
+    # A block labelled json must parse as JSON: unknowns stay the plan JSON's "[unknown]"
+    # string (text and tables spell them "(known after apply)").
+    inputs = shown_inputs(record.inputs, record.secret_names)
+    body = json.dumps(sorted_value(inputs), indent=2, ensure_ascii=False)
+    if json.dumps(UNKNOWN_PLACEHOLDER) in body:
+        summary += f" ({html.escape(json.dumps(UNKNOWN_PLACEHOLDER))}: known after apply)"
     fence = _fence(body)
     return "\n".join(
         [

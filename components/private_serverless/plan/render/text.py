@@ -12,6 +12,7 @@ from typing import Any
 
 from ...core.inventory import SECRET_PLACEHOLDER, ResourceRecord
 from ..model import STACK_TYPE, Plan, short_type, urn_name, urn_type
+from ..secret_names import shown_inputs
 from ..values import UNKNOWN_PLACEHOLDER
 from .json import sorted_value
 
@@ -98,7 +99,7 @@ def _render_node(
     children = plan.children(record.urn)
     # Details sit under the node, with the guide line continuing when children follow.
     detail_prefix = child_prefix + ("│   " if children else "    ")
-    for key, value in sorted_value(record.inputs).items():
+    for key, value in sorted_value(shown_inputs(record.inputs, record.secret_names)).items():
         lines.append(f"{detail_prefix}{key} = {compact(value)}")
     if record.dependencies:
         names = ", ".join(

@@ -56,6 +56,12 @@ class ServiceEntry(BaseModel):
     secrets: dict[str, SecretReference] = Field(default_factory=dict)
     """Secret environment variables by reference: ``env:NAME`` or ``config:key``."""
 
+    previous_names: list[str] = Field(default_factory=list, max_length=16)
+    """Keys this service had in the stack file before a rename, newest first: its resources
+    are kept (Pulumi aliases; the children follow the component) and its names at Scaleway
+    stay those of the first previous key unless ``name`` is set, so no endpoint or key is
+    replaced."""
+
 
 class StackConfig(BaseModel):
     """Everything under the project's namespace in a stack file."""

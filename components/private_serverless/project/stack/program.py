@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -238,6 +239,38 @@ def _network_region_problems(values: Mapping[str, Any], path: str) -> list[Probl
     ]
 
 
+_SERVICE_KEY = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+
+
+def _previous_names(
+    name: str, previous: list[str], config: StackConfig, path: str, values: dict[str, Any]
+) -> list[Problem]:
+    """Keep the names at Scaleway of a renamed service (``values``' ``name`` defaults to the
+    first previous key: a new name would replace the function or container, its name being
+    force-new, and give clients a new endpoint); the problems of ``previous_names``: keys a
+    service could have had, each belonging to one service only."""
+    if previous:
+        values.setdefault("name", previous[0])
+    problems = []
+    for index, old in enumerate(previous):
+        where = f"{path}.previous_names[{index}]"
+        if not _SERVICE_KEY.match(old):
+            problems.append(
+                Problem(where, "must be a service key: lowercase letters, digits and hyphens")
+            )
+        elif old == name or old in config.services:
+            problems.append(
+                Problem(where, "names a service of this stack; list only keys no longer in use")
+            )
+        elif any(
+            old in entry.previous_names for other, entry in config.services.items() if other != name
+        ):
+            problems.append(Problem(where, "is a previous key of another service too"))
+        elif old in previous[:index]:
+            problems.append(Problem(where, "is listed twice"))
+    return problems
+
+
 def build_services(config: StackConfig, context: StackContext) -> dict[str, PrivateService]:
     """Validate every service, then create the components; all problems are reported at once."""
     resolver = SecretResolver(context.environ, context.env_file)
@@ -267,6 +300,7 @@ def build_services(config: StackConfig, context: StackContext) -> dict[str, Priv
                 value = SecretStr("missing")  # keeps checking the rest of the entry
             secrets[variable] = value
         values["secrets"] = secrets
+        problems.extend(_previous_names(name, entry.previous_names, config, path, values))
         if "name" not in values:
             try:
                 check_service_name(name, model.name_pattern)
@@ -288,6 +322,11 @@ def build_services(config: StackConfig, context: StackContext) -> dict[str, Priv
 
     services: dict[str, PrivateService] = {}
     for name in order:  # callees first: their endpoints go into their callers' environment
+        # A renamed service keeps its resources: the component's aliases, which its children
+        # inherit as the engine computes them.
+        opts = pulumi.ResourceOptions(
+            aliases=[pulumi.Alias(name=old) for old in config.services[name].previous_names]
+        )
         model, values = prepared[name]
         values["calls"] = [
             ServiceCall(service=services[callee], **settings.model_dump())
@@ -303,10 +342,10 @@ def build_services(config: StackConfig, context: StackContext) -> dict[str, Priv
             ) from None
         try:
             if isinstance(args, PrivateFunctionArgs):
-                services[name] = PrivateFunction(name, args)
+                services[name] = PrivateFunction(name, args, opts)
             else:
                 assert isinstance(args, PrivateContainerArgs)
-                services[name] = PrivateContainer(name, args)
+                services[name] = PrivateContainer(name, args, opts)
         except ConfigurationError as exc:
             # What only building finds (an unreadable source_dir): name the stack file and the
             # service's key path, like the validation errors above.
