@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from pydantic import AfterValidator, ConfigDict, Field, field_validator, model_validator
 
 from ..core.models import ArgsModel
+from ..sensitive.credential_keys import credential_key
 from ..sensitive.environment import check_plain_document, check_plain_values
 
 #: A name for a schedule or a trigger, used in the child resource's name (``<service>-cron-<key>``)
@@ -227,9 +228,7 @@ class ScheduleArgs(ArgsModel):
         check_plain_values(dict(_strings_by_path(self.args, "args")), "args")
         headers = self.headers or {}
         credential_headers = sorted(
-            name
-            for name in headers
-            if name.lower() in CREDENTIAL_HEADERS or name_looks_secret(name.replace("-", "_"))
+            name for name in headers if name.lower() in CREDENTIAL_HEADERS or credential_key(name)
         )
         if credential_headers:
             raise ValueError(
