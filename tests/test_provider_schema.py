@@ -18,6 +18,8 @@ from private_serverless import (
     PrivateContainerArgs,
     PrivateFunction,
     PrivateFunctionArgs,
+    PrivateNamespace,
+    PrivateNamespaceArgs,
     Probe,
     ServiceCall,
 )
@@ -110,6 +112,36 @@ def _everything(source_dir: Path) -> None:
         ),
     )
     fn.grant_invoke("ci", "00000000-0000-4000-8000-000000000000")
+    # Shared namespaces of both kinds, with every input they take, and a service in each.
+    for kind in ("function", "container"):
+        shared = PrivateNamespace(
+            f"shared-{kind}",
+            PrivateNamespaceArgs(
+                kind=kind,
+                name=f"shared-{kind}",
+                project_id="11111111-2222-4333-8444-555555555555",
+                region="fr-par",
+                description="d",
+                tags=["team-a"],
+                env={"SHARED_MODE": "x"},
+                secrets={"SHARED_TOKEN": "x"},
+            ),
+        )
+        if kind == "function":
+            PrivateFunction(
+                "fn-shared",
+                PrivateFunctionArgs(
+                    runtime="node22",
+                    handler="index.handler",
+                    source_dir=source_dir,
+                    namespace=shared,
+                ),
+            )
+        else:
+            PrivateContainer(
+                "ctr-shared",
+                PrivateContainerArgs(image="rg.fr-par.scw.cloud/ns/img:1", namespace=shared),
+            )
     PrivateContainer(
         "ctr",
         PrivateContainerArgs(
@@ -198,6 +230,8 @@ def test_every_sent_input_exists_and_is_not_deprecated(plan_of, source_dir):
     assert {r.type for r in custom} >= {
         "scaleway:functions/function:Function",
         "scaleway:containers/container:Container",
+        "scaleway:functions/namespace:Namespace",
+        "scaleway:containers/namespace:Namespace",
         "scaleway:iam/apiKey:ApiKey",
         "scaleway:iam/policy:Policy",
         "scaleway:secrets/secret:Secret",
@@ -211,6 +245,17 @@ def test_every_sent_input_exists_and_is_not_deprecated(plan_of, source_dir):
         "scaleway:mnq/sqsCredentials:SqsCredentials",
         "scaleway:mnq/natsCredentials:NatsCredentials",
     }
+    for shared in ("shared-function-namespace", "shared-container-namespace"):
+        (record,) = [r for r in custom if r.name == shared]
+        assert set(record.inputs) >= {
+            "environmentVariables",
+            "secretEnvironmentVariables",
+            "projectId",
+            "region",
+            "tags",
+            "description",
+            "name",
+        }
     nested_checked = 0
     for record in custom:
         schema = schema_of(record.type)

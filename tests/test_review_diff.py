@@ -396,3 +396,15 @@ def test_the_first_secret_of_a_service_is_one_variable_added(plan_of, source_dir
     text = render_diff_text(diff)
     assert "+ secretEnvironmentVariables.DB_PASSWORD = [secret]" in text
     assert "PLANTED-review-secret" not in text + render_diff_markdown(diff) + render_diff_json(diff)
+
+
+def test_a_replaced_service_changes_its_endpoint_output(project):  # noqa: F811
+    def dedicate(config: dict[str, Any]) -> None:
+        config[SERVICES]["reports"]["dedicated_project"] = True
+
+    _, out = _against(project, "dev", dedicate, "json")
+    data = json.loads(out)
+    assert ("reports-function", "replace") in {(b["name"], b["op"]) for b in data["breaking"]}
+    changed = {o["path"] for o in data["outputs"] if o["kind"] == "changed"}
+    assert {"reports_endpoint", "services.reports.endpoint"} <= changed
+    assert data["outputs_changed"] >= 2

@@ -117,3 +117,41 @@ def test_any_diff_fits_any_budget_with_balanced_blocks(shape, budget):
     assert size(fitted) <= budget
     assert _fences_balanced(fitted)
     assert fitted.count("<details>") == fitted.count("</details>")
+
+
+_NODE = re.compile(r'^  n\d+(\(\["[^"`]*"\]\)|\["[^"`]*"\])$')
+_EDGE = re.compile(r'^  n\d+ (==>|-\.->|-->)\|"[^"|`]*"\| n\d+$')
+_STYLE = re.compile(r"^  linkStyle \d+ stroke:#d00,stroke-width:3px$")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["gained", "lost", "changed"]),
+            st.text(min_size=1, max_size=30),
+            st.text(min_size=1, max_size=30),
+            st.none() | st.text(max_size=60),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_access_diagram_lines_stay_mermaid_whatever_the_names(edges):
+    from private_serverless.plan.access_diff import AccessChange, AccessDiff, access_diff_markdown
+
+    changes = tuple(
+        AccessChange(
+            kind,
+            f"application '{p}'",
+            f"function '{s}'",
+            before=c,
+            after=c,
+            strength="not comparable" if kind == "changed" else None,
+        )
+        for kind, p, s, c in edges
+    )
+    markdown = access_diff_markdown(AccessDiff(changes))
+    block = markdown.split("```mermaid\nflowchart LR\n", 1)[1].split("\n```", 1)[0]
+    for line in block.split("\n"):
+        assert _NODE.match(line) or _EDGE.match(line) or _STYLE.match(line), line

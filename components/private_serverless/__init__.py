@@ -17,8 +17,10 @@ from .attachments.schedules import ScheduleArgs
 from .errors import ConfigurationError, PrivateServerlessError, Problem
 from .services.container_args import PrivateContainerArgs, Probe
 from .services.function_args import PrivateFunctionArgs
+from .services.namespace_args import PrivateNamespaceArgs
 from .services.private_container import PrivateContainer
 from .services.private_function import PrivateFunction
+from .services.private_namespace import PrivateNamespace
 
 __all__ = [
     "AccessArgs",
@@ -32,6 +34,8 @@ __all__ = [
     "PrivateContainerArgs",
     "PrivateFunction",
     "PrivateFunctionArgs",
+    "PrivateNamespace",
+    "PrivateNamespaceArgs",
     "PrivateServerlessError",
     "Probe",
     "Problem",

@@ -145,6 +145,10 @@ CONTAINER_MIN_SCALE_LIMIT: Final = 10
 # The containers page still says 100 (Container + namespace); the same 200 is applied to both
 # here. The Terraform provider the Pulumi provider wraps also caps keys at 100 characters and
 # secret values at 1000 (StringLenBetween(0, 1000)).
+# The counts' scope is "Function + Namespace": a service in a shared namespace (PrivateNamespace)
+# is checked on the sum of its own and its namespace's variables
+# (sensitive.environment.check_env_and_secrets). The page sets no total size of all variables,
+# only the size of each one (checked per value, namespace and service alike).
 MAX_ENV_VARS: Final = 200
 MAX_SECRETS: Final = 200
 ENV_NAME_MAX_LENGTH: Final = 100

@@ -321,12 +321,13 @@ def _diagram(changes: Iterable[AccessChange]) -> list[str]:
 def _mermaid(text: str) -> str:
     # Labels are quoted; entity codes keep quotes, brackets and pipes from ending them.
     return (
-        text.replace("#", "#35;")
+        " ".join(text.split())  # one line: no CR, tab or other break in a label
+        .replace("#", "#35;")
         .replace('"', "#quot;")
         .replace("<", "#lt;")
         .replace(">", "#gt;")
         .replace("|", "#124;")
-        .replace("\n", " ")
+        .replace("`", "#96;")  # a label starting with one would read as Markdown
     )
 
 

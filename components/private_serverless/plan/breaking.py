@@ -109,3 +109,34 @@ def breaking_changes(changes: Iterable[_Change]) -> tuple[BreakingChange, ...]:
             )
         )
     return tuple(found)
+
+
+def endpoint_outputs(
+    changes: Iterable[_Change], base: Mapping[str, Any], head: Mapping[str, Any]
+) -> list[str]:
+    """Stack outputs holding the endpoint of a replaced function or container, as the stack
+    program exports them (``<service>_endpoint``, ``services.<service>.endpoint``), that both
+    plans show as the same unknown: the engine gets a new endpoint there all the same. A
+    service's children are named ``<service>-<role>``."""
+    found = []
+    for change in changes:
+        if change.op != "replace" or _client_holds(change.type) != "endpoint":
+            continue
+        service = change.name.rsplit("-", 1)[0]
+        flat = f"{service.replace('-', '_')}_endpoint"
+        if _same_unknown(base.get(flat), head.get(flat)):
+            found.append(flat)
+        old, new = _nested(base, service), _nested(head, service)
+        if _same_unknown(old.get("endpoint"), new.get("endpoint")):
+            found.append(f"services.{service}.endpoint")
+    return found
+
+
+def _nested(outputs: Mapping[str, Any], service: str) -> Mapping[str, Any]:
+    services = outputs.get("services")
+    entry = services.get(service) if isinstance(services, Mapping) else None
+    return entry if isinstance(entry, Mapping) else {}
+
+
+def _same_unknown(old: Any, new: Any) -> bool:
+    return bool(old == new == "[unknown]")  # values.UNKNOWN_PLACEHOLDER

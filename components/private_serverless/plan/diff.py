@@ -35,7 +35,7 @@ from typing import Any, Literal
 from ..core.inventory import SECRET_PLACEHOLDER, ResourceRecord
 from .access_diff import AccessDiff, access_diff_markdown, access_diff_text, diff_access
 from .archive_changes import ArchiveChange, archive_change
-from .breaking import BreakingChange, breaking_changes
+from .breaking import BreakingChange, breaking_changes, endpoint_outputs
 from .comment_fit import fit_comment
 from .findings_diff import FindingsDiff, diff_findings, findings_diff_markdown, findings_diff_text
 from .force_new import force_new_inputs
@@ -174,7 +174,13 @@ def diff_plans(base: Plan | Mapping[str, Any], head: Plan | Mapping[str, Any]) -
         stack=head_plan.stack,
         base_stack=base_plan.stack,
         resources=tuple(changes),
-        outputs=tuple(_value_changes("", base_plan.outputs, head_plan.outputs)),
+        outputs=tuple(_value_changes("", base_plan.outputs, head_plan.outputs))
+        + tuple(
+            # An endpoint unknown in both plans is new all the same when its service is
+            # replaced: the output changes, and counts.
+            ValueChange(path, "changed", UNKNOWN_PLACEHOLDER, UNKNOWN_PLACEHOLDER)
+            for path in endpoint_outputs(changes, base_plan.outputs, head_plan.outputs)
+        ),
         waves=(base_plan.waves, head_plan.waves),
         secrets_not_compared=tuple(blind),
         access=diff_access(base_plan.access(), head_plan.access(), renamed),

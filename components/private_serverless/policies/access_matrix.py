@@ -14,7 +14,7 @@ dependencies the engine records (a policy depends on the application whose id it
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -65,6 +65,11 @@ class Service:
     #: ``public_reason``; None when public with no reason given).
     public: bool = False
     public_reason: str | None = None
+    #: The namespace, when the service shares it with other services (a PrivateNamespace):
+    #: its label and the other services in it. Sharing a namespace shares variables, not
+    #: access: IAM grants per project.
+    shared_namespace: str | None = None
+    namespace_peers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -129,6 +134,14 @@ class AccessEntry:
                 "kind": self.service.kind,
                 "name": self.service.name,
                 "project": self.service.project,
+                **(
+                    {
+                        "shared_namespace": self.service.shared_namespace,
+                        "namespace_peers": list(self.service.namespace_peers),
+                    }
+                    if self.service.shared_namespace is not None
+                    else {}
+                ),
             },
             "condition": self.condition,
             "rules": [rule.to_dict() for rule in self.rules],
@@ -281,6 +294,7 @@ def services(records: Sequence[ResourceRecord]) -> list[Service]:
 
 def _services(index: _Index) -> list[Service]:
     found = []
+    namespaces: dict[str, ResourceRecord] = {}
     for record in index.of_kind(Kind.FUNCTION, Kind.CONTAINER):
         kind = kind_of(record.type)
         assert kind is not None
@@ -294,7 +308,32 @@ def _services(index: _Index) -> list[Service]:
         )
         reason = public_reason_of(record.inputs.get("tags")) if public else None
         found.append(Service(kind.value, name, project, record.urn, record.parent, public, reason))
-    return found
+        if namespace is not None:
+            namespaces[record.urn] = namespace
+    return _with_shared_namespaces(found, namespaces)
+
+
+def _with_shared_namespaces(
+    found: list[Service], namespaces: Mapping[str, ResourceRecord]
+) -> list[Service]:
+    """``found`` with each service that shares its namespace told so (and with whom)."""
+    members: dict[str, list[Service]] = {}
+    for service in found:
+        if service.urn in namespaces:
+            members.setdefault(namespaces[service.urn].urn, []).append(service)
+    shared = []
+    for service in found:
+        namespace = namespaces.get(service.urn)
+        group = members.get(namespace.urn, []) if namespace is not None else []
+        if namespace is None or len(group) < 2:
+            shared.append(service)
+            continue
+        label = _known(namespace.inputs.get("name")) or namespace.name
+        peers = tuple(sorted(_service_label(s) for s in group if s.urn != service.urn))
+        shared.append(
+            replace(service, shared_namespace=f"namespace '{label}'", namespace_peers=peers)
+        )
+    return shared
 
 
 def _rule_projects(
@@ -699,7 +738,26 @@ def access_text(entries: Sequence[AccessEntry]) -> list[str]:
         )
     if len(entries) > MAX_LISTED:
         lines.append(f"  {_more(entries)}")
+    lines.extend(f"  {note}" for note in shared_namespace_notes(entries))
     return lines
+
+
+def shared_namespace_notes(entries: Sequence[AccessEntry]) -> list[str]:
+    """One note per shared namespace: it shares variables and secrets, never access."""
+    groups: dict[tuple[str, str], set[str]] = {}
+    for entry in entries:
+        service = entry.service
+        if service.shared_namespace is not None:
+            key = (service.shared_namespace, service.project)
+            groups.setdefault(key, set()).update(
+                {_service_label(service), *service.namespace_peers}
+            )
+    return [
+        f"Note: {', '.join(sorted(members))} share {namespace}: a namespace shares variables "
+        f"and secrets, not access; IAM grants access per project ({project}), so the key of "
+        "any of them reaches every private service of its kind in that project"
+        for (namespace, project), members in sorted(groups.items())
+    ]
 
 
 def _mermaid_text(text: str) -> str:
@@ -727,6 +785,9 @@ def access_markdown(entries: Sequence[AccessEntry]) -> str:
         )
     if len(entries) > MAX_LISTED:
         lines += ["", _more(entries)]
+    notes = shared_namespace_notes(entries)
+    if notes:
+        lines += ["", *(_cell(note) for note in notes)]
     return "\n".join(lines)
 
 

@@ -125,19 +125,39 @@ def _refuse(found: Mapping[str, str], where: str) -> None:
         )
 
 
-def check_env_and_secrets(env: Mapping[str, object], secrets: Mapping[str, object]) -> None:
-    """Cross-checks between plain variables and secrets; messages never include a value."""
+def check_env_and_secrets(
+    env: Mapping[str, object],
+    secrets: Mapping[str, object],
+    namespace_env: Mapping[str, object] | None = None,
+    namespace_secrets: Mapping[str, object] | None = None,
+) -> None:
+    """Cross-checks between plain variables and secrets, the service's and its shared
+    namespace's (when it is in one); messages never include a value."""
     both = sorted(set(env) & set(secrets))
     if both:
         raise ValueError(
             f"{', '.join(both)} defined in both `env` and `secrets`; keep it in `secrets`"
         )
-    # Scaleway counts a service's variables together with its namespace's. The namespace the
-    # components create holds none, so the service's own counts are the totals; with an
-    # existing namespace (namespace_id) its variables are unknown here and Scaleway refuses
-    # the deployment when the sum is over the limit.
-    if len(env) > limits.MAX_ENV_VARS or len(secrets) > limits.MAX_SECRETS:
+    namespace_env = namespace_env or {}
+    namespace_secrets = namespace_secrets or {}
+    # A service's variable overrides its namespace's of the same name (Scaleway, "Environment
+    # variables" in the concepts pages); a plain one overriding a secret (or the other way)
+    # is a mistake: one of the two places says the value is not secret.
+    crossed = sorted((set(env) & set(namespace_secrets)) | (set(secrets) & set(namespace_env)))
+    if crossed:
+        raise ValueError(
+            f"{', '.join(crossed)}: a secret in one of the service and its namespace, a plain "
+            "variable in the other; keep it in `secrets` in both, or in one place only"
+        )
+    # Scaleway counts a service's variables together with its namespace's (limits.MAX_ENV_VARS,
+    # scope "Function + Namespace"), so the sum is checked. The namespace a component creates
+    # for itself holds none; an existing one given by namespace_id is unknown here, and
+    # Scaleway refuses the deployment when the sum is over the limit.
+    env_count = len(env) + len(namespace_env)
+    secret_count = len(secrets) + len(namespace_secrets)
+    if env_count > limits.MAX_ENV_VARS or secret_count > limits.MAX_SECRETS:
         raise ValueError(
             f"at most {limits.MAX_ENV_VARS} environment variables and {limits.MAX_SECRETS} secrets "
-            f"per service, its namespace's included (got {len(env)} and {len(secrets)})"
+            f"per service, its namespace's included (got {env_count} environment variables "
+            f"and {secret_count} secrets)"
         )

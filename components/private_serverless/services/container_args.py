@@ -50,6 +50,7 @@ class PrivateContainerArgs(ServiceArgs):
     """A private Scaleway Serverless Container: its image, port, resources, probes and access."""
 
     name_pattern: ClassVar[str] = limits.CONTAINER_NAME_PATTERN
+    namespace_kind: ClassVar[str] = "container"
 
     # Image addresses are at most 255 characters (Containers API v1 validation rules).
     image: Annotated[str, Field(min_length=1, max_length=255, pattern=r"^\S+$")]

@@ -82,6 +82,7 @@ class PrivateContainer(PrivateService):
         self.namespace, namespace_id = self._namespace(
             containers.Namespace, namespace_name, service_name, args, project_id
         )
+        self.namespace_id = pulumi.Output.from_input(namespace_id)
         service_project = self._service_project(project_id)
         identity_env, identity_secrets = self._wire_identity(service_name, args, service_project)
 

@@ -56,6 +56,10 @@ def coerce_args(model: type[ArgsT], kind: str, name: str, args: ArgsT | Mapping[
             where,
             [Problem("args", f"expected {model.__name__} or a mapping, got {type(args).__name__}")],
         )
+    shared = validated.namespace
+    if shared is not None and validated.region is None and shared.args.region is not None:
+        # A service runs in its namespace's region; the provider's default could differ.
+        validated = validated.model_copy(update={"region": shared.args.region})
     if validated.name is None:
         try:
             check_service_name(name, model.name_pattern)
@@ -71,6 +75,8 @@ def namespace_name_for(kind: str, name: str, args: ServiceArgs) -> str:
     """The namespace name to create: ``args.namespace_name`` or ``<service>-ns``, checked."""
     if args.namespace_name is not None:
         return args.namespace_name
+    if args.namespace is not None:
+        return ""  # shared: the component creates none
     service_name = args.name or name
     default = service_name[: limits.SERVICE_NAME_MAX_LENGTH - 3].rstrip("-") + "-ns"
     if args.namespace_id is None and not re.match(limits.NAMESPACE_NAME_PATTERN, default):
@@ -104,6 +110,8 @@ class PrivateService(pulumi.ComponentResource):
     """The IAM policy granting the application access."""
     project_id: pulumi.Output[str]
     """The Scaleway project holding the service (IAM access is granted on it)."""
+    namespace_id: pulumi.Output[str]
+    """The namespace the service is in: its own, a shared one, or the one given by id."""
     key_secret_id: pulumi.Output[str | None]
     """Secret Manager secret that holds the key, when ``store_key_in_secret_manager`` is on."""
     key_expires_at: pulumi.Output[str | None]
@@ -181,6 +189,8 @@ class PrivateService(pulumi.ComponentResource):
         """The project the service goes in: a dedicated one, the given one, or the default."""
         if args.dedicated_project:
             return self._create_dedicated_project(service_name, args)
+        if args.namespace is not None:
+            return args.namespace.project_id
         return args.project_id
 
     def _service_project(self, project_id: pulumi.Input[str] | None) -> pulumi.Input[str]:
@@ -201,6 +211,8 @@ class PrivateService(pulumi.ComponentResource):
         project_id: pulumi.Input[str] | None,
     ) -> tuple[Any, pulumi.Input[str]]:
         """The namespace to deploy into: ``(created namespace, id)`` or ``(None, given id)``."""
+        if args.namespace is not None:
+            return None, args.namespace.namespace_id
         if args.namespace_id is not None:
             return None, args.namespace_id
         namespace = namespace_type(

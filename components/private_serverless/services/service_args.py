@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Self, TypeAlias
+from typing import Annotated, Any, ClassVar, Self
 
 import pulumi
 from pydantic import (
@@ -11,7 +11,6 @@ from pydantic import (
     ConfigDict,
     Field,
     InstanceOf,
-    SecretStr,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -27,6 +26,15 @@ from ..attachments.schedules import RoleKey, ScheduleArgs
 from ..core import limits
 from ..core.models import ArgsModel
 from ..sensitive.environment import EnvName, check_env_and_secrets, check_plain_env
+from .private_namespace import PrivateNamespace
+from .variables import (
+    NamespaceName,
+    PlainValue,
+    SecretValue,
+    check_project_id,
+    secret_outputs,
+    value_length_problem,
+)
 
 # A Private Network ID as the provider gives it (``scaleway:network/privateNetwork``'s ``id``):
 # a UUID, or the regional form ``<region>/<uuid>`` (terraform-provider-scaleway regional IDs,
@@ -45,18 +53,6 @@ def _check_private_network_id(value: str) -> str:
             "must be a Private Network ID: a UUID or <region>/<uuid> (fr-par/...), as "
             "scaleway:network/privateNetwork's id gives it"
         )
-    return value
-
-
-#: A Scaleway project ID: a UUID, written in lowercase as the console and API give it. IAM
-#: policies and this library compare project IDs as text, so another spelling of the same
-#: project (upper case, spaces) would read as a different project.
-PROJECT_ID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
-
-
-def _check_project_id(value: str) -> str:
-    if not re.match(PROJECT_ID_PATTERN, value):
-        raise ValueError("must be a project ID: a lowercase UUID, as the Scaleway console shows it")
     return value
 
 
@@ -81,28 +77,6 @@ def check_service_name(name: str, pattern: str = limits.FUNCTION_NAME_PATTERN) -
     return name
 
 
-def check_namespace_name(name: str) -> str:
-    """Raise ``ValueError`` unless ``name`` is a namespace name Scaleway accepts."""
-    if not re.match(limits.NAMESPACE_NAME_PATTERN, name):
-        raise ValueError(
-            f"not a valid namespace name: 1 to {limits.SERVICE_NAME_MAX_LENGTH} "
-            "lowercase letters, digits and hyphens, starting with a letter and ending with a "
-            "letter or digit"
-        )
-    return name
-
-
-NamespaceName = Annotated[str, AfterValidator(check_namespace_name)]
-PlainValue = str | InstanceOf[pulumi.Output]  # type: ignore[type-arg]
-if TYPE_CHECKING:
-    # What callers may pass: a plain string too. Validation turns it into a SecretStr (never
-    # shown in a repr or an error), which is what the runtime type below says.
-    SecretValue: TypeAlias = str | SecretStr | pulumi.Output[Any]
-else:
-    SecretValue = SecretStr | InstanceOf[pulumi.Output]
-"""A secret: a string (wrapped as a Pulumi secret by the component) or a Pulumi ``Output``."""
-
-
 class ServiceArgs(ArgsModel):
     """Settings shared by :class:`PrivateFunctionArgs` and :class:`PrivateContainerArgs`."""
 
@@ -117,12 +91,19 @@ class ServiceArgs(ArgsModel):
     )
 
     name_pattern: ClassVar[str] = limits.FUNCTION_NAME_PATTERN
+    #: The kind of namespace the service can be in (a PrivateNamespace's ``kind``).
+    namespace_kind: ClassVar[str] = "function"
 
     name: str | None = None
     """Name of the function or container at Scaleway; defaults to the component's name."""
 
     namespace_name: NamespaceName | None = None
     """Name of the namespace the component creates; defaults to ``<name>-ns``."""
+
+    namespace: InstanceOf[PrivateNamespace] | None = None
+    """A namespace shared with other services (:class:`PrivateNamespace`, of this service's
+    kind): the service gets its variables and secrets, and its project and region. Without it
+    (and without ``namespace_id``) the component creates a namespace of its own."""
 
     namespace_id: (
         Annotated[str, AfterValidator(_check_namespace_id)]
@@ -132,7 +113,7 @@ class ServiceArgs(ArgsModel):
     """Use this existing namespace instead of creating one (a UUID or ``<region>/<uuid>``)."""
 
     project_id: (
-        Annotated[str, AfterValidator(_check_project_id)]
+        Annotated[str, AfterValidator(check_project_id)]
         | InstanceOf[pulumi.Output]  # type: ignore[type-arg]
         | None
     ) = None
@@ -248,16 +229,9 @@ class ServiceArgs(ArgsModel):
     @field_validator("env", "secrets")
     @classmethod
     def _check_value_length(cls, values: dict[str, Any]) -> dict[str, Any]:
-        # Only values known now can be checked; Outputs are checked by Scaleway at deploy time.
-        for key, value in values.items():
-            raw = value.get_secret_value() if isinstance(value, SecretStr) else value
-            if isinstance(raw, str) and len(raw) > limits.ENV_VALUE_MAX_LENGTH:
-                raise ValueError(
-                    f"{key}: values are at most {limits.ENV_VALUE_MAX_LENGTH} characters "
-                    f"(got {len(raw)}); keep a larger value in Secret Manager and read it at "
-                    "run time (identity.grants SecretManagerSecretAccess), or ship it as a file "
-                    "in the code"
-                )
+        problem = value_length_problem(values)
+        if problem is not None:
+            raise ValueError(problem)
         return values
 
     @field_validator("env")
@@ -312,10 +286,36 @@ class ServiceArgs(ArgsModel):
             )
         return self
 
+    @model_validator(mode="after")
+    def _check_shared_namespace(self) -> Self:
+        shared = self.namespace
+        if shared is None:
+            return self
+        if shared.kind != self.namespace_kind:
+            raise ValueError(
+                f"namespace: a {self.namespace_kind} needs a {self.namespace_kind} namespace; "
+                f"this one is a {shared.kind} namespace (a different Scaleway resource)"
+            )
+        given = [
+            field
+            for field in ("namespace_id", "namespace_name", "project_id")
+            if getattr(self, field) is not None
+        ]
+        if self.dedicated_project:
+            given.append("dedicated_project")
+        if given:
+            raise ValueError(
+                f"namespace: the shared namespace sets the service's namespace and project; drop "
+                f"{', '.join(given)} (set project_id on the namespace)"
+            )
+        if self.region is not None and shared.args.region not in (None, self.region):
+            raise ValueError(
+                "namespace: the shared namespace is in another region than the service; a "
+                "service runs in its namespace's region"
+            )
+        check_env_and_secrets(self.env, self.secrets, shared.args.env, shared.args.secrets)
+        return self
+
     def secret_inputs(self) -> dict[str, pulumi.Output[Any]]:
         """The secrets as Pulumi secret outputs, whatever form they were given in."""
-        result: dict[str, pulumi.Output[Any]] = {}
-        for key, value in self.secrets.items():
-            raw = value.get_secret_value() if isinstance(value, SecretStr) else value
-            result[key] = pulumi.Output.secret(raw)
-        return result
+        return secret_outputs(self.secrets)

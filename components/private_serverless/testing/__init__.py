@@ -48,6 +48,7 @@ __all__ = [
     "POLICY",
     "PRIVATE_CONTAINER",
     "PRIVATE_FUNCTION",
+    "PRIVATE_NAMESPACE",
     "PROJECT",
     "SECRET",
     "MockedPulumi",
@@ -73,6 +74,7 @@ SECRET = "scaleway:secrets/secret:Secret"
 PROJECT = "scaleway:account/project:Project"
 PRIVATE_FUNCTION = "private-serverless:index:PrivateFunction"
 PRIVATE_CONTAINER = "private-serverless:index:PrivateContainer"
+PRIVATE_NAMESPACE = "private-serverless:index:PrivateNamespace"
 
 
 @dataclass(frozen=True)

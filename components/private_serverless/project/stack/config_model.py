@@ -63,6 +63,20 @@ class ServiceEntry(BaseModel):
     replaced."""
 
 
+class NamespaceEntry(BaseModel):
+    """A shared namespace: its kind and secret references; every other key goes to the
+    component (:class:`PrivateNamespaceArgs`: env, name, project_id, region, description,
+    tags). Services join it with ``namespace: <key>``."""
+
+    model_config = ConfigDict(frozen=True, extra="allow", hide_input_in_errors=True)
+
+    kind: Literal["function", "container"]
+    """``function`` (for functions) or ``container`` (for containers): two Scaleway resources."""
+
+    secrets: dict[str, SecretReference] = Field(default_factory=dict)
+    """Secret environment variables every service of the namespace gets, by reference."""
+
+
 class StackConfig(BaseModel):
     """Everything under the project's namespace in a stack file."""
 
@@ -70,6 +84,9 @@ class StackConfig(BaseModel):
 
     services: Annotated[dict[str, ServiceEntry], Field(min_length=1)]
     """The private services of this stack, by component name."""
+
+    namespaces: dict[str, NamespaceEntry] = Field(default_factory=dict)
+    """Namespaces several services share (``namespace: <key>`` on a service), by component name."""
 
     defaults: StackDefaults = Field(default_factory=StackDefaults)
     policy: PolicySettings = Field(default_factory=PolicySettings)

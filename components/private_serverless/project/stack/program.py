@@ -26,13 +26,15 @@ from ...services.container_args import PrivateContainerArgs
 from ...services.function_args import PrivateFunctionArgs
 from ...services.private_container import PrivateContainer
 from ...services.private_function import PrivateFunction
+from ...services.private_namespace import PrivateNamespace
 from ...services.private_service import PrivateService
 from ...services.service_args import ServiceArgs, check_service_name
-from .config_model import ServiceEntry, StackConfig
+from .config_model import NamespaceEntry, ServiceEntry, StackConfig
 from .secret_sources import SecretResolver
 from .secure_slots import misplaced_secure_values, plain_config_references
 from .service_calls import Calls, build_order, env_problems, read_calls
 from .service_values import build_dir_problems, resolve_env_settings
+from .shared_namespaces import prepare_namespaces, service_namespace, shared_variable_problems
 
 CONFIG_KEYS = frozenset(StackConfig.model_fields)
 # Namespaces of providers and of Pulumi itself, whose keys are theirs to define.
@@ -114,8 +116,9 @@ def read_stack_config(source: str) -> StackConfig:
     problems.extend(misplaced_secure_values(project, raw))
     if parsed is not None:
         references = {
-            f"services.{service}.secrets.{var}": ref.name
-            for service, entry in parsed.services.items()
+            f"{section}.{key}.secrets.{var}": ref.name
+            for section, entries in _secret_holders(parsed)
+            for key, entry in entries.items()
             for var, ref in entry.secrets.items()
             if ref.source == "config"
         }
@@ -125,10 +128,18 @@ def read_stack_config(source: str) -> StackConfig:
     return parsed
 
 
+def _secret_holders(
+    config: StackConfig,
+) -> list[tuple[str, Mapping[str, ServiceEntry | NamespaceEntry]]]:
+    """The sections whose entries hold secret references: services and shared namespaces."""
+    return [("services", config.services), ("namespaces", config.namespaces)]
+
+
 def _referenced_config_keys(config: StackConfig) -> set[str]:
     return {
         ref.name
-        for entry in config.services.values()
+        for _, entries in _secret_holders(config)
+        for entry in entries.values()
         for ref in entry.secrets.values()
         if ref.source == "config" and ":" not in ref.name
     }
@@ -239,6 +250,35 @@ def _network_region_problems(values: Mapping[str, Any], path: str) -> list[Probl
     ]
 
 
+def _membership(
+    values: dict[str, Any], entry: ServiceEntry, config: StackConfig, path: str
+) -> tuple[str | None, list[Problem]]:
+    """The shared namespace the service is in (``namespace: <key>``), if any. Such a service
+    runs in the namespace's region and project: the stack defaults for those give way."""
+    namespace_key, problems = service_namespace(
+        values.pop("namespace", None), path, entry.kind, config
+    )
+    if namespace_key is None:
+        return None, problems
+    own = entry.model_extra or {}
+    namespace = config.namespaces[namespace_key].model_extra or {}
+    if "region" not in own:
+        values["region"] = namespace.get("region", config.defaults.region)
+    if "dedicated_project" in own:
+        return namespace_key, []  # an explicit one is refused by the args, naming it
+    values["dedicated_project"] = False
+    if config.defaults.dedicated_projects:
+        return namespace_key, [
+            Problem(
+                f"{path}.namespace",
+                "defaults.dedicated_projects gives each service a project of its own, and the "
+                "services of a shared namespace share its project: set dedicated_project: false "
+                "on this service to share it, or drop namespace",
+            )
+        ]
+    return namespace_key, []
+
+
 _SERVICE_KEY = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 
 
@@ -277,6 +317,9 @@ def build_services(config: StackConfig, context: StackContext) -> dict[str, Priv
     problems: list[Problem] = []
     prepared: dict[str, tuple[type[ServiceArgs], dict[str, Any]]] = {}
     calls: dict[str, Calls] = {}
+    namespace_values, namespace_problems = prepare_namespaces(config, resolver)
+    problems.extend(namespace_problems)
+    memberships: dict[str, str] = {}
     for name, entry in config.services.items():
         path = f"services.{name}"
         model: type[ServiceArgs] = (
@@ -285,6 +328,10 @@ def build_services(config: StackConfig, context: StackContext) -> dict[str, Priv
         raw_build_dir = (entry.model_extra or {}).get("build_dir")
         problems.extend(build_dir_problems(raw_build_dir, context.project_dir, path))
         values = _service_inputs(name, entry, config, context)
+        namespace_key, membership_problems = _membership(values, entry, config, path)
+        problems.extend(membership_problems)
+        if namespace_key is not None:
+            memberships[name] = namespace_key
         # Calls name other services: read here, given to the component once those exist.
         calls[name], call_problems = read_calls(
             values.pop("calls", None), f"{path}.calls", name, config.services
@@ -292,14 +339,8 @@ def build_services(config: StackConfig, context: StackContext) -> dict[str, Priv
         problems.extend(call_problems)
         problems.extend(env_problems(calls[name], values, list(entry.secrets), f"{path}.calls"))
         problems.extend(resolve_env_settings(values, resolver, path))
-        secrets: dict[str, Any] = {}
-        for variable, ref in entry.secrets.items():
-            value = resolver.resolve(ref)
-            if value is None:
-                problems.append(Problem(f"{path}.secrets.{variable}", ref.describe()))
-                value = SecretStr("missing")  # keeps checking the rest of the entry
-            secrets[variable] = value
-        values["secrets"] = secrets
+        values["secrets"], secret_problems = _resolved_secrets(entry, resolver, path)
+        problems.extend(secret_problems)
         problems.extend(_previous_names(name, entry.previous_names, config, path, values))
         if "name" not in values:
             try:
@@ -313,6 +354,8 @@ def build_services(config: StackConfig, context: StackContext) -> dict[str, Priv
             or _code_problems(name, model, values, path)
         )
         problems.extend(entry_problems)
+        if namespace_key in namespace_values:
+            problems.extend(shared_variable_problems(values, namespace_values[namespace_key], path))
         prepared[name] = (model, values)
     # Reported with the other problems: unknown callees are left out of `calls` already.
     order, cycle = build_order(calls, list(prepared))
@@ -320,6 +363,7 @@ def build_services(config: StackConfig, context: StackContext) -> dict[str, Priv
     if problems:
         raise ConfigurationError(context.source, problems)
 
+    namespaces = {key: PrivateNamespace(key, values) for key, values in namespace_values.items()}
     services: dict[str, PrivateService] = {}
     for name in order:  # callees first: their endpoints go into their callers' environment
         # A renamed service keeps its resources: the component's aliases, which its children
@@ -328,32 +372,59 @@ def build_services(config: StackConfig, context: StackContext) -> dict[str, Priv
             aliases=[pulumi.Alias(name=old) for old in config.services[name].previous_names]
         )
         model, values = prepared[name]
+        if name in memberships:
+            values["namespace"] = namespaces[memberships[name]]
         values["calls"] = [
             ServiceCall(service=services[callee], **settings.model_dump())
             for callee, settings in calls[name].items()
         ]
-        try:
-            # With its calls now: what only the callees' variables reveal (an identity variable
-            # named like a call's) is reported as the first pass reports problems.
-            args = model.model_validate(values)
-        except ValidationError as exc:
-            raise ConfigurationError(
-                context.source, validation_problems(exc, model, prefix=f"services.{name}")
-            ) from None
-        try:
-            if isinstance(args, PrivateFunctionArgs):
-                services[name] = PrivateFunction(name, args, opts)
-            else:
-                assert isinstance(args, PrivateContainerArgs)
-                services[name] = PrivateContainer(name, args, opts)
-        except ConfigurationError as exc:
-            # What only building finds (an unreadable source_dir): name the stack file and the
-            # service's key path, like the validation errors above.
-            raise ConfigurationError(
-                context.source,
-                [Problem(f"services.{name}.{p.path}".rstrip("."), p.message) for p in exc.problems],
-            ) from None
+        services[name] = _create_service(name, model, values, context.source, opts)
     return {name: services[name] for name in prepared}  # the stack file's order
+
+
+def _create_service(
+    name: str,
+    model: type[ServiceArgs],
+    values: dict[str, Any],
+    source: str,
+    opts: pulumi.ResourceOptions,
+) -> PrivateService:
+    """The component of one service, its values complete (calls and namespace included)."""
+    try:
+        # With its calls now: what only the callees' variables reveal (an identity variable
+        # named like a call's) is reported as the first pass reports problems.
+        args = model.model_validate(values)
+    except ValidationError as exc:
+        raise ConfigurationError(
+            source, validation_problems(exc, model, prefix=f"services.{name}")
+        ) from None
+    try:
+        if isinstance(args, PrivateFunctionArgs):
+            return PrivateFunction(name, args, opts)
+        assert isinstance(args, PrivateContainerArgs)
+        return PrivateContainer(name, args, opts)
+    except ConfigurationError as exc:
+        # What only building finds (an unreadable source_dir): name the stack file and the
+        # service's key path, like the validation errors above.
+        raise ConfigurationError(
+            source,
+            [Problem(f"services.{name}.{p.path}".rstrip("."), p.message) for p in exc.problems],
+        ) from None
+
+
+def _resolved_secrets(
+    entry: ServiceEntry, resolver: SecretResolver, path: str
+) -> tuple[dict[str, Any], list[Problem]]:
+    """The service's secrets by value, and a problem for each one that is not set."""
+    secrets: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for variable, ref in entry.secrets.items():
+        value = resolver.resolve(ref)
+        if value is None:
+            problems.append(Problem(f"{path}.secrets.{variable}", ref.describe()))
+            value = SecretStr("missing")  # keeps checking the rest of the entry
+        secrets[variable] = value
+    return secrets, problems
 
 
 def export_services(services: Mapping[str, PrivateService]) -> None:
