@@ -61,7 +61,7 @@ def stacks(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Callable[[], N
         lambda project, stack, env_file=None: loader(stack, env_file),
     )
     # The toy program is no compliant stack; policy findings have tests of their own.
-    monkeypatch.setattr(stack_plan, "default_plan_checks", lambda config: ())
+    monkeypatch.setattr(stack_plan, "default_plan_checks", lambda config, project: ())
     yield programs
 
 
@@ -188,7 +188,7 @@ def test_a_mandatory_finding_exits_1_after_printing(
             }
         ]
 
-    monkeypatch.setattr(stack_plan, "default_plan_checks", lambda config: [check])
+    monkeypatch.setattr(stack_plan, "default_plan_checks", lambda config, project: [check])
     result = cli.invoke(app, ["plan", "-s", STACK])
     assert result.exit_code == 1
     assert "[mandatory] no-public-functions: make it private" in result.stdout

@@ -70,6 +70,7 @@ def test_json_has_the_exact_shape(toy_plan: Plan) -> None:
         "waves",
         "access",
         "capabilities",
+        "weakened",
         "findings",
         "archives",
     ]

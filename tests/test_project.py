@@ -128,8 +128,9 @@ def test_the_example_consumer_plans_from_its_root_and_a_subfolder(
     assert types["hello-function"] == "scaleway:functions/function:Function"
     assert types["api-container"] == "scaleway:containers/container:Container"
     assert types["api-grant-ci"] == "scaleway:iam/policy:Policy"
-    assert plan["outputs"]["hello_api_key"] == plan["outputs"]["api_api_key"] == "[secret]"
-    # The provider computes the endpoint: a plan shows it as the preview does, unknown.
+    # The keys and the endpoint do not exist before the apply: unknown, as the preview has them
+    # (the keys secret as well).
+    assert plan["outputs"]["hello_api_key"] == plan["outputs"]["api_api_key"] == "[unknown secret]"
     assert plan["outputs"]["api_endpoint"] == "[unknown]"
     # secure: values reach the program as [secret], never as their ciphertext
     assert "v1:Zm9v" not in result.output

@@ -3,8 +3,10 @@ errors where Scaleway (or the provider) takes no such setting."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
+import pulumi
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -18,8 +20,14 @@ from private_serverless import (
 from private_serverless.attachments.schedules import dst_shift, next_runs
 from private_serverless.core import limits
 from private_serverless.errors import ConfigurationError
+from private_serverless.plan.values import UNKNOWN_PLACEHOLDER
 
 from .conftest import by_type, only
+from .test_stacks import (  # the `project` fixture comes along
+    edit_stack,
+    plan,
+    project,  # noqa: F401
+)
 
 TRIGGER_C = "scaleway:containers/trigger:Trigger"
 CONTAINER = "scaleway:containers/container:Container"
@@ -72,6 +80,7 @@ def test_a_container_cron_sends_its_headers_and_method(plan_of):
                         "http_method": "put",
                         "headers": {"X-Job": "sync", "Content-Type": "application/json"},
                         "args": {"full": False},
+                        "description": "every quarter hour",
                     }
                 },
             },
@@ -85,6 +94,7 @@ def test_a_container_cron_sends_its_headers_and_method(plan_of):
         "headers": {"X-Job": "sync", "Content-Type": "application/json"},
     }
     assert trigger.inputs["destinationConfig"] == {"httpMethod": "put", "httpPath": "/sync"}
+    assert trigger.inputs["description"] == "every quarter hour"
 
 
 def test_a_container_queue_trigger_sends_its_method(plan_of):
@@ -107,6 +117,7 @@ def test_a_container_queue_trigger_sends_its_method(plan_of):
         ("schedule_time_zone", "Europe/Paris"),
         ("http_method", "get"),
         ("headers", {"X-Job": "a"}),
+        ("description", "nightly"),
     ],
 )
 def test_a_function_cron_refuses_what_functions_cron_cannot_send(source_dir, setting, value):
@@ -228,3 +239,137 @@ def test_unset_options_send_nothing_new(plan_of):
     assert cron.inputs["cron"] == {"schedule": "0 2 * * *", "timezone": "UTC", "body": "{}"}
     assert cron.inputs["destinationConfig"] == {"httpMethod": "post", "httpPath": "/"}
     assert "sandbox" not in only(plan, CONTAINER).inputs
+    assert "description" not in cron.inputs
+
+
+# --- several custom domains ---------------------------------------------------------------------
+
+DOMAIN_F = "scaleway:functions/domain:Domain"
+RECORD = "scaleway:domain/record:Record"
+
+
+def test_several_domains_each_get_a_binding_and_the_single_form_keeps_its_names(
+    plan_of, source_dir
+):
+    def program():
+        PrivateFunction(
+            "billing",
+            {
+                "runtime": "python312",
+                "handler": "handler.handle",
+                "source_dir": source_dir,
+                "domain": {"hostname": "billing.example.com", "dns_zone": "example.com"},
+                "domains": [
+                    {"hostname": "pay.example.com", "dns_zone": "example.com"},
+                    {"hostname": "billing.example.org"},
+                ],
+            },
+        )
+
+    plan = plan_of(program, preview=True)
+    bindings = {r.name: r.inputs["hostname"] for r in by_type(plan, DOMAIN_F)}
+    assert bindings == {
+        "billing-domain": "billing.example.com",
+        "billing-domain-pay.example.com": "pay.example.com",
+        "billing-domain-billing.example.org": "billing.example.org",
+    }
+    records = {r.name: r.inputs["name"] for r in by_type(plan, RECORD)}
+    assert records == {"billing-dns": "billing", "billing-dns-pay.example.com": "pay"}
+    # Each binding waits for its own record (Scaleway checks the CNAME when adding it).
+    pay = next(r for r in by_type(plan, DOMAIN_F) if r.name == "billing-domain-pay.example.com")
+    record = next(r for r in by_type(plan, RECORD) if r.name == "billing-dns-pay.example.com")
+    assert record.urn in pay.dependencies
+
+
+def test_domains_alone_give_the_endpoint_of_the_first(plan_of):
+    def program():
+        api = PrivateContainer(
+            "api",
+            {
+                "image": IMAGE,
+                "domains": [{"hostname": "a.example.com"}, {"hostname": "b.example.com"}],
+            },
+        )
+        pulumi.export("endpoint", api.endpoint)
+
+    plan = plan_of(program)
+    assert plan.outputs["endpoint"] == "https://a.example.com"
+
+
+def test_a_hostname_given_twice_is_refused():
+    with pytest.raises(ConfigurationError, match="given twice"):
+        PrivateContainerArgs(
+            image=IMAGE,
+            domain={"hostname": "a.example.com"},
+            domains=[{"hostname": "a.example.com"}],
+        )
+
+
+def test_more_than_fifty_domains_are_refused():
+    many = [{"hostname": f"h{i}.example.com"} for i in range(limits.CUSTOM_DOMAINS_MAX)]
+    PrivateContainerArgs(image=IMAGE, domains=many)  # 50: Scaleway's limit, accepted
+    with pytest.raises(ConfigurationError, match="at most 50 custom domains"):
+        PrivateContainerArgs(image=IMAGE, domain={"hostname": "x.example.com"}, domains=many)
+
+
+# --- where a pipeline pushes ---------------------------------------------------------------------
+
+REGISTRY = "scaleway:registry/namespace:Namespace"
+
+
+def test_a_container_registry_is_private_and_its_endpoint_an_output(plan_of):
+    def program():
+        api = PrivateContainer("api", {"image": IMAGE, "registry": {"name": "team-api"}})
+        plain = PrivateContainer("plain", {"image": IMAGE})
+        assert plain.registry_endpoint is None  # no registry asked for, none invented
+        pulumi.export("registry", api.registry_endpoint)
+
+    plan = plan_of(program)
+    registry = only(plan, REGISTRY)
+    assert registry.name == "api-registry"
+    assert registry.inputs["isPublic"] is False
+    assert registry.inputs["name"] == "team-api"
+    assert plan.outputs["registry"] == "rg.fr-par.scw.cloud/team-api"
+
+
+@pytest.mark.parametrize("name", ["Team", "a..b", "-a", "a-", "a b", "x" * 64])
+def test_a_registry_name_must_be_an_image_path_component(name):
+    with pytest.raises(ConfigurationError, match=r"registry\.name"):
+        PrivateContainerArgs(image=IMAGE, registry={"name": name})
+
+
+def test_a_function_reports_its_namespace_registry(plan_of, source_dir):
+    def program():
+        fn = PrivateFunction(
+            "billing",
+            {"runtime": "python312", "handler": "handler.handle", "source_dir": source_dir},
+        )
+        pulumi.export("registry", fn.registry_endpoint)
+
+    plan = plan_of(program)
+    assert plan.outputs["registry"].startswith("rg.fr-par.scw.cloud/")
+
+
+# --- the same from a stack file -----------------------------------------------------------------
+
+
+def test_a_stack_file_sets_the_options_and_outputs_the_registry(project):  # noqa: F811
+    def edit(config):
+        api = config["private-serverless:services"]["api"]
+        api["registry"] = {"name": "team-api"}
+        api["local_storage_limit_mb"] = 1000
+        api["domains"] = [{"hostname": "api.example.com"}]
+        api["schedules"] = {
+            "nightly": {"schedule": "0 2 * * *", "schedule_time_zone": "Europe/Paris"}
+        }
+
+    edit_stack(project, "dev", edit)
+    result = plan("--stack", "dev", "--env-file", ".env.example", "--format", "json")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    resources = {r["name"]: r for r in document["resources"]}
+    assert resources["api-cron-nightly"]["inputs"]["cron"]["timezone"] == "Europe/Paris"
+    assert resources["api-registry"]["inputs"]["isPublic"] is False
+    assert resources["api-domain-api.example.com"]["inputs"]["hostname"] == "api.example.com"
+    # Known after the registry exists: a preview says so rather than invent an address.
+    assert document["outputs"]["api_registry_endpoint"] == UNKNOWN_PLACEHOLDER

@@ -170,6 +170,7 @@ def _everything(source_dir: Path) -> None:
                     "schedule_time_zone": "Europe/Paris",  # cron.timezone
                     "headers": {"X-Job": "nightly"},  # cron.headers
                     "http_method": "put",  # destinationConfig.httpMethod
+                    "description": "nightly run",  # description
                 }
             },
             queues={
@@ -177,6 +178,11 @@ def _everything(source_dir: Path) -> None:
                 "events": {"nats": {"account_id": _NETWORK, "subject": "a.b"}},
             },
             domain={"hostname": "ctr.example.com", "dns_zone": "example.com"},
+            domains=[
+                {"hostname": "api.example.com", "dns_zone": "example.com"},
+                {"hostname": "api.example.org"},
+            ],
+            registry={"name": "team-api", "description": "images of ctr"},
             # Its own grants (project, another project, the organization) on the same identity.
             identity={
                 "grants": [
@@ -209,7 +215,11 @@ NEW_INPUTS = [
     ("scaleway:containers/container:Container", "localStorageLimitBytes", ""),
     ("scaleway:containers/trigger:Trigger", "cron", "timezone"),
     ("scaleway:containers/trigger:Trigger", "cron", "headers"),
+    ("scaleway:containers/trigger:Trigger", "description", ""),
     ("scaleway:containers/trigger:Trigger", "destinationConfig", "httpMethod"),
+    ("scaleway:registry/namespace:Namespace", "isPublic", ""),
+    ("scaleway:registry/namespace:Namespace", "name", ""),
+    ("scaleway:registry/namespace:Namespace", "description", ""),
 ]
 
 
@@ -244,6 +254,7 @@ def test_every_sent_input_exists_and_is_not_deprecated(plan_of, source_dir):
         "scaleway:domain/record:Record",
         "scaleway:mnq/sqsCredentials:SqsCredentials",
         "scaleway:mnq/natsCredentials:NatsCredentials",
+        "scaleway:registry/namespace:Namespace",
     }
     for shared in ("shared-function-namespace", "shared-container-namespace"):
         (record,) = [r for r in custom if r.name == shared]

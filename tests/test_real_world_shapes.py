@@ -99,3 +99,31 @@ def test_the_queue_worker_is_fed_by_its_queue(planned: dict[str, Any]) -> None:
     triggers = [r for r in planned["resources"] if r["name"].startswith("queue-worker-trigger")]
     assert triggers, "no trigger for the queue worker"
     assert "orders" in json.dumps(triggers[0]["inputs"])
+
+
+def test_the_public_gateway_is_public_on_purpose_and_calls_private_services(
+    planned: dict[str, Any],
+) -> None:
+    container = _resource(planned, "scaleway:containers/container:Container", "gateway-container")
+    assert container["inputs"]["privacy"] == "public"
+    for callee in ("secret-reader", "queue-worker"):
+        assert _resource(planned, "scaleway:iam/apiKey:ApiKey", f"gateway-calls-{callee}-key-gen0")
+    assert any(
+        entry["principal"]["kind"] == "anyone" and entry["service"]["name"] == "gateway"
+        for entry in planned["access"]
+    )
+    (public,) = (f for f in planned["findings"] if f["urn"] == container["urn"])
+    assert (public["rule"], public["severity"]) == ("private-services", "advisory")
+
+
+def test_a_stack_that_forbids_public_services_refuses_the_gateway(project: Path) -> None:
+    stack = project / "Pulumi.shapes.yaml"
+    stack.write_text(
+        stack.read_text().replace(
+            "  real-world:services:\n",
+            "  real-world:policy:\n    forbid_public_services: true\n  real-world:services:\n",
+        )
+    )
+    code, output = _plan()
+    assert code == 1, output
+    assert "private-services" in output and "gateway" in output

@@ -162,11 +162,12 @@ def test_plan_stack_outputs_diagnostics_and_logs(
     )
     # The secrets are there, masked: proof the planted values were read, not just absent.
     assert function.inputs["secretEnvironmentVariables"] == "[secret]"
-    assert plan.outputs["services"]["billing"]["api_key"] == "[secret]"
+    # The key does not exist before the apply: a secret, and unknown, as the engine has it.
+    assert plan.outputs["services"]["billing"]["api_key"] == "[unknown secret]"
     # The call's key went in as a secret variable (its value is scanned for below), and only
     # the endpoint is plain.
     reports = next(r for r in plan.resources if r.name == "reports-function")
-    assert reports.inputs["secretEnvironmentVariables"] == "[secret]"
+    assert reports.inputs["secretEnvironmentVariables"] == "[unknown secret]"
     assert set(reports.inputs["environmentVariables"]) == {
         "BILLING_URL",
         "SERVICE_PROJECT_ID",

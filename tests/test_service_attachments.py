@@ -14,9 +14,8 @@ from private_serverless import (
     PrivateFunction,
     PrivateFunctionArgs,
 )
-from private_serverless.core.inventory import SECRET_PLACEHOLDER
 from private_serverless.errors import ConfigurationError
-from private_serverless.plan.values import UNKNOWN_PLACEHOLDER
+from private_serverless.plan.values import UNKNOWN_PLACEHOLDER, UNKNOWN_SECRET_PLACEHOLDER
 
 from .conftest import by_type, only
 from .test_stacks import (  # the `project` fixture comes along
@@ -153,7 +152,8 @@ def test_container_sqs_trigger_gets_receive_only_credentials_as_secrets(everythi
     assert credentials.inputs["projectId"] == PROJECT
     trigger = next(r for r in by_type(everything, TRIGGER_C) if r.name == "worker-trigger-orders")
     sqs = trigger.inputs["sqs"]
-    assert sqs["accessKey"] == sqs["secretKey"] == SECRET_PLACEHOLDER
+    # The credentials do not exist before the apply: secret, and unknown, as the engine has them.
+    assert sqs["accessKey"] == sqs["secretKey"] == UNKNOWN_SECRET_PLACEHOLDER
     assert sqs["queueUrl"] == QUEUE_URL and sqs["endpoint"] == "https://sqs.mnq.fr-par.scaleway.com"
     assert "queue" not in sqs  # deprecated in the provider: queue_url names the queue
     assert credentials.urn in trigger.property_dependencies["sqs"]
@@ -162,7 +162,7 @@ def test_container_sqs_trigger_gets_receive_only_credentials_as_secrets(everythi
 def test_container_nats_trigger_gets_the_account_file_as_a_secret(everything):
     trigger = next(r for r in by_type(everything, TRIGGER_C) if r.name == "worker-trigger-events")
     nats = trigger.inputs["nats"]
-    assert nats["credentialsFileContent"] == SECRET_PLACEHOLDER
+    assert nats["credentialsFileContent"] == UNKNOWN_SECRET_PLACEHOLDER
     assert nats["serverUrls"] == ["nats://nats.mnq.fr-par.scaleway.com:4222"]
     assert nats["subject"] == "orders.created"
 

@@ -13,6 +13,7 @@ from .access.workload_identity import GrantArgs, IdentityArgs
 from .attachments.container_operation import ScalingOption
 from .attachments.custom_domain import CustomDomainArgs
 from .attachments.queue_triggers import NatsSubject, QueueTriggerArgs, SqsQueue
+from .attachments.registry import RegistryArgs
 from .attachments.schedules import ScheduleArgs
 from .errors import ConfigurationError, PrivateServerlessError, Problem
 from .services.container_args import PrivateContainerArgs, Probe
@@ -40,6 +41,7 @@ __all__ = [
     "Probe",
     "Problem",
     "QueueTriggerArgs",
+    "RegistryArgs",
     "ScalingOption",
     "ScheduleArgs",
     "ServiceCall",

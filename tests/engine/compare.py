@@ -226,16 +226,25 @@ def unknown_secrets(inputs: Mapping[str, Any], sources: Mapping[str, Any]) -> di
     """The engine's inputs with each secret it computes from other resources as
     ``[unknown secret]``.
 
-    The preview JSON masks a secret whole, known or not, as ``[secret]``. A secret input with
-    property dependencies is computed from resources of the stack; in a new stack's preview
-    they are all being created, and the components put only what the provider computes (an API
-    key's secret) in secrets, so the engine holds it unknown. A secret without property
-    dependencies comes from the configuration and is known.
+    The preview JSON masks a secret whole, known or not, as ``[secret]``. A secret in an input
+    with property dependencies is computed from resources of the stack; in a new stack's
+    preview they are all being created, and the components put only what the provider computes
+    (an API key's secret, queue credentials) in secrets, so the engine holds it unknown. A
+    secret in an input without property dependencies comes from the configuration: known.
     """
     return {
-        key: PLAN_UNKNOWN_SECRET if value == SECRET and sources.get(key) else value
-        for key, value in inputs.items()
+        key: _secrets_unknown(value) if sources.get(key) else value for key, value in inputs.items()
     }
+
+
+def _secrets_unknown(value: Any) -> Any:
+    if value == SECRET:
+        return PLAN_UNKNOWN_SECRET
+    if isinstance(value, Mapping):
+        return {key: _secrets_unknown(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_secrets_unknown(item) for item in value]
+    return value
 
 
 def _value_differences(path: str, engine: Any, plan: Any) -> Iterable[tuple[str, Any, Any]]:

@@ -184,6 +184,9 @@ class ScheduleArgs(ArgsModel):
     """Containers only: the HTTP method of each run (``post`` when unset); a function's cron
     has no method."""
 
+    description: Annotated[str, Field(max_length=255)] | None = None
+    """Containers only: shown in the Scaleway console (a function's cron has no description)."""
+
     headers: dict[HeaderName, HeaderValue] | None = None
     """Containers only: extra HTTP headers sent with each run (``containers.TriggerCronArgs``'
     ``headers``). Stored in clear at Scaleway and shown in the plan, like ``args``: no
@@ -213,6 +216,8 @@ class ScheduleArgs(ArgsModel):
             given.append("http_method")
         if self.headers is not None:
             given.append("headers")
+        if self.description is not None:
+            given.append("description")
         return given
 
     @model_validator(mode="after")

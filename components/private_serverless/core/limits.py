@@ -126,6 +126,12 @@ BYTES_PER_MB: Final = 1_000_000
 CONTAINER_LOCAL_STORAGE_MIN_MB: Final = 1
 CONTAINER_LOCAL_STORAGE_MAX_MB: Final = 24_000
 
+# At most 50 custom domains per function and per container ("Custom domains: Max number 50",
+# both limitations pages).
+# https://www.scaleway.com/en/docs/serverless-functions/reference-content/functions-limitations/
+# https://www.scaleway.com/en/docs/serverless-containers/reference-content/containers-limitations/
+CUSTOM_DOMAINS_MAX: Final = 50
+
 # --- Timeouts and scaling -------------------------------------------------------------------
 # Request timeout: 10 seconds to 60 minutes, for functions and for containers.
 # https://www.scaleway.com/en/docs/serverless-functions/reference-content/functions-limitations/

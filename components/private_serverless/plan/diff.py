@@ -43,7 +43,7 @@ from .model import Plan, short_type
 from .render.json import dumps, plan_from_dict, sorted_value
 from .render.text import compact
 from .secret_digests import PLAN_KEY_VARIABLE
-from .values import UNKNOWN_PLACEHOLDER
+from .values import UNKNOWN_PLACEHOLDER, holds_secret, is_unknown
 
 ChangeKind = Literal["added", "removed", "changed"]
 Operation = Literal["create", "update", "replace", "delete", "same"]
@@ -197,7 +197,9 @@ def diff_plans(base: Plan | Mapping[str, Any], head: Plan | Mapping[str, Any]) -
 
 
 def _secret_inputs(record: ResourceRecord) -> set[str]:
-    return {key for key, value in record.inputs.items() if SECRET_PLACEHOLDER in repr(value)}
+    """The inputs holding a secret, known or not: an unknown one has no digest (there is no
+    value yet), so a secret inside it is never comparable."""
+    return {key for key, value in record.inputs.items() if holds_secret(value)}
 
 
 def _comparable_secrets(old: ResourceRecord, new: ResourceRecord) -> set[str]:
@@ -349,7 +351,7 @@ def _same_input(old: Any, new: Any, sources: Iterable[str], ops: Mapping[str, Op
 
 
 def _equal(old: Any, new: Any, *, unknown_matches: bool) -> bool:
-    if new == UNKNOWN_PLACEHOLDER:
+    if is_unknown(new):
         return unknown_matches
     if isinstance(old, Mapping) and isinstance(new, Mapping):
         return old.keys() == new.keys() and all(

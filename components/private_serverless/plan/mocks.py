@@ -60,6 +60,14 @@ def _namespace(args: pulumi.runtime.MockResourceArgs, state: State) -> None:
     state.setdefault("registryEndpoint", f"rg.{region}.scw.cloud/funcscw{name}")
 
 
+def _registry(args: pulumi.runtime.MockResourceArgs, state: State) -> None:
+    region = state.setdefault("region", DEFAULT_REGION)
+    state.setdefault("projectId", _default_project_id())
+    state.setdefault("organizationId", DEFAULT_ORGANIZATION_ID)
+    # Scaleway's registry endpoints read rg.<region>.scw.cloud/<namespace name>.
+    state.setdefault("endpoint", f"rg.{region}.scw.cloud/{state.get('name') or args.name}")
+
+
 def _function(args: pulumi.runtime.MockResourceArgs, state: State) -> None:
     region = state.setdefault("region", DEFAULT_REGION)
     name = str(state.get("name") or args.name)
@@ -120,6 +128,7 @@ _COMPUTED: dict[str, Callable[[pulumi.runtime.MockResourceArgs, State], None]] =
     "scaleway:iam/policy:Policy": _policy,
     "scaleway:secrets/secret:Secret": _secret,
     "scaleway:account/project:Project": _project,
+    "scaleway:registry/namespace:Namespace": _registry,
 }
 
 

@@ -15,6 +15,7 @@ from ..core.inventory import ResourceRecord
 if TYPE_CHECKING:
     from ..policies.access_matrix import AccessEntry
     from ..policies.capabilities import ServiceCapabilities
+    from ..policies.weakening import Weakening
 
 #: The type token of the root stack resource every program registers first.
 STACK_TYPE = "pulumi:pulumi:Stack"
@@ -76,6 +77,8 @@ class Plan:
     """Who can call what, kept when :meth:`as_shown` made this plan."""
     shown_capabilities: list[ServiceCapabilities] | None = field(default=None, repr=False)
     """What each service can do, kept when :meth:`as_shown` made this plan."""
+    weakened: list[Weakening] = field(default_factory=list)
+    """The settings that weaken a guardrail (filled with the findings; names, never values)."""
     default_project_id: str | None = field(default=None, repr=False)
     """The provider's default project as the stack configures it (``scaleway:projectId``):
     a preview leaves unknown the project of a namespace that names none."""
@@ -131,6 +134,7 @@ class Plan:
             ],
             shown_access=self.access(),
             shown_capabilities=self.capabilities(),
+            weakened=self.weakened,
             default_project_id=self.default_project_id,
             archives=self.archives,
         )

@@ -7,16 +7,19 @@ where a project's stack meets it.
 
 from __future__ import annotations
 
-import contextlib
 import json
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import cast
 
-from ..policies import PolicySettings, evaluate
+from pydantic import ValidationError
+
+from ..errors import ConfigurationError, Problem, problems_from_validation_error
+from ..policies import PolicySettings, evaluate, weakenings
 from ..policies.rules import redact_plain_secrets
+from ..policies.weakening import component_allowances
 from ..project import pulumi_project
-from .model import Finding, Plan
+from .model import Finding, Plan, urn_name
 from .runner import PlanCheck, Program, StackProgramLoader, infer_project, run_plan
 
 
@@ -42,14 +45,17 @@ def run_stack_plan(
         program, config, secret_keys = default_stack_loader(stack, env_file=env_file)
         # The project's own stacks: its name is the one in Pulumi.yaml, never a guess.
         project = project or _project_from_file()
+    # One name for the run and for the policy key: the one given (Pulumi.yaml's, for a
+    # project), guessed from the configuration only for an injected loader that names none.
+    project = project or infer_project(config)
     plan = run_plan(
         program,
-        project=project or infer_project(config),
+        project=project,
         stack=stack,
         config=config,
         secret_config_keys=secret_keys,
     )
-    for check in default_plan_checks(config) if checks is None else checks:
+    for check in default_plan_checks(config, project) if checks is None else checks:
         plan.findings.extend(check(plan))
     return plan
 
@@ -70,18 +76,29 @@ def _project_from_file() -> str:
     return pulumi_project.find_project().name
 
 
-def default_plan_checks(config: Mapping[str, str]) -> Sequence[PlanCheck]:
-    """The policy rules, with the settings of the stack's ``policy`` configuration key."""
-    settings = PolicySettings()
-    # Only the project's own key: a `policy` key in another namespace must never replace the
-    # guardrails (the program refuses it as an unknown key, naming the stack file).
-    value = config.get(f"{infer_project(config)}:policy")
-    if value is not None:
-        # A bad policy key is reported by the program itself, naming the stack file.
-        with contextlib.suppress(ValueError):
-            settings = PolicySettings.model_validate(json.loads(value))
+def default_plan_checks(config: Mapping[str, str], project: str) -> Sequence[PlanCheck]:
+    """The policy rules, with the settings of the stack's ``<project>:policy`` key.
+
+    ``project`` is the project's name as ``Pulumi.yaml`` gives it: a third-party key
+    (``datadog:apiKey``, ``aws:region``) never changes which key holds the settings.
+    """
 
     def policy_check(plan: Plan) -> list[Finding]:
+        settings = stack_policy_settings(config, project, plan.stack)
+        allowances = component_allowances(plan.resources)
+        if settings.forbid_weakening and allowances:
+            raise ConfigurationError(
+                f"Pulumi.{plan.stack}.yaml",
+                [
+                    Problem(
+                        f"services.{urn_name(urn)}.allowed_plain_names",
+                        "allowing plain names weakens no-plain-secrets, and this stack's "
+                        "policy.forbid_weakening is set: move the variables to `secrets`",
+                    )
+                    for urn in sorted(allowances)
+                ],
+            )
+        plan.weakened[:] = weakenings(settings, plan.resources)
         findings = [
             cast(Finding, f.to_dict())
             for f in evaluate(plan.resources, settings, default_project_id=plan.default_project_id)
@@ -91,6 +108,29 @@ def default_plan_checks(config: Mapping[str, str]) -> Sequence[PlanCheck]:
         return findings
 
     return (policy_check,)
+
+
+def stack_policy_settings(config: Mapping[str, str], project: str, stack: str) -> PolicySettings:
+    """The settings of the stack's ``<project>:policy`` key (the defaults without one).
+
+    Only the project's own key: a ``policy`` key in another namespace must never replace the
+    guardrails (the repository's stack program refuses it as an unknown key). A consumer's
+    program need not read the key itself: a bad one is an error here, never ignored.
+    """
+    value = config.get(f"{project}:policy")
+    if value is None:
+        return PolicySettings()
+    where = f"Pulumi.{stack}.yaml"
+    try:
+        return PolicySettings.model_validate(json.loads(value))
+    except ValidationError as exc:
+        raise ConfigurationError(
+            where, problems_from_validation_error(exc, prefix="policy")
+        ) from None
+    except ValueError:
+        raise ConfigurationError(
+            where, [Problem("policy", "must be a mapping (YAML object)")]
+        ) from None
 
 
 def plan_project(

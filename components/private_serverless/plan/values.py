@@ -22,6 +22,11 @@ from ..core.inventory import SECRET_PLACEHOLDER
 #: Rendered for a value the provider computes only during a real deployment.
 UNKNOWN_PLACEHOLDER = "[unknown]"
 
+#: Rendered for a secret whose value the provider computes only during a real deployment (an API
+#: key that does not exist yet, in a caller's secret variables): the engine holds it unknown, so
+#: it is no known ``[secret]`` either. Never digested: there is no value to compare.
+UNKNOWN_SECRET_PLACEHOLDER = "[unknown secret]"
+
 # Signatures of the Pulumi wire format (see pulumi/runtime/rpc.py and
 # sdk/go/common/resource/properties.go). Copied because the SDK keeps them private.
 SIGNATURE_KEY = "4dabf18193072939515e22adb298388d"
@@ -87,9 +92,7 @@ def _mapping_to_plan_value(value: Mapping[str, Any], collect_secret: SecretColle
         signature == _OUTPUT_SIG and bool(value.get("secret"))
     )
     if secret:
-        if collect_secret is not None:
-            collect_secret(value.get("value"))
-        return SECRET_PLACEHOLDER
+        return _secret_to_plan_value(value.get("value", _UNKNOWN), collect_secret)
     if signature == _OUTPUT_SIG:
         if "value" not in value:
             return UNKNOWN_PLACEHOLDER
@@ -103,6 +106,38 @@ def _mapping_to_plan_value(value: Mapping[str, Any], collect_secret: SecretColle
         where = value.get("path") or value.get("uri")
         return f"<{kind} {where}>" if where else f"<{kind}>"
     return {str(key): to_plan_value(item, collect_secret) for key, item in value.items()}
+
+
+def _secret_to_plan_value(inner: Any, collect_secret: SecretCollector | None) -> str:
+    if _holds_unknown(inner):
+        # The SDK sends an unknown secret output as a secret around the unknown sentinel.
+        return UNKNOWN_SECRET_PLACEHOLDER
+    if collect_secret is not None:
+        collect_secret(inner)
+    return SECRET_PLACEHOLDER
+
+
+def _holds_unknown(value: Any) -> bool:
+    if isinstance(value, str):
+        return value == _UNKNOWN
+    if isinstance(value, Mapping):
+        if value.get(SIGNATURE_KEY) == _OUTPUT_SIG and "value" not in value:
+            return True
+        return any(_holds_unknown(item) for item in value.values())
+    if isinstance(value, list | tuple):
+        return any(_holds_unknown(item) for item in value)
+    return False
+
+
+def is_unknown(value: Any) -> bool:
+    """Whether a plan value is one the engine learns only during the deployment."""
+    return value in (UNKNOWN_PLACEHOLDER, UNKNOWN_SECRET_PLACEHOLDER)
+
+
+def holds_secret(value: Any) -> bool:
+    """Whether a plan value is or contains a secret, known or not."""
+    text = json.dumps(value, default=str)
+    return SECRET_PLACEHOLDER in text or UNKNOWN_SECRET_PLACEHOLDER in text
 
 
 def secret_strings(value: Any) -> set[str]:

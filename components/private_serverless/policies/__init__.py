@@ -14,6 +14,7 @@ from .findings import ADVISORY, MANDATORY, Finding, Severity
 from .kinds import Kind, kind_of
 from .rules import PRIVATE_ACCESS_SETS, RULES, RULES_BY_ID, UNKNOWN, Rule
 from .settings import PolicySettings
+from .weakening import Weakening, weakenings
 
 __all__ = [
     "ADVISORY",
@@ -27,6 +28,8 @@ __all__ = [
     "PolicySettings",
     "Rule",
     "Severity",
+    "Weakening",
     "evaluate",
     "kind_of",
+    "weakenings",
 ]

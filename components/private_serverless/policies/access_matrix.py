@@ -167,6 +167,8 @@ class _Index:
     #: namespace that names no project (the stack's ``scaleway:projectId``, say). A service
     #: that names the same id by hand is in that same project.
     default_literals: set[str] = field(init=False)
+    _of_kind: dict[tuple[Kind, ...], list[ResourceRecord]] = field(init=False, default_factory=dict)
+    _literal_projects: dict[str, str] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.by_urn = {record.urn: record for record in self.records}
@@ -215,7 +217,23 @@ class _Index:
         return learnt
 
     def of_kind(self, *kinds: Kind) -> list[ResourceRecord]:
-        return [record for record in self.records if kind_of(record.type) in kinds]
+        # Asked once per policy rule and per service: scanning every record each time made the
+        # matrix quadratic in the stack's size (docs/benchmarks.md). Records do not change.
+        found = self._of_kind.get(kinds)
+        if found is None:
+            found = [record for record in self.records if kind_of(record.type) in kinds]
+            self._of_kind[kinds] = found
+        return found
+
+    def literal_projects(self) -> dict[str, str]:
+        """The project label of each project id that a namespace names literally."""
+        if self._literal_projects is None:
+            self._literal_projects = {
+                literal: _namespace_project(self, namespace)
+                for namespace in self.of_kind(Kind.NAMESPACE)
+                if (literal := _known(namespace.inputs.get("projectId"))) is not None
+            }
+        return self._literal_projects
 
     def resolve(self, holder: ResourceRecord, value: object, kind: Kind) -> ResourceRecord | None:
         """The record of ``kind`` that ``holder``'s input ``value`` names, if it can be told."""
@@ -371,11 +389,7 @@ def _raw_rule_projects(
         if urn in index.by_urn and kind_of(index.by_urn[urn].type) is Kind.NAMESPACE
     ]
     # A project id a namespace also names is that namespace's project, however it is labelled.
-    literal_projects = {
-        literal: _namespace_project(index, ns)
-        for ns in index.of_kind(Kind.NAMESPACE)
-        if (literal := _known(ns.inputs.get("projectId"))) is not None
-    }
+    literal_projects = index.literal_projects()
     found: list[tuple[str, str | None]] = []
     for value in values:
         if value in index.by_id and kind_of(index.by_id[value].type) is Kind.PROJECT:

@@ -60,6 +60,33 @@ CONFIG_SCHEMAS: Mapping[str, PolicyConfigSchema] = {
             }
         }
     ),
+    "no-plain-secrets": PolicyConfigSchema(
+        properties={
+            "allowedPlainNames": {
+                "type": "array",
+                "items": {"type": "string"},
+                "default": [],
+                "description": (
+                    "Plain env var names accepted although they look like a credential's (the"
+                    " stack's policy.allowed_plain_names); never a credential beyond doubt."
+                ),
+            },
+            "serviceAllowedPlainNames": {
+                "type": "object",
+                "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                "default": {},
+                "description": (
+                    "The same per service, by component name (services.<name>.allowed_plain_names)."
+                ),
+            },
+            "secretNamePatterns": {
+                "type": "array",
+                "items": {"type": "string"},
+                "default": [],
+                "description": "More credential name patterns; they add to the built-in names.",
+            },
+        }
+    ),
     "require-condition": PolicyConfigSchema(
         properties={
             "requireCondition": {
@@ -98,10 +125,13 @@ def plain(value: Any) -> Any:
 
 def record_from_resource_args(args: ResourceValidationArgs) -> ResourceRecord:
     """The record a resource rule judges, from a resource validation's arguments."""
+    # The parent tells which service a function belongs to (its per-service allow-list).
+    parent = getattr(getattr(args, "opts", None), "parent", None)
     return ResourceRecord(
         urn=args.urn,
         type=args.resource_type,
         name=args.name,
+        parent=parent or None,
         inputs=plain(args.props),
     )
 

@@ -9,6 +9,7 @@ from ..core.inventory import ResourceRecord
 from .findings import Finding
 from .rules import RULES, Context, default_now
 from .settings import PolicySettings
+from .weakening import component_allowances
 
 _DEFAULT_SETTINGS = PolicySettings()
 
@@ -30,6 +31,7 @@ def evaluate(
         settings=settings,
         now=now if now is not None else default_now(),
         default_project_id=default_project_id,
+        allowances=component_allowances(resources),
     )
     findings: list[Finding] = []
     for rule in RULES:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -31,6 +31,7 @@ from .access_rules import escalation_grants, group_bypass, is_escalation_set, re
 from .findings import ADVISORY, MANDATORY, Finding, Severity
 from .kinds import Kind, kind_of
 from .settings import PolicySettings
+from .weakening import allowed_plain_names_for, component_allowances
 
 #: Stand-in for a value the engine does not know yet (an output of a resource to be created).
 UNKNOWN = "[unknown]"
@@ -49,6 +50,8 @@ class Context:
     settings: PolicySettings
     now: datetime
     default_project_id: str | None = None
+    allowances: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """The plain names each service component recorded as allowed, by component URN."""
 
 
 ResourceCheck = Callable[[ResourceRecord, Context], Iterator[Finding]]
@@ -175,10 +178,9 @@ def check_no_plain_secrets(record: ResourceRecord, ctx: Context) -> Iterator[Fin
     plain = {str(name): value for name, value in variables.items()}
     by_value = secret_values(plain)
     settings = ctx.settings
+    allowed = allowed_plain_names_for(record, settings, ctx.allowances)
     for name in sorted(plain):
-        pattern = name_looks_secret(
-            name, settings.secret_name_patterns, settings.allowed_plain_names
-        )
+        pattern = name_looks_secret(name, settings.secret_name_patterns, allowed)
         if pattern is not None:
             why = f"has a secret-looking name ({pattern})"
         elif name in by_value:
@@ -194,7 +196,9 @@ def check_no_plain_secrets(record: ResourceRecord, ctx: Context) -> Iterator[Fin
         )
 
 
-def _flagged_variables(record: ResourceRecord, settings: PolicySettings) -> list[str]:
+def _flagged_variables(
+    record: ResourceRecord, settings: PolicySettings, allowances: Mapping[str, frozenset[str]]
+) -> list[str]:
     """Names of the plain variables of ``record`` that no-plain-secrets calls secret."""
     if kind_of(record.type) not in (Kind.FUNCTION, Kind.CONTAINER, Kind.NAMESPACE):
         return []
@@ -203,11 +207,11 @@ def _flagged_variables(record: ResourceRecord, settings: PolicySettings) -> list
         return []
     plain = {str(name): value for name, value in variables.items()}
     by_value = secret_values(plain)
+    allowed = allowed_plain_names_for(record, settings, allowances)
     return [
         name
         for name in plain
-        if name in by_value
-        or name_looks_secret(name, settings.secret_name_patterns, settings.allowed_plain_names)
+        if name in by_value or name_looks_secret(name, settings.secret_name_patterns, allowed)
     ]
 
 
@@ -220,8 +224,9 @@ def redact_plain_secrets(
     be printed with it. Run the rules first, on the real values, then this.
     """
     redacted = []
+    allowances = component_allowances(records)
     for record in records:
-        names = _flagged_variables(record, settings)
+        names = _flagged_variables(record, settings, allowances)
         if not names:
             redacted.append(record)
             continue

@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Annotated, Any
 
 from pydantic import AfterValidator
 
 from ..core import limits
-from .names import name_looks_secret
+from .names import check_allowed_plain_name, name_looks_secret, strong_credential_word
 
 # Names a process can read back as environment variables: a letter or underscore, then letters,
 # digits and underscores. Scaleway rejects other keys at deploy time, so reject them here first.
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-def looks_like_secret_name(name: str) -> bool:
-    """True for names such as ``DB_PASSWORD``, ``API_TOKEN`` or ``STRIPE_KEY``."""
-    return name_looks_secret(name) is not None
+def looks_like_secret_name(name: str, allowed: Iterable[str] = ()) -> bool:
+    """True for names such as ``DB_PASSWORD``, ``API_TOKEN`` or ``STRIPE_KEY`` (unless
+    ``allowed`` names it and it is no credential beyond doubt)."""
+    return name_looks_secret(name, allowed=allowed) is not None
 
 
 def _check_env_name(name: str) -> str:
@@ -45,16 +46,32 @@ def _check_env_name(name: str) -> str:
 EnvName = Annotated[str, AfterValidator(_check_env_name)]
 """An environment variable name Scaleway accepts and reserves for no service kind."""
 
+AllowedPlainName = Annotated[str, AfterValidator(check_allowed_plain_name)]
+"""An allow-list entry: a name that may be plain although it looks like a credential's; a
+credential beyond doubt (``DB_PASSWORD``) is refused."""
 
-def check_plain_env(env: Mapping[str, object]) -> None:
-    """Refuse credential-looking names and values in plain variables; never print a value."""
+
+def check_plain_env(env: Mapping[str, object], allowed: Iterable[str] = ()) -> None:
+    """Refuse credential-looking names and values in plain variables; never print a value.
+
+    ``allowed`` names plain variables that only look like credentials by name (the stack's
+    ``policy.allowed_plain_names`` and the service's ``allowed_plain_names``); their values
+    are still scanned.
+    """
     from .values import secret_values  # the same heuristics as the policy rule
 
-    sensitive = sorted(name for name in env if looks_like_secret_name(name))
+    allowed = tuple(allowed)
+    sensitive = sorted(name for name in env if looks_like_secret_name(name, allowed))
     if sensitive:
+        # The allow-list is offered only where it can help: never for DB_PASSWORD.
+        hint = (
+            ""
+            if any(strong_credential_word(name) for name in sensitive)
+            else ", or name it in `allowed_plain_names` when it holds no secret"
+        )
         raise ValueError(
             f"{', '.join(sensitive)} in `env` looks like a credential: plain environment variables "
-            "are stored in clear; move it to `secrets` (encrypted at rest)"
+            f"are stored in clear; move it to `secrets` (encrypted at rest){hint}"
         )
     by_value = secret_values(dict(env))
     if by_value:

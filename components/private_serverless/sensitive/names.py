@@ -402,3 +402,26 @@ def name_looks_secret(
         if fnmatchcase(upper, pattern.upper()):
             return f"the pattern {pattern}"
     return None
+
+
+def check_allowed_plain_name(name: str) -> str:
+    """Raise ``ValueError`` when an allow-list entry names a credential beyond doubt.
+
+    Allowing ``DB_PASSWORD`` in plain variables would store, plan and print its value in
+    clear; such an entry is refused rather than silently kept redacted. The message names the
+    entry (a name, never a value).
+    """
+    if not name or len(name) > 256:
+        raise ValueError("allowed plain names are 1 to 256 characters")
+    word = strong_credential_word(name)
+    if word is not None:
+        raise ValueError(
+            f"{name} is a credential beyond doubt (the word {word}): no allow-list makes it "
+            "plain; keep it in `secrets`"
+        )
+    return name
+
+
+def allowed_names(*lists: Iterable[str]) -> frozenset[str]:
+    """The union of allow-lists, upper-cased (entries match case-insensitively)."""
+    return frozenset(name.upper() for names in lists for name in names)

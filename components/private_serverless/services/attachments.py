@@ -19,6 +19,7 @@ import pulumi
 from pulumiverse_scaleway import containers, functions, mnq
 from pulumiverse_scaleway import domain as scw_domain
 
+from ..attachments.custom_domain import CustomDomainArgs
 from ..attachments.queue_triggers import QueueTriggerArgs
 from ..attachments.schedules import ScheduleArgs, describe_runs, dst_shift
 from .service_args import ServiceArgs
@@ -103,6 +104,7 @@ def _schedule(
         role,
         container_id=target.service_id,
         name=key,
+        description=schedule.description,
         cron=containers.TriggerCronArgs(
             schedule=schedule.schedule,
             timezone=schedule.schedule_time_zone,
@@ -214,15 +216,27 @@ def _queue(target: Target, key: str, queue: QueueTriggerArgs, args: ServiceArgs)
 
 
 def _domain(target: Target, args: ServiceArgs) -> pulumi.Output[str] | None:
-    custom = args.domain
-    if custom is None:
-        return None
+    """The custom domains; the endpoint of ``domain``, else of the first of ``domains``."""
+    endpoints = []
+    if args.domain is not None:
+        # The single form keeps its names (`-dns`, `-domain`): a rename would replace it.
+        endpoints.append(_one_domain(target, args, args.domain, "domain", "dns"))
+    for custom in args.domains:
+        endpoints.append(
+            _one_domain(target, args, custom, f"domain-{custom.hostname}", f"dns-{custom.hostname}")
+        )
+    return endpoints[0] if endpoints else None
+
+
+def _one_domain(
+    target: Target, args: ServiceArgs, custom: CustomDomainArgs, role: str, dns_role: str
+) -> pulumi.Output[str]:
     depends_on: list[pulumi.Resource] = []
     if custom.dns_zone is not None:
         # Scaleway checks the CNAME when the domain is added: the record comes first.
         depends_on.append(
             scw_domain.Record(
-                target.child("dns"),
+                target.child(dns_role),
                 dns_zone=custom.dns_zone,
                 name=custom.record_name,
                 type="CNAME",
@@ -235,7 +249,7 @@ def _domain(target: Target, args: ServiceArgs) -> pulumi.Output[str] | None:
     created: functions.Domain | containers.Domain
     if target.kind == "Function":
         created = functions.Domain(
-            target.child("domain"),
+            target.child(role),
             function_id=target.service_id,
             hostname=custom.hostname,
             region=args.region,
@@ -243,7 +257,7 @@ def _domain(target: Target, args: ServiceArgs) -> pulumi.Output[str] | None:
         )
     else:
         created = containers.Domain(
-            target.child("domain"),
+            target.child(role),
             container_id=target.service_id,
             hostname=custom.hostname,
             region=args.region,

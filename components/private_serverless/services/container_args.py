@@ -8,6 +8,7 @@ from typing import Annotated, ClassVar, Literal, Self
 from pydantic import ConfigDict, Field, model_validator
 
 from ..attachments.container_operation import Sandbox, ScalingOption
+from ..attachments.registry import RegistryArgs
 from ..core import limits
 from ..core.models import ArgsModel
 from ..sensitive.environment import check_plain_command
@@ -106,6 +107,12 @@ class PrivateContainerArgs(ServiceArgs):
     scaling: ScalingOption | None = None
     """When to add instances: concurrent requests, CPU or memory usage (exactly one); Scaleway
     scales on 80 concurrent requests when unset."""
+
+    registry: RegistryArgs | None = None
+    """Create a private Container Registry namespace for the images (``<name>-registry``); its
+    endpoint is the component's ``registry_endpoint`` and the stack output
+    ``<service>_registry_endpoint``, where a pipeline pushes. Scaleway creates none with a
+    containers namespace any more."""
 
     sandbox: Sandbox | None = None
     """Execution environment, ``v1`` or ``v2``; Scaleway's default when unset."""

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import pulumi
-from pulumiverse_scaleway import containers
+from pulumiverse_scaleway import containers, registry
 
 from ..core import limits
 from .attachments import Target, attach
@@ -62,6 +62,8 @@ class PrivateContainer(PrivateService):
 
     namespace: containers.Namespace | None
     container: containers.Container
+    registry: registry.Namespace | None
+    """The Container Registry namespace of ``registry``, if asked for."""
 
     def __init__(
         self,
@@ -73,7 +75,7 @@ class PrivateContainer(PrivateService):
         service_name = args.name or name
         namespace_name = namespace_name_for("PrivateContainer", name, args)
 
-        super().__init__(TYPE_TOKEN, name, opts)
+        super().__init__(TYPE_TOKEN, name, opts, args)
 
         project_id = self._project_for(service_name, args)
 
@@ -85,6 +87,18 @@ class PrivateContainer(PrivateService):
         self.namespace_id = pulumi.Output.from_input(namespace_id)
         service_project = self._service_project(project_id)
         identity_env, identity_secrets = self._wire_identity(service_name, args, service_project)
+        self.registry = None
+        if args.registry is not None:
+            self.registry = registry.Namespace(
+                self._child("registry"),
+                name=args.registry.name,
+                description=args.registry.description,
+                # Never public: anyone could pull the images (code and configuration).
+                is_public=False,
+                project_id=service_project,
+                region=args.region,
+                opts=self._opts(),
+            )
 
         self.container = containers.Container(
             self._child("container"),
@@ -166,4 +180,7 @@ class PrivateContainer(PrivateService):
             ),
             args,
         )
-        self._finish(custom_endpoint or endpoint.apply(_https))
+        self._finish(
+            custom_endpoint or endpoint.apply(_https),
+            self.registry.endpoint if self.registry is not None else None,
+        )

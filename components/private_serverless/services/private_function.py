@@ -71,7 +71,7 @@ class PrivateFunction(PrivateService):
         namespace_name = namespace_name_for("PrivateFunction", name, args)
         self.archive = self._archive(name, args)
 
-        super().__init__(TYPE_TOKEN, name, opts)
+        super().__init__(TYPE_TOKEN, name, opts, args)
 
         project_id = self._project_for(service_name, args)
 
@@ -125,7 +125,12 @@ class PrivateFunction(PrivateService):
         custom_endpoint = attach(
             Target(self, name, "Function", self.function.id, domain_name, args.tags), args
         )
-        self._finish(custom_endpoint or pulumi.Output.concat("https://", domain_name))
+        self._finish(
+            custom_endpoint or pulumi.Output.concat("https://", domain_name),
+            # The namespace's own registry (Scaleway builds the function's image there); an
+            # existing namespace's is not looked up.
+            self.namespace.registry_endpoint if self.namespace is not None else None,
+        )
 
     @staticmethod
     def check_code(name: str, args: PrivateFunctionArgs) -> None:

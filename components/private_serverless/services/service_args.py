@@ -25,7 +25,12 @@ from ..attachments.queue_triggers import QueueTriggerArgs
 from ..attachments.schedules import RoleKey, ScheduleArgs
 from ..core import limits
 from ..core.models import ArgsModel
-from ..sensitive.environment import EnvName, check_env_and_secrets, check_plain_env
+from ..sensitive.environment import (
+    AllowedPlainName,
+    EnvName,
+    check_env_and_secrets,
+    check_plain_env,
+)
 from .private_namespace import PrivateNamespace
 from .variables import (
     NamespaceName,
@@ -134,6 +139,13 @@ class ServiceArgs(ArgsModel):
     tags: list[Annotated[str, Field(min_length=1, max_length=128)]] = Field(default_factory=list)
     """Tags put on the service."""
 
+    allowed_plain_names: frozenset[AllowedPlainName] = Field(default_factory=frozenset)
+    """Names of plain ``env`` variables that only look like credentials (``STRIPE_KEY`` holding
+    a publishable key, ``PASS_THROUGH``): accepted here and by the plan's and the policy pack's
+    ``no-plain-secrets`` for this service, and shown in the plan as a weakened guardrail. Their
+    values are still scanned; a credential beyond doubt (``DB_PASSWORD``, ``API_TOKEN``,
+    ``AUTH``) cannot be allowed. A stack's ``policy.allowed_plain_names`` adds to it."""
+
     env: dict[EnvName, PlainValue] = Field(default_factory=dict)
     """Plain environment variables, stored in clear: never put a credential here."""
 
@@ -194,6 +206,13 @@ class ServiceArgs(ArgsModel):
     domain: CustomDomainArgs | None = None
     """A custom hostname, and optionally its CNAME record in a Scaleway-managed zone."""
 
+    domains: Annotated[list[CustomDomainArgs], Field(max_length=limits.CUSTOM_DOMAINS_MAX)] = Field(
+        default_factory=list
+    )
+    """More custom hostnames (each a child ``<name>-domain-<hostname>``, and
+    ``<name>-dns-<hostname>`` with a zone); with ``domain``, at most 50 in all (Scaleway's
+    limit per function or container). ``endpoint`` is ``domain``'s, else the first one's."""
+
     calls: list[ServiceCall] = Field(default_factory=list)
     """Private services this one calls. The service gets an identity of its own (an IAM
     application, not the one whose keys its clients hold), granted each callee's permission
@@ -236,8 +255,9 @@ class ServiceArgs(ArgsModel):
 
     @field_validator("env")
     @classmethod
-    def _check_plain_env(cls, env: dict[str, Any]) -> dict[str, Any]:
-        check_plain_env(env)
+    def _check_plain_env(cls, env: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        # allowed_plain_names is declared before env, so it is validated (or failed) first.
+        check_plain_env(env, info.data.get("allowed_plain_names", ()))
         return env
 
     @model_validator(mode="after")
@@ -280,6 +300,15 @@ class ServiceArgs(ArgsModel):
                     "private_network_id: the Private Network is in another region than the "
                     "service; a service joins a network of its own region"
                 )
+        hostnames = [d.hostname for d in ([self.domain] if self.domain else []) + self.domains]
+        if len(hostnames) > limits.CUSTOM_DOMAINS_MAX:
+            raise ValueError(
+                f"domain and domains: at most {limits.CUSTOM_DOMAINS_MAX} custom domains per "
+                f"service (Scaleway's limit), got {len(hostnames)}"
+            )
+        repeated = sorted({h for h in hostnames if hostnames.count(h) > 1})
+        if repeated:
+            raise ValueError(f"domains: {', '.join(repeated)} is given twice")
         if self.namespace_id is not None and self.namespace_name is not None:
             raise ValueError(
                 "namespace_name names a namespace to create; drop it with namespace_id"

@@ -7,7 +7,9 @@ for byte::
      "resources": [{"urn", "type", "name", "parent", "custom", "inputs", "dependencies",
                     "protect", "ignore_changes", "replace_on_changes", "aliases",
                     "property_dependencies", "secret_digests", "secret_names"}],
-     "outputs": {...}, "waves": N, "findings": [{"rule", "severity", "urn", "message"}],
+     "outputs": {...}, "waves": N, "access": [...], "capabilities": [...],
+     "weakened": [{"setting", "what", "line"}],
+     "findings": [{"rule", "severity", "urn", "message"}],
      "archives": {function urn: {path: "<mode>:<sha256>"}}}
 
 Inputs and outputs are sorted by key at every depth. Diagnostics are not part of the format.
@@ -41,6 +43,8 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "access": _access(plan),
         # What each service can do (its identity): derived from the resources as well.
         "capabilities": [item.to_dict() for item in plan.capabilities()],
+        # Settings that weaken a guardrail: names and key paths only.
+        "weakened": [{**item.to_dict(), "line": item.line()} for item in plan.weakened],
         "findings": [
             {
                 "rule": finding["rule"],
@@ -141,6 +145,7 @@ class _PlanModel(BaseModel):
     waves: int
     access: list[Any] = []  # derived from resources; recomputed, never trusted from the file
     capabilities: list[Any] = []  # the same
+    weakened: list[Any] = []  # the stack's settings, not the base plan's to decide
     findings: list[_FindingModel]
     # Absent from plans written before archives were listed.
     archives: dict[str, dict[str, str]] = {}

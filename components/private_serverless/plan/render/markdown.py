@@ -17,7 +17,7 @@ from ...core.inventory import ResourceRecord
 from ..mocks import mock_resource_id
 from ..model import Plan, short_type, urn_name, urn_type
 from ..secret_names import shown_inputs
-from ..values import UNKNOWN_PLACEHOLDER
+from ..values import UNKNOWN_PLACEHOLDER, UNKNOWN_SECRET_PLACEHOLDER
 from .json import sorted_value
 from .text import compact
 
@@ -37,6 +37,7 @@ def render_markdown(plan: Plan) -> str:
         *_capabilities(plan),
         *_component_sections(plan),
         _outputs(plan),
+        _weakened(plan),
         _findings(plan),
         _diagnostics(plan),
     ]
@@ -166,6 +167,10 @@ def _details(summary: str, record: ResourceRecord) -> str:
     body = json.dumps(sorted_value(inputs), indent=2, ensure_ascii=False)
     if json.dumps(UNKNOWN_PLACEHOLDER) in body:
         summary += f" ({html.escape(json.dumps(UNKNOWN_PLACEHOLDER))}: known after apply)"
+    if json.dumps(UNKNOWN_SECRET_PLACEHOLDER) in body:
+        summary += (
+            f" ({html.escape(json.dumps(UNKNOWN_SECRET_PLACEHOLDER))}: secret, known after apply)"
+        )
     fence = _fence(body)
     return "\n".join(
         [
@@ -189,6 +194,14 @@ def _outputs(plan: Plan) -> str:
         f"| {_code(key)} | {_code(compact(value))} |"
         for key, value in sorted_value(plan.outputs).items()
     ]
+    return "\n".join(lines)
+
+
+def _weakened(plan: Plan) -> str:
+    if not plan.weakened:
+        return ""
+    lines = ["### Guardrails weakened", ""]
+    lines += [f"- {_cell(item.line())}" for item in plan.weakened]
     return "\n".join(lines)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from ...core.inventory import SECRET_PLACEHOLDER, ResourceRecord
 from ..model import STACK_TYPE, Plan, short_type, urn_name, urn_type
 from ..secret_names import shown_inputs
-from ..values import UNKNOWN_PLACEHOLDER
+from ..values import UNKNOWN_PLACEHOLDER, UNKNOWN_SECRET_PLACEHOLDER
 from .json import sorted_value
 
 
@@ -36,6 +36,9 @@ def render_text(plan: Plan) -> str:
     can_do = capabilities_text(plan.capabilities())
     if can_do:
         lines += ["", *can_do]
+    if plan.weakened:
+        lines += ["", "Guardrails weakened:"]
+        lines.extend(f"  {item.line()}" for item in plan.weakened)
     if plan.findings:
         lines.append("")
         lines.append("Findings:")
@@ -64,6 +67,15 @@ def roots(plan: Plan) -> list[ResourceRecord]:
 #: How text and Markdown show a value the engine learns only during the deployment (the JSON
 #: format keeps :data:`~private_serverless.plan.values.UNKNOWN_PLACEHOLDER`).
 KNOWN_AFTER_APPLY = "(known after apply)"
+#: How text and Markdown show a secret the engine learns only during the deployment.
+SECRET_KNOWN_AFTER_APPLY = "(secret, known after apply)"
+
+
+def spell_unknowns(text: str) -> str:
+    """JSON text with the unknown placeholders spelled out for a reader."""
+    return text.replace(json.dumps(UNKNOWN_PLACEHOLDER), KNOWN_AFTER_APPLY).replace(
+        json.dumps(UNKNOWN_SECRET_PLACEHOLDER), SECRET_KNOWN_AFTER_APPLY
+    )
 
 
 def compact(value: Any) -> str:
@@ -71,7 +83,7 @@ def compact(value: Any) -> str:
     if value == SECRET_PLACEHOLDER:
         return SECRET_PLACEHOLDER
     text = json.dumps(sorted_value(value), ensure_ascii=False, separators=(", ", ": "))
-    return text.replace(json.dumps(UNKNOWN_PLACEHOLDER), KNOWN_AFTER_APPLY)
+    return spell_unknowns(text)
 
 
 def _headline(plan: Plan) -> str:

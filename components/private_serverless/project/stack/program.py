@@ -172,6 +172,12 @@ def _service_inputs(
         access.setdefault("key_expires_in_days", defaults.key_expires_in_days)
         access.setdefault("store_key_in_secret_manager", defaults.store_keys_in_secret_manager)
         values["access"] = access
+    stack_allowed = sorted(config.policy.allowed_plain_names)
+    own = values.get("allowed_plain_names", [])
+    if stack_allowed and isinstance(own, list):
+        # The stack's allow-list reaches every service's own argument check. Left as is when
+        # not a list: validation reports the key path.
+        values["allowed_plain_names"] = [*own, *(n for n in stack_allowed if n not in own)]
     for field in _PATH_FIELDS:
         if isinstance(values.get(field), str):
             values[field] = context.project_dir / values[field]
@@ -311,6 +317,19 @@ def _previous_names(
     return problems
 
 
+def _weakening_problems(entry: ServiceEntry, config: StackConfig, path: str) -> list[Problem]:
+    """A service setting that weakens a guardrail, in a stack whose policy forbids it."""
+    if config.policy.forbid_weakening and (entry.model_extra or {}).get("allowed_plain_names"):
+        return [
+            Problem(
+                f"{path}.allowed_plain_names",
+                "allowing plain names weakens no-plain-secrets, and this stack's "
+                "policy.forbid_weakening is set: move the variables to `secrets`",
+            )
+        ]
+    return []
+
+
 def build_services(config: StackConfig, context: StackContext) -> dict[str, PrivateService]:
     """Validate every service, then create the components; all problems are reported at once."""
     resolver = SecretResolver(context.environ, context.env_file)
@@ -325,6 +344,7 @@ def build_services(config: StackConfig, context: StackContext) -> dict[str, Priv
         model: type[ServiceArgs] = (
             PrivateFunctionArgs if entry.kind == "function" else PrivateContainerArgs
         )
+        problems.extend(_weakening_problems(entry, config, path))
         raw_build_dir = (entry.model_extra or {}).get("build_dir")
         problems.extend(build_dir_problems(raw_build_dir, context.project_dir, path))
         values = _service_inputs(name, entry, config, context)
@@ -441,6 +461,12 @@ def export_services(services: Mapping[str, PrivateService]) -> None:
                 "project_id": service.project_id,
                 "key_secret_id": service.key_secret_id,
                 "key_expires_at": service.key_expires_at,
+                # Only where there is one, so a stack without registries outputs what it did.
+                **(
+                    {"registry_endpoint": service.registry_endpoint}
+                    if service.registry_endpoint is not None
+                    else {}
+                ),
             }
             for name, service in services.items()
         },
@@ -455,6 +481,8 @@ def export_services(services: Mapping[str, PrivateService]) -> None:
         pulumi.export(f"{prefix}_policy_id", service.policy_id)
         pulumi.export(f"{prefix}_project_id", service.project_id)
         pulumi.export(f"{prefix}_key_secret_id", service.key_secret_id)
+        if service.registry_endpoint is not None:
+            pulumi.export(f"{prefix}_registry_endpoint", service.registry_endpoint)
 
 
 def run(context: StackContext) -> dict[str, PrivateService]:
