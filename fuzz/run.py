@@ -1,6 +1,6 @@
 """Run every entry point of the input boundary on N generated inputs and report the figures.
 
-    .venv/bin/python fuzz/run.py [--count 10000] [--only export,plan,outputs,stack-loader,stack]
+    .venv/bin/python fuzz/run.py [--count 10000] [--only export,plan,...,condition-stack]
 
 Inputs come from the hypothesis strategies of ``fuzz/strategies.py`` (the ones the test suite
 uses). For each entry point: inputs tried, accepted and refused, crashes (anything but a clean
@@ -103,7 +103,10 @@ def _run(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--count", type=int, default=10_000)
-    parser.add_argument("--only", default="export,plan,outputs,stack-loader,stack")
+    parser.add_argument(
+        "--only",
+        default="export,plan,outputs,stack-loader,stack,condition,condition-export,condition-stack",
+    )
     args = parser.parse_args()
     project = targets.stack_project(Path(tempfile.mkdtemp(prefix="fuzz-project-")))
     entries: dict[str, tuple[st.SearchStrategy[bytes], Callable[[bytes], None], bool]] = {
@@ -114,6 +117,15 @@ def main() -> None:
         # The whole offline plan of the stack file: Pulumi's runtime is too heavy to trace.
         "stack": (
             strategies.stack_texts(),
+            lambda data: targets.stack_file_target(data, project),
+            False,
+        ),
+        # Issue 23: condition-heavy and list-heavy inputs, through `condition check|eval`, the
+        # audit of an export and the whole plan of a stack (sample requests at extreme times).
+        "condition": (strategies.condition_bytes(), targets.condition_target, True),
+        "condition-export": (strategies.condition_exports(), targets.export_target, True),
+        "condition-stack": (
+            strategies.condition_stacks(),
             lambda data: targets.stack_file_target(data, project),
             False,
         ),

@@ -108,6 +108,39 @@ CRAFTED: dict[str, str] = {
             for i in range(4)
         ]
     ),
+    # Issue 23: lists, zone aliases, extreme times, ranges the caller picks.
+    "1 service, 26 agents or 100 lengths": _conditioned(
+        [
+            "request.user_agent in ["
+            + ",".join(f'"ua{i:02d}"' for i in range(26))
+            + "] || size(request.user_agent) in ["
+            + ",".join(str(n) for n in range(100, 200))
+            + "]"
+        ]
+    ),
+    "instant split across UTC aliases": _conditioned(
+        ['request.time.getHours() < 12 || request.time.getHours("Etc/UTC") >= 12']
+    ),
+    "equal windows in 4 UTC aliases": _conditioned(
+        [
+            f'request.time.getHours("{z}") >= 8 && request.time.getHours("{z}") < 18'
+            for z in ("UTC", "Etc/UTC", "Zulu", "+00:00")
+        ]
+    ),
+    "expiry in 9999 and offsets out of range": _conditioned(
+        [
+            'inIpRange(request.ip,"8.0.0.0/8") && request.time < timestamp("9999-12-31T23:59:59Z")',
+            'request.time < timestamp("9999-12-31T23:59:59-01:00")',
+        ]
+    ),
+    "sample request at the end of CEL time": "config:\n  private-serverless:services:\n"
+    "    c: {kind: container, image: r/i:1, access: {condition: "
+    "'request.time.getHours(\"+14:00\") < 12', expect: {allow: [{ip: 8.8.8.8, "
+    "time: '9999-12-31T23:59:59Z'}]}}}\n",
+    "range from the caller's header": _conditioned(["inIpRange(request.ip, request.user_agent)"]),
+    "IPv6 global unicast in 2 blocks": _conditioned(
+        [" || ".join(f'inIpRange(request.ip,"{b}::/4")' for b in ("2000", "3000"))]
+    ),
 }
 
 
@@ -140,8 +173,9 @@ def main() -> None:
     cases = dict(CRAFTED)
     if args.random:
         from hypothesis import HealthCheck, given, settings
+        from hypothesis import strategies as st
 
-        from fuzz.strategies import stack_texts
+        from fuzz.strategies import condition_stacks, stack_texts
 
         @settings(
             max_examples=args.random * 3,
@@ -149,7 +183,7 @@ def main() -> None:
             deadline=None,
             suppress_health_check=list(HealthCheck),
         )
-        @given(stack_texts())
+        @given(st.one_of(stack_texts(), condition_stacks()))
         def collect(data: bytes) -> None:
             text = data.decode("utf-8", errors="replace")
             if len(data) < 1024 and len(cases) < len(CRAFTED) + args.random:

@@ -159,3 +159,43 @@ def stack_loader_target(data: bytes) -> None:
         load_stack_yaml(text, "stacks/Pulumi.fuzz.yaml", project="private-serverless")
     except PrivateServerlessError as exc:
         _refused(exc)
+
+
+#: Sample requests the condition target simulates: now, and both ends of CEL's range.
+_SAMPLE_TIMES = (
+    NOW,
+    datetime(9999, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC),
+    datetime(1, 1, 1, tzinfo=UTC),
+)
+_REFERENCE = 'inIpRange(request.ip, "198.51.100.0/24")'
+
+
+def condition_target(data: bytes) -> None:
+    """``private-serverless condition check|eval`` and what the plan and the audit do with a
+    condition: validate it, simulate it at both ends of CEL's time range, compare it with
+    another (the access matrix). Condition errors quote the expression on purpose (the CLI
+    points a caret at it), so only a traceback is a failure here, not the marker."""
+    from private_serverless.conditions import (
+        AccessRequest,
+        ConditionError,
+        evaluate_condition,
+        validate_condition,
+    )
+    from private_serverless.policies.access_matrix import implies
+
+    text = _text(data)
+    if text is None:
+        return
+    try:
+        validate_condition(text)
+    except ConditionError as exc:
+        assert "Traceback" not in str(exc)
+    for time in _SAMPLE_TIMES:
+        for ip in ("198.51.100.7", "2001:db8::7"):
+            request = AccessRequest(ip=ip, user_agent=MARKER, time=time)
+            try:
+                evaluate_condition(text, request)
+            except ConditionError as exc:
+                assert "Traceback" not in str(exc)
+    implies(text, _REFERENCE)
+    implies(_REFERENCE, text)

@@ -112,6 +112,35 @@ def test_same_condition_in_one_project_is_deliberate_sharing() -> None:
 
 
 @pytest.mark.usefixtures("project")
+@pytest.mark.parametrize(
+    ("billing_zone", "reports_zone", "expected"),
+    [
+        ("UTC", "Etc/UTC", 0),  # one window in two spellings: deliberate sharing
+        ("Zulu", "+00:00", 0),
+        ("Africa/Lagos", "+01:00", 0),  # no daylight saving time: the same clock
+        ("Europe/Paris", "+01:00", 1),  # Paris is +02:00 in summer: another window
+    ],
+)
+def test_equal_windows_in_zone_aliases_are_not_a_weaker_condition(
+    billing_zone: str, reports_zone: str, expected: int
+) -> None:
+    window = 'request.time.getHours("{z}") >= 8 && request.time.getHours("{z}") < 18'
+
+    def share(config: dict[str, Any]) -> None:
+        services = config["private-serverless:services"]
+        services["billing"].pop("dedicated_project")
+        services["billing"]["access"] = {"condition": window.format(z=billing_zone)}
+        services["reports"]["access"] = {"condition": window.format(z=reports_zone)}
+        services["reports"].pop("calls")
+
+    edit_stack(Path.cwd(), "dev", share)
+    code, document, output = _plan_json("dev")
+    assert code == expected, output
+    reach = [f for f in document["findings"] if f["rule"] == "reach-beyond-intent"]
+    assert bool(reach) == bool(expected), reach
+
+
+@pytest.mark.usefixtures("project")
 @pytest.mark.parametrize("foreign", [{}, {"max_key_lifetime_days": 3650}])
 def test_a_policy_key_in_another_namespace_is_refused(foreign: Any) -> None:
     def add(config: dict[str, Any]) -> None:
@@ -358,3 +387,30 @@ def test_the_configured_default_project_is_the_one_a_namespace_names_by_hand() -
     assert callers_of_fn_d(None) == set()
     assert callers_of_fn_d(OTHER_PROJECT) == set()
     assert callers_of_fn_d(PROJECT) == {"app-a"}  # the default project's grant reaches it
+
+
+@pytest.mark.usefixtures("project")
+@pytest.mark.parametrize(
+    ("where", "value"),
+    [
+        ("expect", "0001-01-01T00:00:00+01:00"),
+        ("expect", "9999-12-31T23:59:59-01:00"),
+        ("condition", 'request.time < timestamp("9999-12-31T23:59:59-01:00")'),
+    ],
+)
+def test_extreme_times_are_one_error_with_the_key_path(where: str, value: str) -> None:
+    """Times an offset pushes out of CEL's range used to raise OverflowError in the plan."""
+
+    def extreme(config: dict[str, Any]) -> None:
+        access = config["private-serverless:services"]["billing"]["access"]
+        if where == "expect":
+            access["expect"] = {"allow": [{"ip": "198.51.100.7", "time": value}]}
+        else:
+            access["condition"] = value
+
+    edit_stack(Path.cwd(), "dev", extreme)
+    code, _document, output = _plan_json("dev")
+    assert code == 2, output
+    assert "Traceback" not in output
+    assert "services.billing.access" in output
+    assert "range CEL timestamps can hold" in output

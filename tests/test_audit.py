@@ -382,3 +382,48 @@ def test_console_entry_point_exit_codes(tmp_path: Path) -> None:
     missing = run(str(tmp_path / "missing.json"))
     assert missing.returncode == 2
     assert "missing.json" in missing.stderr and "Traceback" not in missing.stderr
+
+
+_LIST_CONDITION = (
+    "request.user_agent in ["
+    + ", ".join(f'"agent-{i:02d}"' for i in range(26))
+    + "] || size(request.user_agent) in ["
+    + ", ".join(str(n) for n in range(100, 200))
+    + "]"
+)
+
+
+@pytest.mark.parametrize(
+    ("condition", "expected"),
+    [
+        # The same instant split across two names of UTC: restricts nothing.
+        ('request.time.getHours() < 12 || request.time.getHours("Etc/UTC") >= 12', 1),
+        # Outside CEL's timestamp range once the offset is applied (an OverflowError before).
+        ('request.time < timestamp("9999-12-31T23:59:59-01:00")', 1),
+        ('request.time > timestamp("0001-01-01T00:00:00+01:00")', 1),
+        # An "expiry" in 9999 is no restriction (beyond the analysis' horizon).
+        ('request.time < timestamp("9999-12-31T23:59:59Z")', 1),
+        ('inIpRange(request.ip, "198.51.100.0/24") || inIpRange(request.ip, "2000::/3")', 1),
+        ("inIpRange(request.ip, request.user_agent)", 1),
+        (_LIST_CONDITION, 0),  # valid, and answered without the old 30-100 s blow-up
+    ],
+)
+def test_cli_judges_conditions_without_crashing(
+    tmp_path: Path, condition: str, expected: int
+) -> None:
+    rs = replaced(
+        compliant_records(),
+        "billing-caller-access",
+        rules=[
+            {
+                "permissionSetNames": ["FunctionsPrivateAccess"],
+                "projectIds": [PROJECT],
+                "condition": condition,
+            }
+        ],
+    )
+    result = invoke(str(write(tmp_path, export_document(rs))), "--max-key-days", "3650")
+    assert result.exit_code == expected, result.output
+    assert "Traceback" not in result.output
+    if expected:
+        assert "conditions-parse" in result.stdout

@@ -149,3 +149,44 @@ def test_eval_uses_re2_and_fixed_offsets() -> None:
     args = ["condition", "eval", condition, "--ip", "192.0.2.1", "--time", "2026-03-02T08:30:00Z"]
     assert runner.invoke(app, [*args, "--user-agent", "été"]).exit_code == 0
     assert runner.invoke(app, [*args, "--user-agent", "ete1"]).exit_code == 1
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected", "message"),
+    [
+        (
+            'request.time.getHours() < 12 || request.time.getHours("Etc/UTC") >= 12',
+            2,
+            "restricts nothing",
+        ),
+        ('request.time.getHours("Zulu") >= 8 || request.time.getHours("GMT") < 8', 2, "nothing"),
+        ('request.time < timestamp("9999-12-31T23:59:59-01:00")', 2, "range CEL timestamps"),
+        ('request.time < timestamp("0001-01-01T00:00:00+01:00")', 2, "range CEL timestamps"),
+        ('request.time < timestamp("9999-12-31T23:59:59Z")', 2, "10 years away"),
+        ('request.time < timestamp("9999-12-31T23:59:59Z") && true || false', 2, "nothing"),
+        ('request.time.getHours("+01:00") < 12 || request.time.getHours("Etc/GMT-1") >= 12', 2, ""),
+        (
+            'request.time.getHours("+01:00") < 12 || request.time.getHours("Europe/Paris") >= 12',
+            0,
+            "",
+        ),
+    ],
+)
+def test_check_judges_extreme_times_and_zone_aliases(
+    expression: str, expected: int, message: str
+) -> None:
+    result = runner.invoke(app, ["condition", "check", expression])
+    assert result.exit_code == expected, result.output
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    "time", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00", "9999-12-31T23:59:59-23:59"]
+)
+def test_eval_refuses_a_time_outside_cel_range(time: str) -> None:
+    result = runner.invoke(
+        app, ["condition", "eval", HOURS, "--ip", "198.51.100.7", "--time", time]
+    )
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("error: --time: the time is outside the range")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 from private_serverless.conditions import (
@@ -207,3 +207,25 @@ def test_deep_nesting_is_a_condition_error() -> None:
     assert evaluate_condition("(" * 30 + "true" + ")" * 30, call())
     with pytest.raises(ConditionError, match="nested"):
         evaluate_condition("(" * 300 + "true" + ")" * 300, call())
+
+
+@pytest.mark.parametrize(
+    ("expression", "time"),
+    [
+        ('request.time.getHours("+14:00") == 1', "9999-12-31T23:59:59Z"),
+        ('request.time.getFullYear("Pacific/Kiritimati") > 1', "9999-12-31T23:59:59Z"),
+        ('request.time.getHours("-12:00") == 1', "0001-01-01T00:00:00Z"),
+    ],
+)
+def test_a_zone_past_the_end_of_cel_range_is_an_error_not_a_crash(
+    expression: str, time: str
+) -> None:
+    request = AccessRequest(ip="198.51.100.7", time=datetime.fromisoformat(time))
+    with pytest.raises(ConditionError, match="outside years 1 to 9999"):
+        evaluate_condition(expression, request)
+
+
+def test_an_error_at_the_top_of_the_expression_is_a_condition_error() -> None:
+    request = AccessRequest(ip="198.51.100.7", user_agent="", time=datetime.now(UTC))
+    with pytest.raises(ConditionError, match="could not be evaluated: inIpRange"):
+        evaluate_condition('inIpRange(request.user_agent, "0.0.0.0/0")', request)

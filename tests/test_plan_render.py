@@ -73,6 +73,7 @@ def test_json_has_the_exact_shape(toy_plan: Plan) -> None:
         "weakened",
         "findings",
         "archives",
+        "output_sources",
     ]
     assert data["access"] == []  # FunctionsReadOnly calls nothing
     assert (data["stack"], data["project"], data["waves"]) == (STACK, PROJECT, 2)

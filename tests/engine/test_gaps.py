@@ -3,6 +3,8 @@ by a test of its own where the recordings cannot hold it (they record no stack o
 
 from __future__ import annotations
 
+import pytest
+from private_serverless.plan.diff import PlanDiff, diff_plans, render_diff_text
 from private_serverless.plan.render.text import compact
 from private_serverless.plan.values import (
     SECRET_SIGNATURE,
@@ -11,6 +13,9 @@ from private_serverless.plan.values import (
     to_plan_value,
 )
 from pulumi.runtime.rpc import UNKNOWN
+
+from .compare import RECORDINGS
+from .conftest import PlanStack, scenario_files
 
 
 def _secret(value: object) -> dict[str, object]:
@@ -24,3 +29,55 @@ def test_a_secret_unknown_before_the_apply_is_shown_unknown_not_known() -> None:
     assert compact({"secretEnvironmentVariables": UNKNOWN_SECRET_PLACEHOLDER}) == (
         '{"secretEnvironmentVariables": (secret, known after apply)}'
     )
+
+
+def _outputs_diff(plan_stack: PlanStack, name: str) -> PlanDiff:
+    base = plan_stack("dev", RECORDINGS / "scenarios" / "base.Pulumi.dev.yaml")
+    return diff_plans(base, plan_stack("dev", *scenario_files(name)))
+
+
+@pytest.mark.parametrize(
+    ("scenario", "changing"),
+    [
+        # A region change replaces billing's namespace and function: a new endpoint.
+        ("b-region-billing", {"billing_endpoint", "billing_registry_endpoint"}),
+        # The first rotation creates billing-key-gen1, the new active key.
+        ("a-rotate-gen1", {"billing_api_key"}),
+        # A dedicated project moves reports: new project, namespace, function and key.
+        (
+            "k-dedicated-reports",
+            {
+                "reports_project_id",
+                "reports_endpoint",
+                "reports_api_key",
+                "reports_registry_endpoint",
+            },
+        ),
+    ],
+)
+def test_outputs_that_become_unknown_are_named_as_changing(
+    plan_stack: PlanStack, scenario: str, changing: set[str]
+) -> None:
+    diff = _outputs_diff(plan_stack, scenario)
+    service = next(iter(changing)).split("_", 1)[0]
+    nested = {f"services.{service}.{name.split('_', 1)[1]}" for name in changing}
+    assert {item.path for item in diff.outputs} == changing | nested
+    text = render_diff_text(diff)
+    assert f"{len(changing | nested)} outputs changed" in text
+    for path in changing:
+        assert f"~ {path}: a new " in text
+
+
+def test_a_key_lifetime_change_changes_no_output(plan_stack: PlanStack) -> None:
+    # The kept keys keep their expiresAt (ignore_changes): the engine reports no output change.
+    diff = _outputs_diff(plan_stack, "x2-key-lifetime")
+    assert diff.outputs == ()
+    assert diff.with_op("create", "update", "replace", "delete") == ()
+
+
+def test_null_outputs_are_not_exported(plan_stack: PlanStack) -> None:
+    plan = plan_stack("dev", RECORDINGS / "new-stacks" / "Pulumi.dev.yaml")
+    assert None not in plan.outputs.values()
+    assert "billing_key_secret_id" not in plan.outputs
+    # Inside an exported map a null stays (the engine keeps it there).
+    assert plan.outputs["services"]["billing"]["key_secret_id"] is None

@@ -11,6 +11,7 @@ from ipaddress import IPv4Address, IPv6Address, ip_address
 from typing import Annotated, NoReturn
 
 import typer
+from pydantic import ValidationError
 
 from ..conditions import AccessRequest, ConditionError, evaluate_condition, validate_condition
 from .exit_codes import EXIT_INVALID, EXIT_VERDICT, contract
@@ -63,7 +64,12 @@ def evaluate(
     ] = None,
 ) -> None:
     """Simulate one call: print "allowed" (exit 0) or "denied" (exit 1)."""
-    request = AccessRequest(ip=_parse_ip(ip), user_agent=user_agent, time=_parse_time(time))
+    try:
+        request = AccessRequest(ip=_parse_ip(ip), user_agent=user_agent, time=_parse_time(time))
+    except ValidationError as exc:
+        where = ".".join(str(part) for part in exc.errors()[0]["loc"]) or "request"
+        message = str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
+        _fail(f"--{where.replace('_', '-')}: {message}")
     try:
         allowed = evaluate_condition(expression, request)
     except ConditionError as exc:

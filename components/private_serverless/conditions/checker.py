@@ -26,7 +26,7 @@ import operator
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any, Final
 from zoneinfo import available_timezones
@@ -81,6 +81,11 @@ _NON_PUBLIC_NETWORKS: Final = tuple(
         ("fe80::/10", "the link-local range"),
     )
 )
+
+#: The first and last instants a CEL timestamp can hold (the CEL specification: years 1 to
+#: 9999 in UTC, https://github.com/google/cel-spec/blob/master/doc/langdef.md#overflow).
+FIRST_INSTANT: Final = datetime(1, 1, 1, tzinfo=UTC)
+LAST_INSTANT: Final = datetime(9999, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC)
 
 _DURATION_PATTERN: Final = re.compile(r"-?(\d+(\.\d+)?(h|m|s|ms|us|µs|ns))+")
 
@@ -759,6 +764,23 @@ def _check_network(node: Any, text: str) -> ipaddress.IPv4Network | ipaddress.IP
         raise _error(node, f'"{text}" has host bits set; did you mean "{loose}"?') from None
 
 
+def parse_instant(text: str) -> datetime | None:
+    """An RFC 3339 timestamp as an aware UTC instant inside CEL's range, else None."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        return None
+    try:
+        instant = moment.astimezone(UTC)
+    except OverflowError:  # the offset moves it before year 1 or after year 9999
+        return None
+    if not FIRST_INSTANT <= instant <= LAST_INSTANT:
+        return None
+    return instant
+
+
 def _check_timestamp(node: Any, text: str) -> None:
     try:
         moment = datetime.fromisoformat(text)
@@ -766,6 +788,12 @@ def _check_timestamp(node: Any, text: str) -> None:
         moment = None
     if moment is None or moment.tzinfo is None:
         raise _error(node, f'"{text}" is not an RFC 3339 timestamp such as "2026-01-31T18:00:00Z"')
+    if parse_instant(text) is None:
+        raise _error(
+            node,
+            "the timestamp is outside the range CEL timestamps can hold (years 1 to 9999, "
+            "counted in UTC after its offset)",
+        )
 
 
 def _check_duration(node: Any, text: str) -> None:

@@ -6,100 +6,95 @@ A condition that is true for every request restricts nothing (``true``, ``x || t
 private ranges, contradictory hours). Both are mistakes that look like security.
 
 The condition is cut into a boolean formula over *atoms* (the comparisons and calls between
-``&&``, ``||`` and ``!``). Each atom reads one variable: the source address, the user agent, one
-timestamp accessor (``getHours("Europe/Paris")``...) or the raw timestamp. For every variable
-the atoms are evaluated on sample values (taken from the condition's own literals plus generic
-ones) and the distinct truth vectors kept; the formula is then evaluated on every combination.
-Variables are independent, so the combinations are exactly what requests can produce, up to
-the samples. Where samples cannot prove an atom false or true (a regular expression never
-matched by a sample), both outcomes are assumed, so a condition is only declared never-true or
-always-true when the samples prove it.
+``&&``, ``||`` and ``!``). Each atom reads one *variable*: the source address, the user agent,
+or the time (every timestamp accessor in every zone and every comparison of the raw timestamp
+read one instant, so ``getHours()`` and ``getHours("Etc/UTC")`` are judged together). Each
+variable is evaluated on real sample values (addresses cut at every range boundary, strings
+built from the condition's literals, instants on a grid that follows every zone's offsets
+from now on) and the distinct truth vectors kept. The formula is then decided part by part:
+parts over disjoint variables are independent, so only parts that share a variable are
+enumerated together.
 
-The source address is judged per IP family, as an attacker chooses the family: a condition that
-lets every IPv4 address in restricts nothing even though it refuses IPv6. Only public addresses
-are sampled, since Scaleway only ever sees public source addresses.
+Soundness, the rule behind every answer: "can refuse" is only said with a concrete request
+that is refused (:attr:`Meaning.deny_witness`); "never true" and "never false" are only said
+when the samples of every variable involved are complete. Where the analysis cannot decide
+(samples that cannot be complete, such as a regular expression, or more combinations than it
+evaluates), the condition counts as restricting nothing and as possibly allowing.
+
+What the caller controls is judged as the caller would choose it:
+
+* the IP family (a condition that lets every IPv4 address in restricts nothing);
+* any atom that reads two request attributes (``inIpRange(request.ip, request.user_agent)``:
+  the caller sends the range in its own header, so it picks the outcome).
+
+Only public addresses are sampled, as Scaleway only ever sees public source addresses (for
+IPv6 the global unicast space 2000::/3, the only one IANA allocates), and only instants from
+now to :data:`HORIZON`: a deadline further away restricts nothing within any key's life.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import itertools
-from collections.abc import Callable, Iterator, Mapping, Sequence
+import random
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import reduce
 from typing import Any, Final
 
-from .checker import accessor_constraint, re2_compiled
-from .functions import in_ip_range
-from .request import USER_AGENT_MAX_LENGTH
+from .atoms import (
+    _FIELDS,
+    _atom_program,
+    _attributes,
+    _Evaluator,
+    _literals,
+    _local,
+    _method_names,
+    _now,
+    _plain_evaluator,
+    _run,
+    _trees,
+)
+from .checker import LAST_INSTANT
+from .request import AccessRequest
+from .samples import (
+    _MAX_PERMUTED,
+    _STRING_METHODS,
+    HORIZON,
+    MAX_SAMPLES,
+    _address_samples,
+    _sort_time_atoms,
+    _time_grid,
+    _user_agent_samples,
+    _with_budget,
+    _zone_whole_hours,
+)
 
-#: Combinations of truth vectors evaluated at most; past that the condition is assumed to mean
-#: something (no error), which only real conditions far larger than Scaleway's limit reach.
-MAX_COMBINATIONS: Final = 50_000
-
-# Addresses Scaleway never reports as a caller (besides the private ones listed by validation).
-_NEVER_SEEN: Final = tuple(
-    ipaddress.ip_network(cidr)
-    for cidr in (
-        "10.0.0.0/8",
-        "172.16.0.0/12",
-        "192.168.0.0/16",
-        "100.64.0.0/10",
-        "127.0.0.0/8",
-        "169.254.0.0/16",
-        "0.0.0.0/8",
-        "224.0.0.0/4",
-        "240.0.0.0/4",
-        "fc00::/7",
-        "::1/128",
-        "::/128",
-        "::ffff:0:0/96",
-        "fe80::/10",
-        "ff00::/8",
-    )
-)
-_GENERIC_ADDRESSES: Final = (
-    "1.1.1.1",
-    "8.8.8.8",
-    "51.15.0.1",
-    "192.0.2.1",
-    "198.51.100.77",
-    "203.0.113.7",
-    "2001:4860:4860::8888",
-    "2a01:4f8::1",
-    "2001:db8::1",
-    "2606:4700::1111",
-)
-# A header value never holds CR, LF or NUL (RFC 9110, section 5.5), so no sample does: with
-# one, `matches("^.*$")` would look restrictive although it matches every real user agent.
-_GENERIC_USER_AGENTS: Final = (
-    "",
-    "a",
-    "\t",
-    "\u03a9",
-    "curl/8.5.0",
-    "python-requests/2.32.3",
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36",
-    "x" * USER_AGENT_MAX_LENGTH,
-)
-#: The time given to atoms that do not read it.
-_SOME_INSTANT: Final = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
-#: The last instant a CEL timestamp can hold.
-_LAST_INSTANT: Final = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
-_MAX_PERMUTED: Final = 5  # 120 orders at most
-_MAX_PAIRED: Final = 12
-_STRING_METHODS: Final = frozenset({"contains", "startsWith", "endsWith", "matches"})
+#: Evaluations of one part of the formula at most (combinations of truth vectors times the
+#: caller's choices); past that the part is sampled and, unless the samples decide it,
+#: undecidable (so restricting nothing).
+MAX_COMBINATIONS: Final = 20_000
+#: Evaluations by CEL's engine (the slow path, ~0.1 ms each) per analysis at most.
+MAX_ENGINE_EVALUATIONS: Final = 3_000
+#: Atoms read by the caller's choice enumerated together at most (2**n outcomes).
+MAX_CHOICES: Final = 8
 
 
 @dataclass(frozen=True)
 class Meaning:
     """What a condition can do: let some request in, and keep some request out."""
 
+    #: False only when proven that no request matches.
     can_allow: bool
+    #: True only when a request is proven refused, whatever the caller chooses.
     can_deny: bool
-    #: IP family (4 or 6) from which every request is allowed, when that is the reason.
+    #: IP family (4 or 6) from which every request may be allowed, when that is the reason.
     open_family: int | None = None
+    #: False when the analysis could not decide whether the condition refuses anything (it
+    #: then counts as restricting nothing).
+    decided: bool = True
+    #: A request the condition refuses (proof of ``can_deny``), when there is one.
+    deny_witness: AccessRequest | None = None
 
 
 # --- the formula ----------------------------------------------------------------------------
@@ -136,10 +131,6 @@ _WRAPPERS: Final = frozenset(
     {"expr", "conditionalor", "conditionaland", "relation", "addition", "multiplication"}
     | {"unary", "member", "primary"}
 )
-
-
-def _trees(node: Any) -> list[Any]:
-    return [child for child in node.children if hasattr(child, "data")]
 
 
 class _Builder:
@@ -188,357 +179,438 @@ def _evaluate(node: _Node, values: Sequence[bool]) -> bool:
     return node.value
 
 
-# --- what each atom reads -------------------------------------------------------------------
-
-
-def _walk(node: Any) -> Iterator[Any]:
+def _atoms_in(node: _Node) -> Iterator[int]:
     stack = [node]
     while stack:
         current = stack.pop()
-        yield current
-        stack.extend(_trees(current))
+        if isinstance(current, _Atom):
+            yield current.index
+        elif isinstance(current, _Not):
+            stack.append(current.operand)
+        elif isinstance(current, _All | _Any):
+            stack.extend(current.operands)
 
 
-def _attributes(atom: Any) -> set[str]:
-    found = set()
-    for node in _walk(atom):
-        if node.data == "member_dot" and len(node.children) == 2:
-            receiver, name = node.children
-            if any(n.data == "ident" and str(n.children[0]) == "request" for n in _walk(receiver)):
-                found.add(str(name))
-    return found
-
-
-def _method_names(atom: Any) -> set[str]:
-    return {
-        str(node.children[1])
-        for node in _walk(atom)
-        if node.data == "member_dot_arg" and len(node.children) >= 2
-    }
-
-
-def _literals(atoms: Sequence[Any]) -> tuple[list[str], list[int]]:
-    from celpy.evaluation import celstr  # lazy: the engine is heavy
-
-    strings: list[str] = []
-    integers: list[int] = []
-    for atom in atoms:
-        for node in _walk(atom):
-            if node.data != "literal":
-                continue
-            token = node.children[0]
-            if token.type in {"STRING_LIT", "MLSTRING_LIT"}:
-                strings.append(str(celstr(token)))
-            elif token.type == "INT_LIT":
-                try:
-                    integers.append(int(str(token), 0))
-                except ValueError:
-                    continue
-    return strings, integers
-
-
-# --- samples ----------------------------------------------------------------------------------
-
-
-def _seen_by_scaleway(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    return not any(address.version == n.version and address in n for n in _NEVER_SEEN)
-
-
-def _address_samples(strings: Sequence[str], family: int) -> list[str]:
-    candidates: list[ipaddress.IPv4Address | ipaddress.IPv6Address] = [
-        ipaddress.ip_address(text) for text in _GENERIC_ADDRESSES
-    ]
-    for text in strings:
-        try:
-            network = ipaddress.ip_network(text, strict=False)
-        except ValueError:
-            continue
-        first, last = network.network_address, network.broadcast_address
-        middle = first + network.num_addresses // 2
-        candidates += [first, last, middle]
-        for step in (-1, 1):  # just outside the network; does not exist at the address ends
-            try:
-                candidates.append((first if step < 0 else last) + step)
-            except ipaddress.AddressValueError:
-                continue
-    unique = dict.fromkeys(candidates)
-    return [str(a) for a in unique if a.version == family and _seen_by_scaleway(a)]
-
-
-def _user_agent_samples(strings: Sequence[str], integers: Sequence[int]) -> list[str]:
-    samples = list(_GENERIC_USER_AGENTS)
-    for text in strings:
-        samples += [text, f"a{text}", f"{text}z", f"a{text}z", text[1:], text[:-1]]
-        samples += [text.upper(), text.lower()]
-    # Several predicates on one header (contains("a") && endsWith("b")) hold together only on
-    # a string made of their literals: every order of them all, and every pair.
-    texts = list(dict.fromkeys(strings))
-    if 1 < len(texts) <= _MAX_PERMUTED:
-        samples += ["".join(order) for order in itertools.permutations(texts)]
-    elif texts:
-        samples += ["".join(texts), "".join(reversed(texts))]
-    samples += [a + b for a, b in itertools.permutations(texts[:_MAX_PAIRED], 2)]
-    lengths = [n for n in integers if 0 <= n <= USER_AGENT_MAX_LENGTH + 1]
-    for number in lengths:
-        sizes = [max(number + delta, 0) for delta in (-1, 0, 1)]
-        samples += ["a" * size for size in sizes]
-        # ... and with a length test (size(ua) > 10 && contains("x")): pad the literals.
-        for text in [*texts, "".join(texts)]:
-            samples += [text + "a" * max(size - len(text), 0) for size in sizes]
-    # Scaleway truncates the header before the condition sees it.
-    return list(
-        dict.fromkeys(
-            sample[:USER_AGENT_MAX_LENGTH]
-            for sample in samples
-            if not any(c in sample for c in "\r\n\0")
-        )
-    )
-
-
-def _time_samples(strings: Sequence[str], now: datetime) -> list[datetime]:
-    """Times a request can still come at: now, a second later, the last instant CEL knows,
-    and around each of the condition's own instants that is not past. A comparison with a
-    past instant is the same for every future request (``request.time > timestamp("2000-...")``
-    restricts nothing), one with a future instant is an expiry or a start date."""
-    samples = [now, now + timedelta(seconds=1), _LAST_INSTANT]
-    for text in strings:
-        try:
-            moment = datetime.fromisoformat(text)
-        except ValueError:
-            continue
-        if moment.tzinfo is None or moment < now:
-            continue
-        samples += [moment - timedelta(seconds=1), moment, moment + timedelta(seconds=1)]
-    return list(dict.fromkeys(sample for sample in samples if sample >= now))
-
-
-# --- evaluation -------------------------------------------------------------------------------
-
-
-#: One atom as a function of a sample request (``ip``, ``user_agent``, ``time``).
-_Evaluator = Callable[..., bool]
-
-
-def _evaluator(atom: Any) -> _Evaluator:
-    """How to evaluate ``atom`` on samples: plain Python for the commonest atoms, CEL's own
-    engine for the rest. A condition of many ranges or strings is sampled at several values
-    per literal, and CEL's engine takes a hundred times longer per evaluation."""
-    fast = _plain_evaluator(atom)
-    if fast is not None:
-        return fast
-    program = _atom_program(atom)
-    return lambda **sample: _run(program, **sample)
-
-
-#: CEL's string methods on the user agent, as Python computes them (on code points, as CEL).
-_STRING_TESTS: Final[Mapping[str, Callable[[str, str], bool]]] = {
-    "contains": lambda text, literal: literal in text,
-    "startsWith": str.startswith,
-    "endsWith": str.endswith,
-}
-
-
-def _plain_evaluator(atom: Any) -> _Evaluator | None:
-    """For ``inIpRange(request.ip, "<subnet>")`` and ``request.user_agent.<contains|startsWith|
-    endsWith|matches>("<text>")`` exactly, the same test in plain Python (RE2 for
-    ``matches``); None for any other atom."""
-    node = _descend(atom)
-    if node.data == "ident_arg" and len(node.children) == 2:
-        arguments = [_descend(argument) for argument in _trees(node.children[1])]
-        if str(node.children[0]) == "inIpRange" and len(arguments) == 2:
-            subnet = _string_literal(arguments[1])
-            if _request_attribute(arguments[0]) == "ip" and subnet is not None:
-                try:
-                    network = ipaddress.ip_network(subnet, strict=True)
-                except ValueError:
-                    return None  # CEL's engine says what such a call gives
-                return lambda ip="", **_: _address_in(ip, network)
-    if node.data == "member_dot_arg" and len(node.children) == 3:
-        receiver, method, argument_list = node.children
-        arguments = [_descend(argument) for argument in _trees(argument_list)]
-        if _request_attribute(_descend(receiver)) == "user_agent" and len(arguments) == 1:
-            literal = _string_literal(arguments[0])
-            test = _STRING_TESTS.get(str(method))
-            if test is not None and literal is not None:
-                return lambda user_agent="", **_: test(user_agent, literal)
-            pattern = re2_compiled(literal) if str(method) == "matches" and literal else None
-            if pattern is not None:  # matches() is an RE2 search, as cel-python runs it
-                return lambda user_agent="", **_: pattern.search(user_agent) is not None
-    return None
-
-
-def _request_attribute(node: Any) -> str | None:
-    """``attr`` if ``node`` is exactly ``request.attr``."""
-    if node.data != "member_dot" or len(node.children) != 2:
-        return None
-    receiver = _descend(node.children[0])
-    if receiver.data != "ident" or str(receiver.children[0]) != "request":
-        return None
-    return str(node.children[1])
-
-
-def _string_literal(node: Any) -> str | None:
-    """The value of a plain (not raw, not bytes) string literal node, else None."""
-    from celpy.evaluation import celstr  # lazy: the engine is heavy
-
-    if node.data != "literal" or node.children[0].type != "STRING_LIT":
-        return None
-    text = str(node.children[0])
-    if text[:1] not in {"'", '"'}:
-        return None  # r"...", b"...": CEL's engine reads them
-    return str(celstr(node.children[0]))
-
-
-def _descend(node: Any) -> Any:
-    """The first node under ``node`` that is not a rule wrapping a single sub-tree."""
-    while len(node.children) == 1 and hasattr(node.children[0], "data"):
-        node = node.children[0]
-    return node
-
-
-def _address_in(ip: str, network: ipaddress.IPv4Network | ipaddress.IPv6Network) -> bool:
-    """``inIpRange`` as the simulator computes it; an error (no address) denies."""
-    try:
-        return ipaddress.ip_address(ip) in network
-    except ValueError:
-        return False
-
-
-def _atom_program(atom: Any) -> Any:
-    import celpy  # lazy: the engine is heavy
-
-    return celpy.Environment().program(atom, functions={"inIpRange": in_ip_range})
-
-
-def _run(program: Any, ip: str = "", user_agent: str = "", time: datetime | None = None) -> bool:
-    from celpy import celtypes
-
-    activation = {
-        "request": celtypes.MapType(
-            {
-                celtypes.StringType("ip"): celtypes.StringType(ip),
-                celtypes.StringType("user_agent"): celtypes.StringType(user_agent),
-                celtypes.StringType("time"): celtypes.TimestampType(time or _SOME_INSTANT),
-            }
-        )
-    }
-    try:
-        result = program.evaluate(activation)
-    except Exception:  # an evaluation error denies, as Scaleway does
-        return False
-    return isinstance(result, celtypes.BoolType) and bool(result)
+# --- variables and samples ------------------------------------------------------------------
 
 
 @dataclass
 class _Variable:
-    """One thing a request varies in, with the atoms that read it and their truth vectors."""
+    """One thing a request varies in, with the atoms that read it.
 
+    ``vectors`` maps each truth vector (one value per atom) that real samples produce to the
+    first such sample; ``complete`` says whether every vector a request can produce is there.
+    """
+
+    key: tuple[Any, ...]
     atoms: list[int]
-    vectors: set[tuple[bool, ...]]
+    vectors: dict[tuple[bool, ...], dict[str, Any]]
+    complete: bool
+    choice: bool = False  # an atom whose outcome the caller picks
 
 
-def _vectors(
-    evaluators: Sequence[_Evaluator],
-    samples: Sequence[Mapping[str, Any]],
-    uncertain: Sequence[bool],
-) -> set[tuple[bool, ...]]:
-    vectors = {tuple(evaluate(**sample) for evaluate in evaluators) for sample in samples}
-    # An atom no sample made true may still be true for a value the samples missed (a regular
-    # expression): assume it can be, so that "never true" is only said when proven.
-    for position, doubtful in enumerate(uncertain):
-        if doubtful and not any(vector[position] for vector in vectors):
-            vectors |= {(*v[:position], True, *v[position + 1 :]) for v in vectors}
-    return vectors or {tuple(False for _ in evaluators)}
+# --- building the variables -----------------------------------------------------------------
+
+
+class _Analysis:
+    def __init__(self, tree: Any) -> None:
+        builder = _Builder()
+        self.formula = builder.build(tree)
+        self.atoms = builder.atoms
+        self.strings, self.integers = _literals(self.atoms)
+        self.engine_budget = MAX_ENGINE_EVALUATIONS
+        self.groups: dict[tuple[Any, ...], list[int]] = {}
+        for index, atom in enumerate(self.atoms):
+            attributes = _attributes(atom)
+            key: tuple[Any, ...]
+            if not attributes:
+                key = ("constant", index)
+            elif len(attributes) > 1:
+                key = ("choice", index)  # the caller picks what the atom gives
+            else:
+                key = (next(iter(attributes)),)
+            self.groups.setdefault(key, []).append(index)
+        self.now = _now()
+        self.end = min(self.now + HORIZON, LAST_INSTANT)
+        self._time: list[_Variable] | None = None
+
+    def variables(self, family: int) -> list[_Variable]:
+        found: list[_Variable] = []
+        for key, indices in self.groups.items():
+            kind = key[0]
+            if kind == "choice":
+                found.append(_Variable(key, indices, {(True,): {}, (False,): {}}, True, True))
+            elif kind == "constant":
+                found.append(self._sampled(key, indices, [{}], True))
+            elif kind == "ip":
+                samples = [{"ip": a} for a in _address_samples(self.strings, family)]
+                found.append(self._sampled(key, indices, samples, True))
+            elif kind == "user_agent":
+                agents = _user_agent_samples(self.strings, self.integers)
+                agents += _address_samples(self.strings, 4)[:20]
+                agents += _address_samples(self.strings, 6)[:20]
+                samples = [{"user_agent": a} for a in dict.fromkeys(agents)]
+                found.append(self._sampled(key, indices, samples, self._agents_complete(indices)))
+            else:
+                if self._time is None:
+                    self._time = self._time_variables(key, indices)
+                found += self._time
+        return found
+
+    def _agents_complete(self, indices: Sequence[int]) -> bool:
+        """Whether the user-agent samples give every vector: when each atom is a plain test
+        of the literals, with few enough literals that every order of them is sampled."""
+        methods: set[str] = set()
+        for index in indices:
+            if _plain_evaluator(self.atoms[index]) is None:
+                return False
+            methods |= _method_names(self.atoms[index])
+        if "matches" in methods:
+            return False  # a regular expression: samples cannot be proven complete
+        if methods & _STRING_METHODS:
+            return len(set(self.strings)) <= _MAX_PERMUTED
+        return True
+
+    def _sampled(
+        self,
+        key: tuple[Any, ...],
+        indices: Sequence[int],
+        samples: list[dict[str, Any]],
+        complete: bool,
+    ) -> _Variable:
+        evaluators: list[_Evaluator] = []
+        engine = 0
+        for index in indices:
+            plain = _plain_evaluator(self.atoms[index])
+            if plain is None:
+                engine += 1
+                evaluators.append(_engine_evaluator(_atom_program(self.atoms[index])))
+            else:
+                evaluators.append(plain)
+        samples, whole = _with_budget(samples, MAX_SAMPLES)
+        if engine:
+            allowed = max(self.engine_budget // engine, 1)
+            samples, whole_engine = _with_budget(samples, allowed)
+            whole = whole and whole_engine
+            self.engine_budget = max(self.engine_budget - engine * len(samples), 0)
+        vectors: dict[tuple[bool, ...], dict[str, Any]] = {}
+        for sample in samples:
+            vector = tuple(evaluate(sample) for evaluate in evaluators)
+            vectors.setdefault(vector, sample)
+        return _Variable(key, list(indices), vectors, complete and whole)
+
+    def _time_variables(  # noqa: PLR0912 (split, then sample the rest jointly)
+        self, key: tuple[Any, ...], indices: Sequence[int]
+    ) -> list[_Variable]:
+        sorted_atoms = _sort_time_atoms(indices, self.atoms)
+        found: list[_Variable] = []
+        zones_whole_hours = all(_zone_whole_hours(z) for z in sorted_atoms.zones)
+        # Seconds, milliseconds (and minutes when every zone is whole hours away from UTC) do
+        # not depend on the zone nor on the other fields: judged alone, over all their values,
+        # unless a raw timestamp comparison ties them to an instant.
+        separate = {"getSeconds", "getMilliseconds"}
+        if zones_whole_hours:
+            separate.add("getMinutes")
+        if sorted_atoms.plain or sorted_atoms.engine:
+            separate = set()
+        for method in sorted(separate):
+            members = [i for i, (m, _, _) in sorted_atoms.constraints.items() if m == method]
+            if not members:
+                continue
+            domain = range(1000) if method == "getMilliseconds" else range(60)
+            vectors: dict[tuple[bool, ...], dict[str, Any]] = {}
+            for value in domain:
+                vector = tuple(value in sorted_atoms.constraints[i][2] for i in members)
+                vectors.setdefault(vector, {method: value})
+            found.append(_Variable((method,), members, vectors, True))
+            for index in members:
+                del sorted_atoms.constraints[index]
+        split = {i for variable in found for i in variable.atoms}
+        rest = [i for i in indices if i not in split]
+        if not rest:
+            return found
+        joint_minutes = "getMinutes" in {m for m, _, _ in sorted_atoms.constraints.values()}
+        instants, complete = _time_grid(sorted_atoms, joint_minutes, self.now, self.end)
+        evaluators: list[_Evaluator] = []
+        engine_indices = [i for i in rest if i in sorted_atoms.engine]
+        if engine_indices:
+            allowed = max(self.engine_budget // len(engine_indices), 1)
+            instants, whole = _with_budget(instants, allowed)
+            complete = complete and whole
+            self.engine_budget = max(self.engine_budget - len(engine_indices) * len(instants), 0)
+        for index in rest:
+            if index in sorted_atoms.constraints:
+                method, zone, allowed_values = sorted_atoms.constraints[index]
+                evaluators.append(_field_evaluator(method, zone, allowed_values))
+            elif index in sorted_atoms.plain:
+                evaluators.append(sorted_atoms.plain[index])
+            else:
+                evaluators.append(_engine_evaluator(sorted_atoms.engine[index]))
+        vectors = {}
+        for instant in instants:
+            sample: dict[str, Any] = {"time": instant, "local": {}}
+            vector = tuple(evaluate(sample) for evaluate in evaluators)
+            if vector not in vectors:
+                vectors[vector] = {"time": instant}
+        found.append(_Variable(key, rest, vectors, complete))
+        return found
+
+
+def _engine_evaluator(program: Any) -> _Evaluator:
+    def evaluate(sample: Mapping[str, Any]) -> bool:
+        values = {k: sample[k] for k in ("ip", "user_agent", "time") if k in sample}
+        return _run(program, **values)
+
+    return evaluate
+
+
+def _field_evaluator(method: str, zone: str | None, allowed: frozenset[int]) -> _Evaluator:
+    read = _FIELDS[method]
+
+    def evaluate(sample: Mapping[str, Any]) -> bool:
+        return read(_local(sample, zone)) in allowed
+
+    return evaluate
+
+
+# --- deciding -------------------------------------------------------------------------------
+
+#: Three-valued: True (proven, with a witness), False (proven impossible), None (undecided).
+_Tri = bool | None
+_Witness = dict[tuple[Any, ...], dict[str, Any]]
+
+
+@dataclass
+class _Verdict:
+    """Of one part of the formula: can it be true / false for some request and some choice
+    of the caller (``true``, ``false``), and is there a request for which it is true / false
+    whatever the caller chooses (``forced_true``, ``forced_false``, with a witness)."""
+
+    true: _Tri
+    false: _Tri
+    forced_true: _Tri
+    forced_false: _Tri
+    true_witness: _Witness | None = None
+    false_witness: _Witness | None = None
+
+
+def _tri_any(values: Sequence[_Tri]) -> _Tri:
+    if any(v is True for v in values):
+        return True
+    return False if all(v is False for v in values) else None
+
+
+def _tri_all(values: Sequence[_Tri]) -> _Tri:
+    if any(v is False for v in values):
+        return False
+    return True if all(v is True for v in values) else None
+
+
+def _merge(witnesses: Sequence[_Witness | None]) -> _Witness:
+    merged: _Witness = {}
+    for witness in witnesses:
+        merged.update(witness or {})
+    return merged
+
+
+class _Decider:
+    def __init__(self, variables: Sequence[_Variable], atom_count: int) -> None:
+        self.variable_of: dict[int, _Variable] = {}
+        for variable in variables:
+            for index in variable.atoms:
+                self.variable_of[index] = variable
+        self.atom_count = atom_count
+
+    def decide(self, node: _Node) -> _Verdict:
+        if isinstance(node, _Const):
+            v = node.value
+            return _Verdict(v, not v, v, not v, {} if v else None, None if v else {})
+        if isinstance(node, _Not):
+            inner = self.decide(node.operand)
+            return _Verdict(
+                inner.false,
+                inner.true,
+                inner.forced_false,
+                inner.forced_true,
+                inner.false_witness,
+                inner.true_witness,
+            )
+        if isinstance(node, _Atom):
+            return self._atom(node.index)
+        assert isinstance(node, _All | _Any)
+        parts = self._components(node)
+        verdicts = [
+            self.decide(members[0]) if len(members) == 1 else self._enumerate(node, members)
+            for members in parts
+        ]
+        if isinstance(node, _Any):
+            true = _tri_any([v.true for v in verdicts])
+            false = _tri_all([v.false for v in verdicts])
+            forced_true = _tri_any([v.forced_true for v in verdicts])
+            forced_false = _tri_all([v.forced_false for v in verdicts])
+            true_witness = next((v.true_witness for v in verdicts if v.forced_true), None)
+            false_witness = _merge([v.false_witness for v in verdicts]) if forced_false else None
+        else:
+            true = _tri_all([v.true for v in verdicts])
+            false = _tri_any([v.false for v in verdicts])
+            forced_true = _tri_all([v.forced_true for v in verdicts])
+            forced_false = _tri_any([v.forced_false for v in verdicts])
+            true_witness = _merge([v.true_witness for v in verdicts]) if forced_true else None
+            false_witness = next((v.false_witness for v in verdicts if v.forced_false), None)
+        return _Verdict(true, false, forced_true, forced_false, true_witness, false_witness)
+
+    def _atom(self, index: int) -> _Verdict:
+        variable = self.variable_of[index]
+        if variable.choice:
+            return _Verdict(True, True, False, False)
+        position = variable.atoms.index(index)
+        true_sample = next((s for v, s in variable.vectors.items() if v[position]), None)
+        false_sample = next((s for v, s in variable.vectors.items() if not v[position]), None)
+        absent: _Tri = False if variable.complete else None
+        true: _Tri = True if true_sample is not None else absent
+        false: _Tri = True if false_sample is not None else absent
+        return _Verdict(
+            true,
+            false,
+            true,
+            false,
+            None if true_sample is None else {variable.key: true_sample},
+            None if false_sample is None else {variable.key: false_sample},
+        )
+
+    def _variables(self, node: _Node) -> set[tuple[Any, ...]]:
+        return {self.variable_of[i].key for i in _atoms_in(node)}
+
+    def _components(self, node: _All | _Any) -> list[list[_Node]]:
+        """The operands grouped so that no two groups read a common variable."""
+        groups: list[tuple[set[tuple[Any, ...]], list[_Node]]] = []
+        for operand in node.operands:
+            keys = self._variables(operand)
+            merged_keys, merged = set(keys), [operand]
+            remaining = []
+            for group_keys, members in groups:
+                if group_keys & merged_keys:
+                    merged_keys |= group_keys
+                    merged = members + merged
+                else:
+                    remaining.append((group_keys, members))
+            groups = [*remaining, (merged_keys, merged)]
+        return [members for _, members in groups]
+
+    def _enumerate(  # noqa: PLR0912 (one loop over the combinations)
+        self, node: _All | _Any, members: list[_Node]
+    ) -> _Verdict:
+        """Every combination of the shared variables' vectors (sampled past the cap)."""
+        sub: _Node = _Any(tuple(members)) if isinstance(node, _Any) else _All(tuple(members))
+        indices = sorted(set().union(*(set(_atoms_in(m)) for m in members)))
+        variables: dict[tuple[Any, ...], _Variable] = {}
+        for index in indices:
+            variables.setdefault(self.variable_of[index].key, self.variable_of[index])
+        chosen = [v for v in variables.values() if v.choice]
+        sampled = [v for v in variables.values() if not v.choice]
+        if len(chosen) > MAX_CHOICES:
+            return _Verdict(None, None, None, None)
+        # Each variable's vectors reduced to the atoms of this part (fewer distinct ones).
+        options: list[list[tuple[tuple[int, ...], tuple[bool, ...], dict[str, Any]]]] = []
+        for variable in sampled:
+            positions = [p for p, i in enumerate(variable.atoms) if i in indices]
+            reduced: dict[tuple[bool, ...], dict[str, Any]] = {}
+            for vector, sample in variable.vectors.items():
+                reduced.setdefault(tuple(vector[p] for p in positions), sample)
+            atoms = tuple(variable.atoms[p] for p in positions)
+            options.append([(atoms, vector, sample) for vector, sample in reduced.items()])
+        choice_count = 2 ** len(chosen)
+        total = reduce(lambda acc, o: acc * len(o), options, 1) * choice_count
+        complete = all(v.complete for v in sampled) and total <= MAX_COMBINATIONS
+        combinations: Iterator[tuple[Any, ...]]
+        if total <= MAX_COMBINATIONS:
+            combinations = itertools.product(*options)
+        else:
+            generator = random.Random(0)  # deterministic: one answer per condition
+            count = max(MAX_COMBINATIONS // choice_count, 1)
+            combinations = (tuple(generator.choice(o) for o in options) for _ in range(count))
+        values = [False] * self.atom_count
+        found_true = found_false = False
+        true_witness: _Witness | None = None
+        false_witness: _Witness | None = None
+        for combination in combinations:
+            for atoms, vector, _ in combination:
+                for index, value in zip(atoms, vector, strict=True):
+                    values[index] = value
+            outcomes = set()
+            for picks in itertools.product((True, False), repeat=len(chosen)):
+                for variable, pick in zip(chosen, picks, strict=True):
+                    values[variable.atoms[0]] = pick
+                outcomes.add(_evaluate(sub, values))
+            witness = {v.key: s for v, (_, _, s) in zip(sampled, combination, strict=True)}
+            if outcomes == {True} and true_witness is None:
+                true_witness = witness
+            if outcomes == {False} and false_witness is None:
+                false_witness = witness
+            found_true = found_true or True in outcomes
+            found_false = found_false or False in outcomes
+            if true_witness is not None and false_witness is not None:
+                break
+        absent: _Tri = False if complete else None
+        return _Verdict(
+            True if found_true else absent,
+            True if found_false else absent,
+            True if true_witness is not None else absent,
+            True if false_witness is not None else absent,
+            true_witness,
+            false_witness,
+        )
+
+
+def _request(witness: _Witness, family: int, now: datetime) -> AccessRequest:
+    ip = "198.51.100.1" if family == 4 else "2001:db8::1"
+    user_agent = ""
+    time = now
+    replace: dict[str, int] = {}
+    for key, sample in witness.items():
+        if "ip" in sample:
+            ip = sample["ip"]
+        if "user_agent" in sample:
+            user_agent = sample["user_agent"]
+        if "time" in sample:
+            time = sample["time"]
+        for method, part in (("getSeconds", "second"), ("getMinutes", "minute")):
+            if method in sample:
+                replace[part] = sample[method]
+        if "getMilliseconds" in sample:
+            replace["microsecond"] = sample["getMilliseconds"] * 1000
+        del key
+    if replace:
+        time = time.replace(**replace)  # type: ignore[arg-type]
+        if time < now:
+            time += timedelta(hours=1)
+    return AccessRequest(ip=ip, user_agent=user_agent, time=time)
 
 
 def condition_meaning(tree: Any) -> Meaning:
     """Whether the validated condition ``tree`` can allow some request and deny some request."""
-    builder = _Builder()
-    formula = builder.build(tree)
-    atoms = builder.atoms
-    strings, integers = _literals(atoms)
-    groups: dict[Any, list[int]] = {}
-    for index, atom in enumerate(atoms):
-        attributes = _attributes(atom)
-        key: Any
-        if not attributes:
-            key = ("constant", index)
-        elif len(attributes) > 1:
-            key = ("free", index)
-        elif attributes == {"time"}:
-            constraint = accessor_constraint(atom)
-            key = ("accessor", constraint[0]) if constraint is not None else ("time",)
-        else:
-            key = (next(iter(attributes)),)
-        groups.setdefault(key, []).append(index)
-
-    uses_ip = any(key == ("ip",) for key in groups)
+    analysis = _Analysis(tree)
+    uses_ip = ("ip",) in analysis.groups
     families = (4, 6) if uses_ip else (4,)
-    outcomes: dict[int, tuple[bool, bool]] = {}
+    can_allow = False
+    open_family: int | None = None
+    decided = True
+    witness: AccessRequest | None = None
     for family in families:
-        variables = [
-            _Variable(indices, _group_vectors(key, indices, atoms, strings, integers, family))
-            for key, indices in groups.items()
-        ]
-        outcomes[family] = _outcomes(formula, len(atoms), variables)
-    can_allow = any(allow for allow, _ in outcomes.values())
-    open_family = next((f for f, (_, deny) in outcomes.items() if not deny), None)
-    return Meaning(can_allow, open_family is None, open_family if uses_ip else None)
-
-
-def _group_vectors(  # noqa: PLR0917 (private helper, called once)
-    key: tuple[Any, ...],
-    indices: list[int],
-    atoms: Sequence[Any],
-    strings: Sequence[str],
-    integers: Sequence[int],
-    family: int,
-) -> set[tuple[bool, ...]]:
-    kind = key[0]
-    if kind == "free":
-        return {(True,), (False,)}
-    if kind == "accessor":
-        allowed_sets = []
-        domain: range | None = None
-        for index in indices:
-            found = accessor_constraint(atoms[index])
-            assert found is not None
-            _, allowed, domain = found
-            allowed_sets.append(allowed)
-        assert domain is not None
-        return {tuple(value in allowed for allowed in allowed_sets) for value in domain}
-    evaluators = [_evaluator(atoms[index]) for index in indices]
-    samples: list[dict[str, Any]]
-    uncertain = [False] * len(indices)
-    if kind == "constant":
-        samples = [{}]
-    elif kind == "ip":
-        samples = [{"ip": address} for address in _address_samples(strings, family)]
-        uncertain = [bool(_method_names(atoms[i]) & _STRING_METHODS) for i in indices]
-    elif kind == "user_agent":
-        samples = [{"user_agent": agent} for agent in _user_agent_samples(strings, integers)]
-        uncertain = ["matches" in _method_names(atoms[i]) for i in indices]
-    else:  # the raw timestamp: requests come from now on, and only those times count
-        samples = [{"time": moment} for moment in _time_samples(strings, datetime.now(UTC))]
-    return _vectors(evaluators, samples, uncertain)
-
-
-def _outcomes(formula: _Node, atom_count: int, variables: Sequence[_Variable]) -> tuple[bool, bool]:
-    """(can allow, can deny) over every combination of the variables' truth vectors."""
-    total = reduce(lambda acc, variable: acc * len(variable.vectors), variables, 1)
-    if total > MAX_COMBINATIONS:
-        return True, True
-    can_allow = can_deny = False
-    choices = [sorted(variable.vectors) for variable in variables]
-    values = [False] * atom_count
-    for combination in itertools.product(*choices):
-        for variable, vector in zip(variables, combination, strict=True):
-            for index, value in zip(variable.atoms, vector, strict=True):
-                values[index] = value
-        if _evaluate(formula, values):
-            can_allow = True
-        else:
-            can_deny = True
-        if can_allow and can_deny:
-            break
-    return can_allow, can_deny
+        decider = _Decider(analysis.variables(family), len(analysis.atoms))
+        verdict = decider.decide(analysis.formula)
+        can_allow = can_allow or verdict.true is not False
+        if verdict.forced_false is not True:
+            if open_family is None:
+                open_family = family
+                decided = verdict.forced_false is False
+        elif witness is None and verdict.false_witness is not None:
+            witness = _request(verdict.false_witness, family, analysis.now)
+    can_deny = open_family is None
+    return Meaning(
+        can_allow,
+        can_deny,
+        open_family if uses_ip else None,
+        decided,
+        witness if can_deny else None,
+    )

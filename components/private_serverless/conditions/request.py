@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from ipaddress import IPv4Address, IPv6Address
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict, field_validator
 
 # Scaleway truncates ``request.user_agent`` to this many characters before evaluating the
 # condition: https://www.scaleway.com/en/docs/iam/reference-content/understanding-request-level-conditions/
@@ -23,6 +24,20 @@ class AccessRequest(BaseModel):
     ip: IPv4Address | IPv6Address
     user_agent: str = ""
     time: AwareDatetime
+
+    @field_validator("time")
+    @classmethod
+    def _in_cel_range(cls, value: datetime) -> datetime:
+        # CEL timestamps hold years 1 to 9999 in UTC; an offset can push a valid-looking
+        # local time (0001-01-01T00:00+01:00) out of that range, where converting overflows.
+        try:
+            value.astimezone(UTC)
+        except OverflowError:
+            raise ValueError(
+                "the time is outside the range CEL timestamps can hold (years 1 to 9999, "
+                "counted in UTC after its offset)"
+            ) from None
+        return value
 
     @property
     def effective_user_agent(self) -> str:

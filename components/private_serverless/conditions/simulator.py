@@ -11,7 +11,7 @@ characters first, as Scaleway does.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 from .errors import ConditionError
 from .functions import in_ip_range
@@ -46,14 +46,31 @@ def evaluate_condition(expression: str | RendersCel, request: AccessRequest) -> 
             }
         )
     }
+    from celpy.evaluation import CELEvalError
+
     try:
-        result = program.evaluate(activation)
+        result: Any = program.evaluate(activation)
+    except CELEvalError as exc:
+        # cel-python raises (rather than returns) an error that reaches the top of the
+        # expression, e.g. inIpRange(request.user_agent, ...) on a header that is no address.
+        result = exc
     except RecursionError:
         # cel-python evaluates recursively, a few frames per grammar rule.
         raise ConditionError("the condition is nested too deeply to evaluate") from None
+    except OverflowError:
+        # cel-python converts to the accessor's zone with Python's datetime, which stops at
+        # years 1 and 9999: an instant at either end of CEL's range, read in a zone that moves
+        # it past the end (9999-12-31T23:59Z in "+14:00"), cannot be evaluated here.
+        raise ConditionError(
+            "the condition could not be evaluated: at this time a timestamp accessor's zone "
+            "moves the date outside years 1 to 9999; pick a sample time further from the ends "
+            "of CEL's range"
+        ) from None
     if isinstance(result, celtypes.BoolType):
         return bool(result)
     # A validated condition is boolean; anything else is an evaluation error (CELEvalError),
     # e.g. a regular expression RE2 accepts but Python's re engine does not.
-    reason = str(result)
+    reason = (
+        str(result.args[0]) if isinstance(result, CELEvalError) and result.args else str(result)
+    )
     raise ConditionError(f"the condition could not be evaluated: {reason}")

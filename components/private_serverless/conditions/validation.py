@@ -15,6 +15,7 @@ from ..core.limits import CONDITION_MAX_LENGTH
 from .checker import Checker, article, position
 from .errors import ConditionError, ConditionWarning
 from .meaning import condition_meaning
+from .samples import HORIZON
 from .syntax import parse_cel
 
 
@@ -70,7 +71,17 @@ def _require_meaning(tree: Any, warnings: Sequence[ConditionWarning]) -> None:
         )
     if not meaning.can_deny:
         source = f" from any IPv{meaning.open_family} address" if meaning.open_family else ""
+        if not meaning.decided:
+            raise ConditionError(
+                f"the condition restricts nothing as far as the analysis can decide: it finds "
+                f"no request{source} that is refused and cannot prove there is none (a regular "
+                "expression, or more combinations than it evaluates), and undecidable counts "
+                "as restricting nothing; restrict it plainly (a public IP range of the callers, "
+                "a time window...) or remove it"
+            )
         raise ConditionError(
-            f"the condition is true for every request{source}: it restricts nothing; restrict "
-            "it (a public IP range of the callers, a time window...) or remove it"
+            f"the condition is true for every request{source}: it restricts nothing (a value "
+            "the caller picks, such as a range read from its own header, or a time limit more "
+            f"than {HORIZON.days // 365} years away, counts as no restriction); restrict it (a "
+            "public IP range of the callers, a time window...) or remove it"
         )

@@ -35,15 +35,16 @@ from typing import Any, Literal
 from ..core.inventory import SECRET_PLACEHOLDER, ResourceRecord
 from .access_diff import AccessDiff, access_diff_markdown, access_diff_text, diff_access
 from .archive_changes import ArchiveChange, archive_change
-from .breaking import BreakingChange, breaking_changes, endpoint_outputs
+from .breaking import BreakingChange, breaking_changes
 from .comment_fit import fit_comment
 from .findings_diff import FindingsDiff, diff_findings, findings_diff_markdown, findings_diff_text
 from .force_new import force_new_inputs
 from .model import Plan, short_type
+from .output_sources import sources_of
 from .render.json import dumps, plan_from_dict, sorted_value
 from .render.text import compact
 from .secret_digests import PLAN_KEY_VARIABLE
-from .values import UNKNOWN_PLACEHOLDER, holds_secret, is_unknown
+from .values import holds_secret, is_unknown
 
 ChangeKind = Literal["added", "removed", "changed"]
 Operation = Literal["create", "update", "replace", "delete", "same"]
@@ -174,13 +175,7 @@ def diff_plans(base: Plan | Mapping[str, Any], head: Plan | Mapping[str, Any]) -
         stack=head_plan.stack,
         base_stack=base_plan.stack,
         resources=tuple(changes),
-        outputs=tuple(_value_changes("", base_plan.outputs, head_plan.outputs))
-        + tuple(
-            # An endpoint unknown in both plans is new all the same when its service is
-            # replaced: the output changes, and counts.
-            ValueChange(path, "changed", UNKNOWN_PLACEHOLDER, UNKNOWN_PLACEHOLDER)
-            for path in endpoint_outputs(changes, base_plan.outputs, head_plan.outputs)
-        ),
+        outputs=tuple(_output_changes(base_plan, head_plan, ops)),
         waves=(base_plan.waves, head_plan.waves),
         secrets_not_compared=tuple(blind),
         access=diff_access(base_plan.access(), head_plan.access(), renamed),
@@ -194,6 +189,60 @@ def diff_plans(base: Plan | Mapping[str, Any], head: Plan | Mapping[str, Any]) -
             if any(item.path == "zipHash" for item in change.changes)
         },
     )
+
+
+def _output_changes(base: Plan, head: Plan, ops: Mapping[str, Operation]) -> list[ValueChange]:
+    """The stack outputs the engine shows as changing.
+
+    An output is previewed from the resources it is computed from (``head.output_sources``):
+    when one of them is created or replaced, its value is new, and an unknown one changes
+    even where both plans show it unknown (a replaced function's endpoint, a rotated key);
+    when every one is kept as it is (``same``), the engine gives the value in the state, so
+    the output does not change whatever the program computes now (a kept key's ``expiresAt``,
+    which ``ignore_changes`` keeps); after an update, an unknown value is read from the state.
+    An output with no resource behind it (or a base plan that did not record sources) is
+    compared by value.
+    """
+    found: list[ValueChange] = []
+    for path, before, after in _output_leaves("", base.outputs, head.outputs):
+        if before is _ABSENT:
+            found.append(ValueChange(path, "added", new=after))
+            continue
+        if after is _ABSENT:
+            found.append(ValueChange(path, "removed", old=before))
+            continue
+        sources = sources_of(path, head.output_sources)
+        source_ops = {ops.get(urn, "create") for urn in sources or ()}
+        if sources is None:
+            changed = before != after
+        elif source_ops & {"create", "replace"}:
+            changed = before != after or _holds_unknown(after)
+        elif source_ops <= {"same"}:
+            changed = False
+        else:
+            changed = not _equal(before, after, unknown_matches=True)
+        if changed:
+            found.append(ValueChange(path, "changed", before, after))
+    return found
+
+
+def _output_leaves(prefix: str, old: Any, new: Any) -> Iterable[tuple[str, Any, Any]]:
+    """``(path, old, new)`` for each output value, maps walked into (``_ABSENT`` on a side
+    that lacks it)."""
+    if isinstance(old, Mapping) and isinstance(new, Mapping):
+        for key in sorted(old.keys() | new.keys()):
+            path = f"{prefix}.{key}" if prefix else str(key)
+            yield from _output_leaves(path, old.get(key, _ABSENT), new.get(key, _ABSENT))
+    else:
+        yield prefix, old, new
+
+
+def _holds_unknown(value: Any) -> bool:
+    if isinstance(value, Mapping):
+        return any(_holds_unknown(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_holds_unknown(item) for item in value)
+    return is_unknown(value)
 
 
 def _secret_inputs(record: ResourceRecord) -> set[str]:
@@ -580,6 +629,9 @@ def _describe(item: ValueChange) -> str:
         return f"+ {item.path} = {compact(item.new)}"
     if item.kind == "removed":
         return f"- {item.path} (was {compact(item.old)})"
+    if compact(item.old) == compact(item.new):
+        # Unknown in both plans, new all the same (its resource is created or replaced).
+        return f"~ {item.path}: a new {compact(item.new)}"
     return f"~ {item.path}: {compact(item.old)} → {compact(item.new)}"
 
 

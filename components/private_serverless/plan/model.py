@@ -85,6 +85,9 @@ class Plan:
     archives: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
     """Per function URN, the files of its archive (``<mode>:<sha256>`` by path), read from
     the archive's manifest: what a diff lists as files added, removed and changed."""
+    output_sources: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+    """Per stack output (dotted path), the URNs of the resources it is computed from
+    (:mod:`.output_sources`): what a diff reads to tell whether the engine changes it."""
 
     def access(self) -> list[AccessEntry]:
         """Who can call what (the access matrix), project labels free of made-up values."""
@@ -137,6 +140,7 @@ class Plan:
             weakened=self.weakened,
             default_project_id=self.default_project_id,
             archives=self.archives,
+            output_sources=self.output_sources,
         )
 
     def by_urn(self) -> dict[str, ResourceRecord]:

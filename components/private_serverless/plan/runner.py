@@ -28,6 +28,7 @@ from .archive_changes import archive_files
 from .graph import canonical_order, count_waves
 from .mocks import ScalewayMocks
 from .model import Diagnostic, Finding, Plan
+from .output_sources import output_sources
 from .preview_mocks import InventedValues, PreviewMocks
 from .recorder import LogRecorder, PlanRecorder
 from .settle import flat_settling
@@ -104,6 +105,7 @@ def run_plan(
         describe_invented=None if invented is None else invented.describe,
         default_project_id=full_config.get(_DEFAULT_PROJECT_KEY) or None,
         archives=archive_files(result.resources),
+        output_sources=result.output_sources,
     )
 
 
@@ -112,6 +114,7 @@ class _Run:
     resources: list[ResourceRecord]
     outputs: dict[str, Any]
     diagnostics: list[Diagnostic]
+    output_sources: dict[str, tuple[str, ...]]
 
 
 def _run_once(
@@ -156,7 +159,8 @@ def _run_once(
 
         with _without_stack_traces(), flat_settling():
             _sync_await(run_in_stack(program_in_stack))
-        exported = _exported_names(roots[0] if roots else None)
+        exported = getattr(roots[0] if roots else None, "outputs", None)
+        sources = _sync_await(output_sources(exported)) if isinstance(exported, dict) else {}
     except BaseException:
         cancel_pending_work()
         raise
@@ -166,9 +170,13 @@ def _run_once(
 
     return _Run(
         resources=canonical_order(recorder.records),
-        # An export whose value is None never reaches the engine; show it as null, not missing.
-        outputs={name: None for name in exported} | recorder.stack_outputs,
+        # An output whose value is null is not exported: the engine drops it (issue 24's
+        # recordings), so the plan drops it too.
+        outputs={
+            name: value for name, value in recorder.stack_outputs.items() if value is not None
+        },
         diagnostics=logs.diagnostics(recorder, config_secrets),
+        output_sources=sources,
     )
 
 
@@ -180,12 +188,6 @@ def infer_project(config: Mapping[str, str]) -> str:
         if ":" in key and key.split(":", 1)[0] not in _FOREIGN_NAMESPACES
     }
     return namespaces.pop() if len(namespaces) == 1 else DEFAULT_PROJECT
-
-
-def _exported_names(root: object) -> list[str]:
-    """The names the program passed to ``pulumi.export``, from the root stack resource."""
-    outputs = getattr(root, "outputs", None)
-    return [str(name) for name in outputs] if isinstance(outputs, dict) else []
 
 
 def _supported_features(recorder: PlanRecorder) -> set[int]:

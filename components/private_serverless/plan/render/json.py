@@ -56,6 +56,8 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         ],
         # The files of each function's archive (path -> mode:sha256), for a later diff.
         "archives": {urn: dict(sorted(files.items())) for urn, files in plan.archives.items()},
+        # The resources each output is computed from, for a later diff of the outputs.
+        "output_sources": {path: list(urns) for path, urns in sorted(plan.output_sources.items())},
     }
 
 
@@ -149,6 +151,8 @@ class _PlanModel(BaseModel):
     findings: list[_FindingModel]
     # Absent from plans written before archives were listed.
     archives: dict[str, dict[str, str]] = {}
+    # Absent from plans written before output sources were recorded.
+    output_sources: dict[str, list[str]] = {}
 
 
 def plan_from_dict(data: Any, *, source: str = "plan JSON") -> Plan:
@@ -201,6 +205,7 @@ def plan_from_dict(data: Any, *, source: str = "plan JSON") -> Plan:
             for finding in model.findings
         ],
         archives=model.archives,
+        output_sources={path: tuple(urns) for path, urns in model.output_sources.items()},
     )
 
 
