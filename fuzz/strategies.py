@@ -55,6 +55,20 @@ _KEYS = st.one_of(
             "env",
             "max_scale",
             "access",
+            # Names that are credentials by any reading, names that only describe one, and the
+            # settings that weaken the guardrail (issue 23): refused or planned, never echoed.
+            "DB_PW",
+            "DB_CREDS",
+            "AUTH",
+            "dbPassword",
+            "SECRET_ID",
+            "TOKEN_TTL_SECONDS",
+            "SORT_KEY",
+            "STRIPE_KEY",
+            "allowed_plain_names",
+            "secret_name_patterns",
+            "forbid_weakening",
+            "policy",
         ]
     ),
 )

@@ -360,3 +360,28 @@ def test_a_consumer_program_gets_its_policy_despite_third_party_keys(tmp_path: P
     refused = _plan(root)
     assert refused.returncode == 2, refused.stdout + refused.stderr
     assert "policy.allowed_plain_names" in refused.stderr
+
+
+def test_a_public_service_on_purpose_is_a_weakening_that_forbid_weakening_refuses() -> None:
+    from private_serverless.access.public_access import public_reason_tag
+
+    records = replaced(
+        compliant_records(),
+        "billing",
+        privacy="public",
+        tags=[public_reason_tag("a CORS proxy in front of private services")],
+    )
+    lines = [w.line() for w in weakenings(PolicySettings(), records)]
+    assert lines == [
+        "guardrail weakened by services.billing.public_reason: private-services is advisory for "
+        "function 'billing': anyone may call it without a key (public on purpose)"
+    ]
+    advisory = [(f.rule, f.severity) for f in evaluate(records, now=NOW)]
+    assert ("private-services", "advisory") in advisory
+    forbidden = evaluate(records, PolicySettings(forbid_weakening=True), now=NOW)
+    assert any(
+        f.rule == "private-services"
+        and f.severity == "mandatory"
+        and "forbid_weakening" in f.message
+        for f in forbidden
+    )

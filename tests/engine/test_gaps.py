@@ -3,8 +3,17 @@ by a test of its own where the recordings cannot hold it (they record no stack o
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+
 import pytest
-from private_serverless.plan.diff import PlanDiff, diff_plans, render_diff_text
+from private_serverless.plan.diff import (
+    PlanDiff,
+    diff_plans,
+    render_diff_json,
+    render_diff_markdown,
+    render_diff_text,
+)
 from private_serverless.plan.render.text import compact
 from private_serverless.plan.values import (
     SECRET_SIGNATURE,
@@ -81,3 +90,29 @@ def test_null_outputs_are_not_exported(plan_stack: PlanStack) -> None:
     assert "billing_key_secret_id" not in plan.outputs
     # Inside an exported map a null stays (the engine keeps it there).
     assert plan.outputs["services"]["billing"]["key_secret_id"] is None
+
+
+@pytest.mark.parametrize("render", [render_diff_text, render_diff_markdown, render_diff_json])
+def test_a_secret_change_without_a_plan_key_is_never_no_changes(
+    plan_stack: PlanStack, render: Callable[[PlanDiff], str]
+) -> None:
+    # g-secret-billing: only BILLING_DB_PASSWORD changed, in the env file; no plan key.
+    diff = _outputs_diff(plan_stack, "g-secret-billing")
+    assert diff.is_empty  # nothing certain ...
+    assert "billing-function" in {change.name for change in diff.possibly_updated}
+    shown = render(diff)
+    assert "No changes" not in shown
+    assert "rotated-dev-db-password-2" not in shown and "example-dev-db-password" not in shown
+    if render is render_diff_json:
+        assert "billing-function" in json.loads(shown)["possibly_updated"]
+    else:
+        assert "may change: secret values not comparable" in shown
+        assert "possibly updated: " in shown and "billing-function" in shown
+
+
+def test_with_a_plan_key_the_same_change_updates_the_function(plan_stack: PlanStack) -> None:
+    base = plan_stack("dev", RECORDINGS / "scenarios" / "base.Pulumi.dev.yaml", None, "k")
+    diff = diff_plans(base, plan_stack("dev", *scenario_files("g-secret-billing"), "k"))
+    assert [(c.name, c.op) for c in diff.with_op("update")] == [("billing-function", "update")]
+    assert "billing-function" not in {change.name for change in diff.possibly_updated}
+    assert render_diff_text(diff).startswith("Changes to stack dev:")

@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 from typing import Self
 
-from pydantic import ConfigDict, field_validator, model_validator
+import pulumi
+from pydantic import ConfigDict, InstanceOf, field_validator, model_validator
 
 from ..core.models import ArgsModel
 
@@ -48,27 +49,33 @@ class CustomDomainArgs(ArgsModel):
     """A custom hostname for the service."""
 
     model_config = ConfigDict(
-        frozen=True, extra="forbid", hide_input_in_errors=True, defer_build=True
+        frozen=True,
+        extra="forbid",
+        hide_input_in_errors=True,
+        defer_build=True,
+        arbitrary_types_allowed=True,
     )
 
     hostname: str
     """The host name callers use (``billing.example.com``); the service's ``endpoint`` output
     becomes ``https://<hostname>`` once the domain exists."""
 
-    dns_zone: str | None = None
+    dns_zone: str | InstanceOf[pulumi.Output] | None = None  # type: ignore[type-arg]
     """A DNS zone managed by Scaleway Domains and DNS that holds ``hostname``
     (``example.com``): the component creates the CNAME record there first. Without it, create
-    the record yourself before deploying (Scaleway refuses a domain whose CNAME is missing)."""
+    the record yourself before deploying (Scaleway refuses a domain whose CNAME is missing).
+    A string, or the Output of a zone created in the same program (``zone.domain`` joined
+    with its subdomain), which keeps the record's dependency on it."""
 
     @field_validator("hostname", "dns_zone")
     @classmethod
-    def _check_names(cls, value: str | None) -> str | None:
-        return None if value is None else check_hostname(value)
+    def _check_names(cls, value: object) -> object:
+        return check_hostname(value) if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _check_zone(self) -> Self:
-        if self.dns_zone is None:
-            return self
+        if not isinstance(self.dns_zone, str):
+            return self  # an Output's zone is checked when it is known
         if self.hostname == self.dns_zone:
             # RFC 1034 section 3.6.2: a CNAME cannot sit at a zone apex beside SOA and NS.
             raise ValueError("hostname is the zone itself; a CNAME needs a name below the zone")
@@ -77,7 +84,19 @@ class CustomDomainArgs(ArgsModel):
         return self
 
     @property
-    def record_name(self) -> str:
+    def record_name(self) -> pulumi.Input[str]:
         """The record's name relative to the zone (``billing`` for billing.example.com)."""
         assert self.dns_zone is not None
-        return self.hostname.removesuffix("." + self.dns_zone)
+        if isinstance(self.dns_zone, str):
+            return self.hostname.removesuffix("." + self.dns_zone)
+        hostname = self.hostname
+        return pulumi.Output.from_input(self.dns_zone).apply(
+            lambda zone: _record_name(hostname, zone)
+        )
+
+
+def _record_name(hostname: str, zone: object) -> str:
+    # An Output's zone, known at last (pulumi up): the rules a string zone is checked by.
+    if not isinstance(zone, str) or not hostname.endswith("." + zone):
+        raise ValueError("domain.dns_zone (an Output): hostname is not in the zone it gave")
+    return hostname.removesuffix("." + zone)

@@ -25,13 +25,20 @@ import re
 from typing import Annotated, Self
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, ConfigDict, Field, model_validator
+import pulumi
+from pydantic import AfterValidator, ConfigDict, Field, InstanceOf, model_validator
 
 from ..core import limits
 from ..core.models import ArgsModel
 from .schedules import HttpMethod
 
-_STRICT = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True, defer_build=True)
+_STRICT = ConfigDict(
+    frozen=True,
+    extra="forbid",
+    hide_input_in_errors=True,
+    defer_build=True,
+    arbitrary_types_allowed=True,
+)
 
 # Queue URLs as Scaleway Queues gives them: https://sqs.mnq.<region>.scaleway.com/project-<project
 # id>/<queue name> (Queues quickstart, https://www.scaleway.com/en/docs/queues/quickstart/).
@@ -68,35 +75,65 @@ class SqsQueue(ArgsModel):
 
     model_config = _STRICT
 
-    queue_url: Annotated[str, AfterValidator(_check_queue_url)]
+    queue_url: (
+        Annotated[str, AfterValidator(_check_queue_url)] | InstanceOf[pulumi.Output]  # type: ignore[type-arg]
+    )
     """The queue's URL, ``https://sqs.mnq.<region>.scaleway.com/project-<id>/<queue>`` (the
-    console and ``scaleway:mnq/sqsQueue:SqsQueue``'s ``url`` give it)."""
+    console and ``scaleway:mnq/sqsQueue:SqsQueue``'s ``url`` give it): a string, or the
+    Output of a queue created in the same program (``queue.url``), which keeps the trigger's
+    dependency on the queue. An Output's URL is checked when it is known."""
 
-    def _part(self, name: str) -> str:
-        match = re.match(SQS_QUEUE_URL_PATTERN, self.queue_url)
-        assert match is not None  # guaranteed by the field's pattern
-        return match[name]
+    def _part(self, name: str) -> pulumi.Input[str]:
+        url = self.queue_url
+        if isinstance(url, str):
+            match = re.match(SQS_QUEUE_URL_PATTERN, url)
+            assert match is not None  # guaranteed by the field's pattern
+            return match[name]
+        return pulumi.Output.from_input(url).apply(lambda known: _url_part(known, name))
 
     @property
-    def region(self) -> str:
+    def region(self) -> pulumi.Input[str]:
         """The region of the queue."""
         return self._part("region")
 
     @property
-    def project_id(self) -> str:
+    def project_id(self) -> pulumi.Input[str]:
         """The project where SQS is activated and the queue lives."""
         return self._part("project")
 
     @property
-    def queue_name(self) -> str:
+    def queue_name(self) -> pulumi.Input[str]:
         """The queue's name, the last part of its URL."""
         return self._part("queue")
 
     @property
-    def endpoint(self) -> str:
+    def endpoint(self) -> pulumi.Input[str]:
         """The SQS endpoint of the queue's region."""
-        parts = urlsplit(self.queue_url)
-        return f"{parts.scheme}://{parts.netloc}"
+        url = self.queue_url
+        if isinstance(url, str):
+            return _endpoint(url)
+        return pulumi.Output.from_input(url).apply(lambda known: _endpoint(_checked_url(known)))
+
+
+def _checked_url(url: object) -> str:
+    # An Output's URL, known at last (pulumi up): the same rule as a string's.
+    if not isinstance(url, str):
+        raise ValueError("queues.<key>.sqs.queue_url: the Output gave no URL")
+    try:
+        return _check_queue_url(url)
+    except ValueError as exc:
+        raise ValueError(f"queues.<key>.sqs.queue_url (an Output): {exc}") from None
+
+
+def _url_part(url: object, name: str) -> str:
+    match = re.match(SQS_QUEUE_URL_PATTERN, _checked_url(url))
+    assert match is not None
+    return match[name]
+
+
+def _endpoint(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 class NatsSubject(ArgsModel):
@@ -104,8 +141,11 @@ class NatsSubject(ArgsModel):
 
     model_config = _STRICT
 
-    account_id: Annotated[str, AfterValidator(_check_account_id)]
-    """The NATS account (``scaleway:mnq/natsAccount:NatsAccount``'s ``id``)."""
+    account_id: (
+        Annotated[str, AfterValidator(_check_account_id)] | InstanceOf[pulumi.Output]  # type: ignore[type-arg]
+    )
+    """The NATS account (``scaleway:mnq/natsAccount:NatsAccount``'s ``id``): a string or that
+    resource's Output, which keeps the dependency."""
 
     subject: Annotated[str, Field(pattern=NATS_SUBJECT_PATTERN, max_length=255)]
     """The subject to receive from (``orders.created``)."""
@@ -116,7 +156,10 @@ class NatsSubject(ArgsModel):
 
     @property
     def account_region(self) -> str | None:
-        """The region written in ``account_id`` or ``region``, if any."""
+        """The region written in ``account_id`` or ``region``, if any (an Output's is not
+        known before it is created: give ``region``, or the service's)."""
+        if not isinstance(self.account_id, str):
+            return self.region
         prefix, slash, _ = self.account_id.partition("/")
         return self.region or (prefix if slash else None)
 
@@ -149,6 +192,7 @@ class QueueTriggerArgs(ArgsModel):
         if (
             self.nats is not None
             and self.nats.region is not None
+            and isinstance(self.nats.account_id, str)
             and "/" in self.nats.account_id
             and not self.nats.account_id.startswith(self.nats.region + "/")
         ):
@@ -157,6 +201,8 @@ class QueueTriggerArgs(ArgsModel):
 
     def source_label(self) -> str:
         """What feeds the service, for the plan: ``sqs queue orders`` or ``nats subject x``."""
+        if self.sqs is not None and not isinstance(self.sqs.queue_url, str):
+            return "the SQS queue of the given Output (its URL is known after it is created)"
         if self.sqs is not None:
             return f"SQS queue {self.sqs.queue_name} (project {self.sqs.project_id})"
         assert self.nats is not None

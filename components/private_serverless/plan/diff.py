@@ -131,8 +131,17 @@ class PlanDiff:
         return {op: len(self.with_op(op)) for op in OPERATIONS}
 
     @property
+    def possibly_updated(self) -> tuple[ResourceChange, ...]:
+        """Resources kept as they are unless a secret they hold changed: their secret values
+        could not be compared (no plan key, or a value unknown until the apply), and the
+        engine updates a resource whose secret changed."""
+        blind = set(self.secrets_not_compared)
+        return tuple(c for c in self.resources if c.op == "same" and c.name in blind)
+
+    @property
     def is_empty(self) -> bool:
-        """Whether the engine would change nothing."""
+        """Whether the engine would change nothing for certain (see :attr:`possibly_updated`:
+        a diff can be empty and still not say "no changes")."""
         return not (self.with_op("create", "update", "replace", "delete") or self.outputs)
 
 
@@ -464,6 +473,8 @@ def diff_to_dict(diff: PlanDiff) -> dict[str, Any]:
         "outputs": [_change_to_dict(item) for item in diff.outputs],
         "waves": {"base": diff.waves[0], "head": diff.waves[1]},
         "secrets_not_compared": list(diff.secrets_not_compared),
+        # Kept unless a secret they hold changed (the engine would then update them).
+        "possibly_updated": [change.name for change in diff.possibly_updated],
     }
 
 
@@ -478,10 +489,10 @@ def render_diff_text(diff: PlanDiff) -> str:
     delete (as ``pulumi preview`` marks them)."""
     review = [*access_diff_text(diff.access), *_breaking_text(diff)]
     review += findings_diff_text(diff.findings)
-    if diff.is_empty:
+    if diff.is_empty and not diff.possibly_updated:
         note = f"\n{_secrets_note(diff)}" if diff.secrets_not_compared else ""
         return f"No changes to stack {diff.stack}.{note}\n" + "\n".join(review) + "\n"
-    lines = [f"Changes to stack {diff.stack}: {_counts(diff)}", *review, "Resources:"]
+    lines = [_headline(diff), *review, "Resources:"]
     breaking = {item.urn for item in diff.breaking}
     for change in diff.resources:
         if change.op == "same":
@@ -498,6 +509,10 @@ def render_diff_text(diff: PlanDiff) -> str:
         if archive is not None:
             lines.append(f"    archive files: {archive.summary()}")
             lines += [f"      {line}" for line in archive.lines()]
+    lines += [
+        f"~? possibly update {change.type} {change.name} (if one of its secrets changed)"
+        for change in diff.possibly_updated
+    ]
     if diff.outputs:
         lines.append("Outputs:")
         lines += [f"    {_describe(item)}" for item in diff.outputs]
@@ -544,10 +559,11 @@ def render_diff_markdown(diff: PlanDiff) -> str:
         findings_diff_markdown(diff.findings),
     ]
     sections = "\n\n".join(section for section in review if section)
-    if diff.is_empty:
+    if diff.is_empty and not diff.possibly_updated:
         note = f"\n> {_secrets_note(diff)}\n" if diff.secrets_not_compared else ""
         return fit_comment(f"{title}\n\nNo changes.\n{note}\n{sections}\n")
-    lines = [title, "", _counts(diff), "", sections, "", "### Resources", ""]
+    summary = _may_change(diff) if diff.is_empty else _counts(diff)
+    lines = [title, "", summary, "", sections, "", "### Resources", ""]
     moving = [change for change in diff.resources if change.op != "same"]
     breaking = {item.urn for item in diff.breaking}
     lines += ["| Operation | Resource | Type | Why |", "|---|---|---|---|"]
@@ -555,6 +571,11 @@ def render_diff_markdown(diff: PlanDiff) -> str:
         f"| {change.op}{' **BREAKING**' if change.urn in breaking else ''} | "
         f"`{change.name}`{_moved(change)} | `{short_type(change.type)}` | {_why(change)} |"
         for change in moving
+    ]
+    lines += [
+        f"| possibly update | `{change.name}` | `{short_type(change.type)}` | "
+        "secret values not compared |"
+        for change in diff.possibly_updated
     ]
     lines.append("")
     for change in moving:
@@ -576,6 +597,23 @@ def render_diff_markdown(diff: PlanDiff) -> str:
     return fit_comment("\n".join(lines).rstrip("\n") + "\n")
 
 
+def _headline(diff: PlanDiff) -> str:
+    if diff.is_empty:
+        return _may_change(diff)
+    return f"Changes to stack {diff.stack}: {_counts(diff)}"
+
+
+def _may_change(diff: PlanDiff) -> str:
+    """The summary of a diff whose only possible changes are secrets it could not compare: never
+    "No changes", since the engine updates a resource whose secret changed."""
+    names = ", ".join(change.name for change in diff.possibly_updated)
+    return (
+        f"Stack {diff.stack} may change: secret values not comparable (without "
+        f"{PLAN_KEY_VARIABLE}, or unknown until the apply); possibly updated: {names}; "
+        "nothing else changes."
+    )
+
+
 def _secrets_note(diff: PlanDiff) -> str:
     return (
         f"Secret values were not compared for {', '.join(diff.secrets_not_compared)}: make both "
@@ -593,9 +631,14 @@ def _counts(diff: PlanDiff) -> str:
     return (
         f"{counts['create']} to create, {counts['update']} to update, "
         f"{counts['replace']} to replace, {counts['delete']} to delete, "
-        f"{counts['same']} unchanged, {len(diff.outputs)} outputs changed, "
+        f"{counts['same']} unchanged{_possibly(diff)}, {len(diff.outputs)} outputs changed, "
         f"{len(diff.breaking)} breaking{waves}"
     )
+
+
+def _possibly(diff: PlanDiff) -> str:
+    count = len(diff.possibly_updated)
+    return f" ({count} possibly updated: secrets not compared)" if count else ""
 
 
 def _moved(change: ResourceChange) -> str:

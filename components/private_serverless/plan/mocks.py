@@ -118,6 +118,20 @@ def _project(args: pulumi.runtime.MockResourceArgs, state: State) -> None:
     state.setdefault("organizationId", DEFAULT_ORGANIZATION_ID)
 
 
+def _sqs(args: pulumi.runtime.MockResourceArgs, state: State) -> None:
+    region = state.setdefault("region", DEFAULT_REGION)
+    state.setdefault("projectId", _default_project_id())
+    state["endpoint"] = f"https://sqs.mnq.{region}.scaleway.com"
+
+
+def _sqs_queue(args: pulumi.runtime.MockResourceArgs, state: State) -> None:
+    # A queue created by the program itself (its url fed to a trigger): the URL Scaleway gives.
+    region = state.setdefault("region", DEFAULT_REGION)
+    project = state.setdefault("projectId", _default_project_id())
+    name = str(state.get("name") or args.name)
+    state["url"] = f"https://sqs.mnq.{region}.scaleway.com/project-{project}/{name}"
+
+
 _COMPUTED: dict[str, Callable[[pulumi.runtime.MockResourceArgs, State], None]] = {
     "scaleway:functions/namespace:Namespace": _namespace,
     "scaleway:containers/namespace:Namespace": _namespace,
@@ -129,6 +143,8 @@ _COMPUTED: dict[str, Callable[[pulumi.runtime.MockResourceArgs, State], None]] =
     "scaleway:secrets/secret:Secret": _secret,
     "scaleway:account/project:Project": _project,
     "scaleway:registry/namespace:Namespace": _registry,
+    "scaleway:mnq/sqs:Sqs": _sqs,
+    "scaleway:mnq/sqsQueue:SqsQueue": _sqs_queue,
 }
 
 

@@ -137,12 +137,18 @@ def check_private_services(record: ResourceRecord, ctx: Context) -> Iterator[Fin
         return
     reason = public_reason(record)
     if reason is not None:
-        if ctx.settings.forbid_public_services:
+        if ctx.settings.forbid_public_services or ctx.settings.forbid_weakening:
+            # A public_reason weakens private-services: forbid_weakening forbids it too.
+            setting = (
+                "forbid_public_services"
+                if ctx.settings.forbid_public_services
+                else "forbid_weakening"
+            )
             yield _finding(
                 "private-services",
                 record,
                 f"{_label(record)} is public on purpose ({reason}), but the stack's policy "
-                "forbids public services (forbid_public_services): make it private, or plan it "
+                f"forbids public services ({setting}): make it private, or plan it "
                 "in a stack that allows public services.",
             )
             return

@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from ..access.public_access import public_reason_of
 from ..core.inventory import ResourceRecord
 from ..sensitive.names import allowed_names
+from .kinds import Kind, kind_of
 from .settings import (
     BASELINE_EXPIRY_WINDOW_DAYS,
     BASELINE_MAX_KEY_LIFETIME_DAYS,
@@ -107,6 +109,16 @@ def weakenings(settings: PolicySettings, records: Sequence[ResourceRecord] = ())
     for urn, names in component_allowances(records).items():
         by_service.setdefault(_urn_name(urn), set()).update(names)
     stack_wide = allowed_names(settings.allowed_plain_names)
+    public: dict[str, str] = {}
+    for record in records:
+        kind = kind_of(record.type)
+        if (
+            kind in (Kind.FUNCTION, Kind.CONTAINER)
+            and record.inputs.get("privacy") == "public"
+            and public_reason_of(record.inputs.get("tags")) is not None
+        ):
+            service = _urn_name(record.parent) if record.parent else record.name
+            public[service] = f"{kind.value} '{record.name}'"
     for service in sorted(by_service):
         # The stack's own list reaches every service's argument check; shown once, above.
         own = by_service[service] - stack_wide
@@ -119,4 +131,12 @@ def weakenings(settings: PolicySettings, records: Sequence[ResourceRecord] = ())
                     + " (values still scanned)",
                 )
             )
+    for service in sorted(public):
+        found.append(
+            Weakening(
+                f"services.{service}.public_reason",
+                f"private-services is advisory for {public[service]}: anyone may call it "
+                "without a key (public on purpose)",
+            )
+        )
     return found

@@ -30,6 +30,16 @@ from ...services.private_namespace import PrivateNamespace
 from ...services.private_service import PrivateService
 from ...services.service_args import ServiceArgs, check_service_name
 from .config_model import NamespaceEntry, ServiceEntry, StackConfig
+from .references import (
+    Reference,
+    find_references,
+    not_accepted,
+    output_stand_in,
+    references_refused,
+    stand_in,
+    substitute,
+)
+from .references import build_order as reference_order
 from .secret_sources import SecretResolver
 from .secure_slots import misplaced_secure_values, plain_config_references
 from .service_calls import Calls, build_order, env_problems, read_calls
@@ -338,7 +348,13 @@ def build_services(config: StackConfig, context: StackContext) -> dict[str, Priv
     calls: dict[str, Calls] = {}
     namespace_values, namespace_problems = prepare_namespaces(config, resolver)
     problems.extend(namespace_problems)
+    problems.extend(_namespace_reference_problems(config))
     memberships: dict[str, str] = {}
+    references: dict[str, list[Reference]] = {}
+    sections: dict[str, Mapping[str, object]] = {
+        "services": config.services,
+        "namespaces": config.namespaces,
+    }
     for name, entry in config.services.items():
         path = f"services.{name}"
         model: type[ServiceArgs] = (
@@ -357,28 +373,20 @@ def build_services(config: StackConfig, context: StackContext) -> dict[str, Priv
             values.pop("calls", None), f"{path}.calls", name, config.services
         )
         problems.extend(call_problems)
+        # References to other services' outputs: checked now, resolved once those exist.
+        references[name], reference_problems = find_references(values, path, name, sections)
+        problems.extend(reference_problems)
         problems.extend(env_problems(calls[name], values, list(entry.secrets), f"{path}.calls"))
         problems.extend(resolve_env_settings(values, resolver, path))
         values["secrets"], secret_problems = _resolved_secrets(entry, resolver, path)
         problems.extend(secret_problems)
         problems.extend(_previous_names(name, entry.previous_names, config, path, values))
-        if "name" not in values:
-            try:
-                check_service_name(name, model.name_pattern)
-            except ValueError as exc:
-                problems.append(Problem(path, f"{exc} (the service key is its name; or set name)"))
-        entry_problems = (
-            _strict_problems(model, values, path)
-            or _lax_problems(model, values, path)
-            or _network_region_problems(values, path)
-            or _code_problems(name, model, values, path)
-        )
-        problems.extend(entry_problems)
+        problems.extend(_entry_problems(name, model, values, references[name], path))
         if namespace_key in namespace_values:
             problems.extend(shared_variable_problems(values, namespace_values[namespace_key], path))
         prepared[name] = (model, values)
     # Reported with the other problems: unknown callees are left out of `calls` already.
-    order, cycle = build_order(calls, list(prepared))
+    order, cycle = _service_order(calls, references, list(prepared))
     problems.extend(cycle)
     if problems:
         raise ConfigurationError(context.source, problems)
@@ -392,6 +400,12 @@ def build_services(config: StackConfig, context: StackContext) -> dict[str, Priv
             aliases=[pulumi.Alias(name=old) for old in config.services[name].previous_names]
         )
         model, values = prepared[name]
+        values = substitute(
+            values,
+            f"services.{name}",
+            references[name],
+            lambda ref: _referred(ref, services, namespaces),
+        )
         if name in memberships:
             values["namespace"] = namespaces[memberships[name]]
         values["calls"] = [
@@ -400,6 +414,88 @@ def build_services(config: StackConfig, context: StackContext) -> dict[str, Priv
         ]
         services[name] = _create_service(name, model, values, context.source, opts)
     return {name: services[name] for name in prepared}  # the stack file's order
+
+
+def _entry_problems(
+    name: str,
+    model: type[ServiceArgs],
+    values: dict[str, Any],
+    references: list[Reference],
+    path: str,
+) -> list[Problem]:
+    """What a service entry gets wrong: its name, read strictly, then the component's checks.
+
+    A reference stands for a value of its output's form (a URL, an ID) in the strict pass,
+    and for an Output in the component's: a setting that takes no Output refuses it there, as
+    it would refuse the real one.
+    """
+    problems: list[Problem] = []
+    if "name" not in values:
+        try:
+            check_service_name(name, model.name_pattern)
+        except ValueError as exc:
+            problems.append(Problem(path, f"{exc} (the service key is its name; or set name)"))
+    as_text = substitute(values, path, references, stand_in)
+    as_output = substitute(values, path, references, output_stand_in)
+    return problems + (
+        _strict_problems(model, as_text, path)
+        or not_accepted(_lax_problems(model, as_output, path), references)
+        or _network_region_problems(as_output, path)
+        or _code_problems(name, model, as_text, path)
+    )
+
+
+def _namespace_reference_problems(config: StackConfig) -> list[Problem]:
+    return [
+        problem
+        for key, entry in config.namespaces.items()
+        for problem in references_refused(entry.model_extra or {}, f"namespaces.{key}")
+    ]
+
+
+def _service_order(
+    calls: Mapping[str, Calls], references: Mapping[str, list[Reference]], source: list[str]
+) -> tuple[list[str], list[Problem]]:
+    """The order services are built in: callees and services referred to first. A cycle of
+    calls is told as such; one that a reference closes names that reference."""
+    order, cycle = build_order(calls, source)
+    if cycle:
+        return order, cycle
+    return reference_order(_dependencies(calls, references), source)
+
+
+def _dependencies(
+    calls: Mapping[str, Calls], references: Mapping[str, list[Reference]]
+) -> dict[str, dict[str, str]]:
+    """Per service, the services it needs built first (callees, services it refers to), with
+    the key path that says so."""
+    depends: dict[str, dict[str, str]] = {}
+    for name, callees in calls.items():
+        depends[name] = {callee: f"services.{name}.calls.{callee}" for callee in callees}
+        for ref in references.get(name, []):
+            if ref.section == "services":
+                depends[name].setdefault(ref.key, ref.path)
+    return depends
+
+
+def _referred(
+    ref: Reference,
+    services: Mapping[str, PrivateService],
+    namespaces: Mapping[str, PrivateNamespace],
+) -> pulumi.Input[str]:
+    """The Output a checked reference names (its service or namespace exists by now)."""
+    if ref.section == "namespaces":
+        namespace = namespaces[ref.key]
+        return namespace.namespace_id if ref.output == "id" else namespace.project_id
+    service = services[ref.key]
+    value: pulumi.Output[str] | None = {
+        "endpoint": service.endpoint,
+        "namespace_id": service.namespace_id,
+        "project_id": service.project_id,
+        "registry_endpoint": service.registry_endpoint,
+    }[ref.output]
+    assert value is not None  # find_references refuses a registry endpoint a service lacks
+    return value
 
 
 def _create_service(
