@@ -100,8 +100,18 @@ def test_describe_runs_shows_the_zone_and_utc():
 def test_credential_looking_args_are_refused_without_their_value():
     with pytest.raises(ConfigurationError) as caught:
         ScheduleArgs(schedule="0 2 * * *", args={"db": {"password": "hunter2-planted"}})
-    assert "db.password looks like a credential" in str(caught.value)
+    assert "args.db.password holds what looks like a credential" in str(caught.value)
     assert "hunter2-planted" not in str(caught.value)
+
+
+def test_an_auth_field_in_args_is_refused_at_any_depth_without_its_value():
+    for args in ({"auth": "u:hunter2-planted"}, {"job": [{"client": {"auth": "hunter2-planted"}}]}):
+        with pytest.raises(ConfigurationError) as caught:
+            ScheduleArgs(schedule="0 2 * * *", args=args)
+        assert "looks like a credential" in str(caught.value)
+        assert "hunter2-planted" not in str(caught.value)
+    # Saying that authentication is on is no credential.
+    ScheduleArgs(schedule="0 2 * * *", args={"auth": True, "auth_method": "iam"})
 
 
 def test_args_must_be_json():

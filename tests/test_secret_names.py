@@ -244,5 +244,5 @@ def test_a_cron_argument_secret_id_holding_a_uuid_is_an_identifier() -> None:
         schedule="0 2 * * *", args={"secret_id": "3f1c2d4e-9a7b-4c1d-8e2f-0a1b2c3d4e5f"}
     )
     assert "secret_id" in schedule.args_json()
-    with pytest.raises(ValueError, match=r"args: secret looks like a credential"):
+    with pytest.raises(ValueError, match=r"args\.secret holds what looks like a credential"):
         ScheduleArgs(schedule="0 2 * * *", args={"secret": "3f1c2d4e"})

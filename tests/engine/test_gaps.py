@@ -116,3 +116,21 @@ def test_with_a_plan_key_the_same_change_updates_the_function(plan_stack: PlanSt
     assert [(c.name, c.op) for c in diff.with_op("update")] == [("billing-function", "update")]
     assert "billing-function" not in {change.name for change in diff.possibly_updated}
     assert render_diff_text(diff).startswith("Changes to stack dev:")
+
+
+def test_dedicated_project_off_keeps_everything_and_blocks_on_the_project_it_empties(
+    plan_stack: PlanStack,
+) -> None:
+    # Gap 1 (x4-dedicated-off-billing): the namespace's projectId is optional and computed, so
+    # no longer sending it is no change; the engine deletes only billing-project, which still
+    # holds billing's namespace: a deletion Scaleway refuses, so the diff says it blocks.
+    base = plan_stack("dev", RECORDINGS / "scenarios" / "base.Pulumi.dev.yaml")
+    diff = diff_plans(base, plan_stack("dev", *scenario_files("x4-dedicated-off-billing")))
+    changed = {change.name: change.op for change in diff.resources if change.op != "same"}
+    assert changed == {"billing-project": "delete"}
+    (blocking,) = (change for change in diff.breaking if change.what == "project")
+    assert blocking.name == "billing-project"
+    assert "billing-namespace" in blocking.describe()
+    assert "project_id" in blocking.describe()
+    for render in (render_diff_text, render_diff_markdown, render_diff_json):
+        assert "billing-namespace" in render(diff)

@@ -32,8 +32,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from pydantic import AfterValidator, ConfigDict, Field, field_validator, model_validator
 
 from ..core.models import ArgsModel
-from ..sensitive.environment import check_plain_values
-from ..sensitive.names import name_looks_secret
+from ..sensitive.credential_keys import credential_key
+from ..sensitive.environment import check_plain_document, check_plain_values
 
 #: A name for a schedule or a trigger, used in the child resource's name (``<service>-cron-<key>``)
 #: and sent as the trigger's name: lowercase letters, digits and hyphens, like service names.
@@ -104,21 +104,6 @@ def check_time_zone(name: str) -> str:
     if name not in _zone_names() and name != "UTC":
         raise ValueError("not an IANA time zone name (for example Europe/Paris or UTC)")
     return name
-
-
-def _secret_looking_keys(value: Any, path: str = "") -> list[str]:
-    # Keys at any depth: {"db": {"password": ...}} is as much in clear as a top-level one.
-    found: list[str] = []
-    if isinstance(value, dict):
-        for key, item in value.items():
-            where = f"{path}.{key}" if path else str(key)
-            if name_looks_secret(str(key)):
-                found.append(where)
-            found.extend(_secret_looking_keys(item, where))
-    elif isinstance(value, list):
-        for item in value:
-            found.extend(_secret_looking_keys(item, path))
-    return found
 
 
 def _strings_by_path(value: Any, path: str) -> Iterator[tuple[str, str]]:
@@ -237,13 +222,8 @@ class ScheduleArgs(ArgsModel):
 
     @model_validator(mode="after")
     def _check_args(self) -> Self:
-        secret_looking = sorted(_secret_looking_keys(self.args))
-        if secret_looking:
-            raise ValueError(
-                f"args: {', '.join(secret_looking)} looks like a credential; schedule arguments "
-                "are stored in clear at Scaleway and shown in the plan: read it from the "
-                "service's secrets instead"
-            )
+        # Keys at any depth: {"db": {"auth": ...}} is as much in clear as a top-level one.
+        check_plain_document(self.args, "args")
         try:
             json.dumps(self.args, allow_nan=False)
         except (TypeError, ValueError):
@@ -253,9 +233,7 @@ class ScheduleArgs(ArgsModel):
         check_plain_values(dict(_strings_by_path(self.args, "args")), "args")
         headers = self.headers or {}
         credential_headers = sorted(
-            name
-            for name in headers
-            if name.lower() in CREDENTIAL_HEADERS or name_looks_secret(name.replace("-", "_"))
+            name for name in headers if name.lower() in CREDENTIAL_HEADERS or credential_key(name)
         )
         if credential_headers:
             raise ValueError(

@@ -69,7 +69,7 @@ def plan_command(
     The project is found as the Pulumi CLI finds it: Pulumi.yaml in this folder or a parent.
     """
     try:
-        plan, rendered = _plan_and_render(stack, output_format, against, env_file)
+        plan, rendered, hazards = _plan_and_render(stack, output_format, against, env_file)
         if out is None:
             typer.echo(rendered, nl=False)
         else:
@@ -87,11 +87,17 @@ def plan_command(
                 err=True,
             )
         raise typer.Exit(EXIT_MANDATORY_FINDINGS)
+    if hazards:
+        # A change pulumi up cannot carry out (a project deleted under resources kept in it).
+        for hazard in hazards:
+            typer.echo(f"blocking change: {hazard}", err=True)
+        raise typer.Exit(EXIT_VERDICT)
 
 
 def _plan_and_render(
     stack: str, output_format: OutputFormat, against: Path | None, env_file: Path | None
-) -> tuple[Plan, str]:
+) -> tuple[Plan, str, list[str]]:
+    """The plan, its rendering, and what in the diff ``pulumi up`` could not carry out."""
     # Imported here: the engine loads Pulumi and the provider SDK (about half a second), which the
     # other commands should not pay for.
     from .. import plan as engine
@@ -111,14 +117,15 @@ def _plan_and_render(
             OutputFormat.markdown: engine.render_markdown,
             OutputFormat.json: engine.render_json,
         }
-        return plan, renderers[output_format](plan)
+        return plan, renderers[output_format](plan), []
     diff = engine.diff_plans(base, plan)
     diff_renderers = {
         OutputFormat.text: engine.render_diff_text,
         OutputFormat.markdown: engine.render_diff_markdown,
         OutputFormat.json: engine.render_diff_json,
     }
-    return plan, diff_renderers[output_format](diff)
+    hazards = [change.describe() for change in diff.breaking if change.what == "project"]
+    return plan, diff_renderers[output_format](diff), hazards
 
 
 def register(app: typer.Typer) -> None:

@@ -29,6 +29,8 @@ class _Change(Protocol):
     def type(self) -> str: ...
     @property
     def op(self) -> str: ...
+    @property
+    def strands(self) -> tuple[str, ...]: ...
 
 
 _DOMAIN_TYPES = frozenset(
@@ -77,7 +79,12 @@ class BreakingChange:
         return f"{_NOUNS[self.what]} '{self.name}' {self.consequence}"
 
 
-_NOUNS: Mapping[str, str] = {"endpoint": "service", "domain": "domain", "key": "API key"}
+_NOUNS: Mapping[str, str] = {
+    "endpoint": "service",
+    "domain": "domain",
+    "key": "API key",
+    "project": "project",
+}
 
 
 def _client_holds(type_token: str) -> str | None:
@@ -95,6 +102,23 @@ def breaking_changes(changes: Iterable[_Change]) -> tuple[BreakingChange, ...]:
     """The changes that give clients a new endpoint or invalidate a key, in plan order."""
     found = []
     for change in changes:
+        if change.strands:
+            # Not a client's loss but a failed deployment: see diff._stranded.
+            found.append(
+                BreakingChange(
+                    change.urn,
+                    change.name,
+                    change.type,
+                    change.op,
+                    "project",
+                    "deleted while this change keeps "
+                    f"{', '.join(change.strands)} in it: Scaleway refuses to delete a project "
+                    "that still holds resources, so pulumi up fails half-way. To keep the "
+                    "service where it is, set its project_id to this project's id when turning "
+                    "dedicated_project off; to move it, give it a new name (a new namespace).",
+                )
+            )
+            continue
         what = _client_holds(change.type)
         if what is None or change.op not in ("replace", "delete"):
             continue

@@ -33,12 +33,13 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ..core.inventory import SECRET_PLACEHOLDER, ResourceRecord
+from ..policies.kinds import Kind, kind_of
 from .access_diff import AccessDiff, access_diff_markdown, access_diff_text, diff_access
 from .archive_changes import ArchiveChange, archive_change
 from .breaking import BreakingChange, breaking_changes
 from .comment_fit import fit_comment
 from .findings_diff import FindingsDiff, diff_findings, findings_diff_markdown, findings_diff_text
-from .force_new import force_new_inputs
+from .force_new import force_new_inputs, kept_when_omitted
 from .model import Plan, short_type
 from .output_sources import sources_of
 from .render.json import dumps, plan_from_dict, sorted_value
@@ -82,6 +83,8 @@ class ResourceChange:
     replace_reasons: tuple[str, ...] = ()
     kept: tuple[ValueChange, ...] = ()
     old_urn: str | None = None
+    #: For a deleted project: the kept resources that still live in it (see _stranded).
+    strands: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -175,7 +178,13 @@ def diff_plans(base: Plan | Mapping[str, Any], head: Plan | Mapping[str, Any]) -
         ops[record.urn] = change.op
         changes.append(change)
     changes += [
-        ResourceChange(record.urn, record.type, record.name, "delete")
+        ResourceChange(
+            record.urn,
+            record.type,
+            record.name,
+            "delete",
+            strands=_stranded(record, base_plan.resources, ops),
+        )
         for record in base_plan.resources
         if record.urn not in matched
     ]
@@ -197,6 +206,26 @@ def diff_plans(base: Plan | Mapping[str, Any], head: Plan | Mapping[str, Any]) -
             for change in changes
             if any(item.path == "zipHash" for item in change.changes)
         },
+    )
+
+
+def _stranded(
+    deleted: ResourceRecord, base: Iterable[ResourceRecord], ops: Mapping[str, Operation]
+) -> tuple[str, ...]:
+    """The resources kept by the change whose ``projectId`` came from ``deleted``, a project.
+
+    Turning ``dedicated_project`` off stops sending the namespace's ``projectId``; the
+    provider keeps it (optional and computed, :func:`.force_new.kept_when_omitted`), so the
+    namespace and what is in it stay in the project the change deletes, and Scaleway refuses
+    to delete a project that still holds resources: ``pulumi up`` would fail half-way.
+    """
+    if kind_of(deleted.type) is not Kind.PROJECT:
+        return ()
+    return tuple(
+        record.name
+        for record in base
+        if ops.get(record.urn) in ("same", "update")
+        and deleted.urn in record.property_dependencies.get("projectId", ())
     )
 
 
@@ -281,14 +310,19 @@ def _compare(
     if not new.custom:
         return ResourceChange(new.urn, new.type, new.name, "same", old_urn=moved)
     inputs, kept = _reset_ignored(old.inputs, new.inputs, new.ignore_changes)
+    # An optional, computed input no longer sent keeps its value at the provider (force_new).
+    omitted_kept = kept_when_omitted(new.type)
     changed_keys = [
         key
         for key in sorted(old.inputs.keys() | inputs.keys())
-        if not _same_input(
-            old.inputs.get(key, _ABSENT),
-            inputs.get(key, _ABSENT),
-            new.property_dependencies.get(key, ()),
-            ops,
+        if (
+            not (key in omitted_kept and key not in inputs)
+            and not _same_input(
+                old.inputs.get(key, _ABSENT),
+                inputs.get(key, _ABSENT),
+                new.property_dependencies.get(key, ()),
+                ops,
+            )
         )
         or _secret_changed(key, old, new)
         or _secret_from_new_resource(key, new, ops)

@@ -68,3 +68,15 @@ def force_new_inputs(type_token: str) -> frozenset[str]:
     "replace" and gets an update loses nothing, the other way round loses a resource.
     """
     return FORCE_NEW.get(type_token, frozenset({"*"}))
+
+
+#: Inputs declared by ``account.ProjectIDSchema()`` and ``regional.Schema()`` (the files and
+#: commits above): Optional, Computed and ForceNew. When a program stops sending one, the
+#: provider keeps the value it computed (the default project or region at creation): the
+#: engine sees no change, so nothing is replaced, and the resource stays where it is.
+_KEPT_WHEN_OMITTED = frozenset({"projectId", "region"})
+
+
+def kept_when_omitted(resource_type: str) -> frozenset[str]:
+    """The inputs of ``resource_type`` whose omission the provider reads as no change."""
+    return _KEPT_WHEN_OMITTED & force_new_inputs(resource_type)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
-from typing import Annotated
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Annotated, Any
 
 from pydantic import AfterValidator
 
@@ -90,6 +90,48 @@ def check_plain_values(values: Mapping[str, object], where: str) -> None:
     from .values import secret_values  # the same heuristics as plain `env`
 
     found = secret_values(dict(values))
+    if found:
+        what = ", ".join(
+            f"{path} holds what looks like a {kind}" for path, kind in sorted(found.items())
+        )
+        raise ValueError(
+            f"{what}: `{where}` is stored in clear at Scaleway and shown in the plan; read the "
+            "credential from the service's `secrets` instead"
+        )
+
+
+def check_plain_command(words: Sequence[str], where: str) -> None:
+    """Refuse credentials in a command line stored in clear (a container's ``command`` or
+    ``args``): flags with the word after them (``--token``, ``t``), then each word as a value;
+    never print one."""
+    from .structured import scan_words
+
+    found = {f"{where}[{i}]": kind for i, kind in _word_kinds(words).items()}
+    if not found:
+        # A flag and its value in two words (--token, t): the command line as a whole.
+        hits = scan_words(words)
+        if hits:
+            found[where] = ", ".join(dict.fromkeys(hit.describe() for hit in hits))
+    _refuse(found, where)
+
+
+def _word_kinds(words: Sequence[str]) -> dict[int, str]:
+    from .values import secret_values
+
+    by_index = secret_values({str(i): word for i, word in enumerate(words)})
+    return {int(i): kind for i, kind in by_index.items()}
+
+
+def check_plain_document(document: Mapping[str, Any], where: str) -> None:
+    """Refuse credentials in a JSON document stored in clear (schedule arguments): fields whose
+    key names one, at any depth, and credentials inside its strings; never print one."""
+    from .structured import scan_document
+
+    found = {f"{where}{hit.where[1:]}": hit.kind for hit in scan_document(document)}
+    _refuse(found, where)
+
+
+def _refuse(found: Mapping[str, str], where: str) -> None:
     if found:
         what = ", ".join(
             f"{path} holds what looks like a {kind}" for path, kind in sorted(found.items())

@@ -13,8 +13,10 @@ import re
 from collections import Counter
 
 from ..core.inventory import SECRET_PLACEHOLDER
+from .structured import scan_text
 
-_PEM = re.compile(r"-----BEGIN [A-Z0-9 ]*-----")
+# A private key block; certificates and public keys are public by design.
+_PEM = re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----")
 # Scaleway access keys: "SCW" followed by 17 upper-case letters or digits.
 _SCW_ACCESS_KEY = re.compile(r"\bSCW[A-Z0-9]{17}\b")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -30,6 +32,11 @@ _TOKEN_PREFIX = re.compile(
     r"|xapp-[A-Za-z0-9-]{10,}|[sr]k_(?:live|test)_[A-Za-z0-9]{10,}|(?:AKIA|ASIA)[0-9A-Z]{16}"
     r"|glpat-[A-Za-z0-9_\-]{20,}|npm_[A-Za-z0-9]{30,}|AIza[0-9A-Za-z_\-]{35}"
     r"|SG\.[A-Za-z0-9_\-]{16,}\.[A-Za-z0-9_\-]{16,}|sk-[A-Za-z0-9_\-]{20,})"
+)
+# A Scaleway resource id as the API writes a regional or zonal one: "fr-par/<uuid>".
+_LOCALISED_UUID = re.compile(
+    r"^[a-z]{2}-[a-z]{3}(?:-[0-9])?/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}"
+    r"-[0-9a-fA-F]{12}$"
 )
 _JWT = re.compile(r"^eyJ[A-Za-z0-9_\-]+\.eyJ[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]*$")
 # Candidates for the entropy test: one token of base64/url-safe characters. Dots and colons are
@@ -53,7 +60,8 @@ def shannon_entropy(value: str) -> float:
 
 
 def value_looks_secret(value: object) -> str | None:
-    """What kind of secret ``value`` looks like ("PEM block", "Scaleway access key"...), or None.
+    """What kind of secret ``value`` looks like ("PEM block", "Scaleway access key", "credential
+    in a URL (URL query parameter 'password')"...), or None.
 
     UUIDs alone are not reported: Scaleway secret keys are UUIDs, but so are project and
     resource ids, which are routinely passed as plain settings. See :func:`secret_values` for
@@ -77,10 +85,16 @@ def value_looks_secret(value: object) -> str | None:
     for matches, kind in patterns:
         if matches(stripped):
             return kind
+    # Credentials inside a structured value (URL, DSN, header list, document, command line),
+    # and the shapes detect-secrets knows; the kind says where, never what.
+    hits = scan_text(stripped)
+    if hits:
+        return hits[0].describe()
     if (
         len(stripped) >= MIN_ENTROPY_LENGTH
         and _TOKEN_CHARS.match(stripped)
         and not _UUID.match(stripped)
+        and not _LOCALISED_UUID.match(stripped)
         and shannon_entropy(stripped) >= ENTROPY_THRESHOLD
     ):
         return "high-entropy string"

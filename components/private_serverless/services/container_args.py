@@ -11,7 +11,7 @@ from ..attachments.container_operation import Sandbox, ScalingOption
 from ..attachments.registry import RegistryArgs
 from ..core import limits
 from ..core.models import ArgsModel
-from ..sensitive.environment import check_plain_values
+from ..sensitive.environment import check_plain_command
 from .service_args import ServiceArgs
 
 
@@ -145,8 +145,7 @@ class PrivateContainerArgs(ServiceArgs):
                 "container's port; read it instead)"
             )
         for field in ("command", "args"):
-            words = getattr(self, field) or []
-            check_plain_values({f"{field}[{i}]": word for i, word in enumerate(words)}, field)
+            check_plain_command(getattr(self, field) or [], field)
         return self
 
     @model_validator(mode="after")
