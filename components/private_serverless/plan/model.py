@@ -138,10 +138,7 @@ class Plan:
             outputs=self.outputs,
             waves=self.waves,
             findings=[
-                Finding(
-                    **finding,
-                    message=describe(finding["message"]),
-                )
+                Finding(**{**finding, "message": describe(finding["message"])})
                 for finding in self.findings
             ],
             diagnostics=[
