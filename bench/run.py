@@ -381,26 +381,25 @@ def write_stack_project(directory: Path, n: int) -> Path:
     return directory
 
 
-def worker_stack_plan(project_dir: Path) -> dict[str, Any]:
-    """Time the offline plan of the generated stack: load the stack file, run, policy checks."""
+def _time_stack_plan(
+    stack: str, project_dir: Path, env_file: Path, environ: dict[str, str]
+) -> dict[str, Any]:
+    """Time the offline plan of ``stack`` in ``project_dir``: load the file, run, policy checks."""
     from private_serverless.plan.stack_plan import run_stack_plan
     from private_serverless.project.stack import load_offline_program
 
     _import_everything()
     import private_serverless.policies  # noqa: F401  # imported by the CLI before it plans
 
-    def loader(stack: str) -> tuple[Callable[[], None], dict[str, str], set[str]]:
+    def loader(name: str) -> tuple[Callable[[], None], dict[str, str], set[str]]:
         return load_offline_program(
-            stack,
-            project_dir=project_dir,
-            env_file=project_dir / ".env",  # absent: the secret comes from the environment
-            environ={"BENCH_DB_PASSWORD": SECRET_VALUE},
+            name, project_dir=project_dir, env_file=env_file, environ=environ
         )
 
     rss_before = _peak_rss_mib()
     with _cwd(project_dir):
         start = time.perf_counter()
-        plan = run_stack_plan(STACK, loader=loader)
+        plan = run_stack_plan(stack, loader=loader)
         wall = time.perf_counter() - start
     return {
         "wall_s": wall,
@@ -413,33 +412,20 @@ def worker_stack_plan(project_dir: Path) -> dict[str, Any]:
     }
 
 
+def worker_stack_plan(project_dir: Path) -> dict[str, Any]:
+    """The generated stack; its secret comes from the environment (the project has no .env)."""
+    return _time_stack_plan(
+        STACK, project_dir, project_dir / ".env", {"BENCH_DB_PASSWORD": SECRET_VALUE}
+    )
+
+
 #: The stacks this repository ships, planned as `tasks.py plan --stack S` plans them.
 SHIPPED_STACKS = ("dev", "staging", "prod")
 
 
 def worker_shipped_stack(stack: str) -> dict[str, Any]:
-    """Time the offline plan of one of this repository's stacks, with ``.env.example``."""
-    from private_serverless.plan.stack_plan import run_stack_plan
-    from private_serverless.project.stack import load_offline_program
-
-    _import_everything()
-    import private_serverless.policies  # noqa: F401  # imported by the CLI before it plans
-
-    def loader(name: str) -> tuple[Callable[[], None], dict[str, str], set[str]]:
-        return load_offline_program(
-            name, project_dir=ROOT, env_file=ROOT / ".env.example", environ={}
-        )
-
-    with _cwd(ROOT):
-        start = time.perf_counter()
-        plan = run_stack_plan(stack, loader=loader)
-        wall = time.perf_counter() - start
-    return {
-        "wall_s": wall,
-        "resources": len(plan.resources),
-        "custom_resources": sum(1 for _ in plan.custom_resources()),
-        "waves": plan.waves,
-    }
+    """One of this repository's stacks, with ``.env.example``."""
+    return _time_stack_plan(stack, ROOT, ROOT / ".env.example", {})
 
 
 #: What each import measurement imports: the library; the provider modules it uses; and those
