@@ -86,7 +86,12 @@ for md in "$WORK"/md/*.md; do
   if ! "$MMDC" --quiet -p "$WORK/puppeteer.json" -i "$md" -o "$WORK/out/$name/$name.md" \
     > "$WORK/mmdc.log" 2>&1; then
     cat "$WORK/mmdc.log" >&2
-    fail "a Mermaid block of the $name plan does not render (blocks printed below the error)"
+    if grep -q "Failed to launch the browser" "$WORK/mmdc.log"; then
+      fail "the browser at $CHROMIUM could not be started (error above); set CHROMIUM"
+    fi
+    echo "--- the Mermaid blocks of the $name plan:" >&2
+    awk '/^```mermaid/{on=1} on{print} /^```$/{on=0}' "$md" >&2
+    fail "a Mermaid block of the $name plan does not render (error and blocks above)"
   fi
   svgs=$(find "$WORK/out/$name" -name '*.svg' | wc -l)
   [ "$svgs" -eq "$count" ] || fail "$name: $count Mermaid blocks, $svgs rendered"
