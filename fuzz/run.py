@@ -46,6 +46,8 @@ MEMORY_BUDGET_BYTES = 100 * 10**6
 #: Which inputs run again under tracemalloc.
 TRACE_EVERY = 10
 TRACE_SLOWER_THAN = 0.25
+#: How many inputs under 1 KB over the time budget ``--keep`` writes, per entry point.
+KEEP_OVER = 20
 
 
 @dataclass
@@ -61,6 +63,7 @@ class Figures:
     slowest: float = 0.0
     slowest_size: int = 0
     slowest_input: bytes = b""
+    over_inputs: list[bytes] = field(default_factory=list)
     slowest_small: float = 0.0
     slowest_small_size: int = 0
     small_over_time: int = 0
@@ -84,6 +87,8 @@ class Figures:
             self.slowest_small, self.slowest_small_size = elapsed, len(data)
         if small and elapsed > TIME_BUDGET_S:
             self.small_over_time += 1
+            if len(self.over_inputs) < KEEP_OVER:
+                self.over_inputs.append(data)
 
     def record_peak(self, data: bytes, peak: int) -> None:
         """The peak of Python allocations while one input ran again under tracemalloc."""
@@ -169,7 +174,9 @@ def main() -> None:
         default="export,plan,outputs,stack-loader,stack,condition,condition-export,condition-stack",
     )
     parser.add_argument(
-        "--keep", type=Path, help="write each entry's slowest input to DIR/<entry>-slowest.bin"
+        "--keep",
+        type=Path,
+        help="write each entry's slowest input, and its inputs under 1 KB over 2 s, to DIR",
     )
     args = parser.parse_args()
     project = targets.stack_project(Path(tempfile.mkdtemp(prefix="fuzz-project-")))
@@ -221,6 +228,8 @@ def main() -> None:
         if args.keep is not None:
             args.keep.mkdir(parents=True, exist_ok=True)
             (args.keep / f"{name}-slowest.bin").write_bytes(f.slowest_input)
+            for number, data in enumerate(f.over_inputs, 1):
+                (args.keep / f"{name}-over-2s-{number}.bin").write_bytes(data)
     peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\nPeak RSS of the whole run: {peak_rss:.0f} MB")
 
