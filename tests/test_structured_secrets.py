@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import base64
 import json
+import subprocess
+import sys
 
 import yaml
 from hypothesis import HealthCheck, given, settings
@@ -371,3 +373,18 @@ def test_schedule_args_refuse_each_kind(kind: str, secret: str) -> None:
         assert "args." in str(exc) and secret not in str(exc) and secret not in repr(exc)
     else:
         raise AssertionError(f"{kind} in schedule args was accepted")
+
+
+def test_detect_secrets_loads_on_the_first_scan_not_on_import() -> None:
+    # detect_secrets (and the requests it imports) is a large part of the import's cost.
+    code = (
+        "import sys, private_serverless\n"
+        "from private_serverless.sensitive.credential_keys import credential_key\n"
+        "from private_serverless.sensitive.detectors import detected_kind\n"
+        "assert 'detect_secrets' not in sys.modules and 'requests' not in sys.modules, 'loaded'\n"
+        "assert credential_key('dbPassword')\n"
+        "assert detected_kind('ghp_' + 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8') == (\n"
+        "    'provider token (GitHub)')\n"
+        "assert 'detect_secrets' in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-W", "ignore", "-c", code], check=True)

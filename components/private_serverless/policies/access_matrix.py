@@ -568,6 +568,57 @@ def union(conditions: Iterable[str | None]) -> str | None:
     return " || ".join(f"({condition})" for condition in unique)
 
 
+@dataclass(frozen=True)
+class AccessCell:
+    """A principal and every service of one kind and project it can call.
+
+    IAM grants per project (or organization), so the rules through which a principal reaches
+    a service depend on the service's kind and project only: one cell stands for
+    ``len(services)`` entries of the matrix, all under the same rules and condition. A project
+    of N services that every key reaches is N cells of N services, not N x N judgements.
+    """
+
+    principal: Principal
+    #: The kind and project of the services (as in :class:`Service`).
+    place: tuple[str, str]
+    #: In matrix order (by name, then kind).
+    services: tuple[Service, ...]
+    condition: str | None
+    rules: tuple[GrantRule, ...]
+    #: The principal's rank in the matrix's order (by kind, then name).
+    rank: int
+
+
+@dataclass(frozen=True)
+class AccessCells:
+    """The access matrix grouped: public services, then the cells in principal order."""
+
+    public: tuple[Service, ...]
+    cells: tuple[AccessCell, ...]
+    #: Each service's position in the matrix order, by URN.
+    position: Mapping[str, int]
+
+    def entries(self) -> list[AccessEntry]:
+        """The matrix, one entry per principal and service: public services first, then by
+        principal, then by service."""
+        anyone = Principal(ANYONE, ANYONE)
+        entries = [AccessEntry(anyone, service, None, ()) for service in self.public]
+        start = 0
+        while start < len(self.cells):
+            end = start
+            while end < len(self.cells) and self.cells[end].rank == self.cells[start].rank:
+                end += 1
+            pairs = [(cell, service) for cell in self.cells[start:end] for service in cell.services]
+            if end - start > 1:
+                pairs.sort(key=lambda pair: self.position[pair[1].urn])
+            entries += [
+                AccessEntry(cell.principal, service, cell.condition, cell.rules)
+                for cell, service in pairs
+            ]
+            start = end
+        return entries
+
+
 def access_matrix(
     records: Sequence[ResourceRecord], *, default_project_id: str | None = None
 ) -> list[AccessEntry]:
@@ -578,6 +629,14 @@ def access_matrix(
     ``scaleway:projectId``): a service naming that id by hand shares the project of services
     naming none.
     """
+    return access_cells(records, default_project_id=default_project_id).entries()
+
+
+def access_cells(
+    records: Sequence[ResourceRecord], *, default_project_id: str | None = None
+) -> AccessCells:
+    """The access matrix of ``records`` grouped in cells (see :class:`AccessCell`): what the
+    rules judge, once per principal and project rather than once per pair of services."""
     index = _Index(records, default_project_id)
     all_services = _services(index)
     grants = _grants(index, all_services)
@@ -596,45 +655,43 @@ def access_matrix(
                 _with_group(group_grant.rule, group_grant.principal.name),
             )
             by_principal.setdefault(inherited.principal, []).append(inherited)
-    # Services by (kind, project), so that each grant only visits the services it reaches:
-    # a stack of N services sharing a project has N x N entries, not N x N x grants checks.
     ordered = sorted(all_services, key=lambda s: (s.name, s.kind))
     position = {service.urn: number for number, service in enumerate(ordered)}
     by_place: dict[tuple[str, str], list[Service]] = {}
     for service in ordered:
         by_place.setdefault((service.kind, service.project), []).append(service)
-    entries = []
-    for principal in sorted(by_principal, key=lambda p: (p.kind, p.name)):
-        reached: dict[str, list[GrantRule]] = {}
+    places = {place: tuple(found) for place, found in by_place.items()}
+    cells = []
+    principals = sorted(by_principal, key=lambda p: (p.kind, p.name))
+    for rank, principal in enumerate(principals):
+        reached: dict[tuple[str, str], list[GrantRule]] = {}
         for grant in by_principal[principal]:
-            for service in _reached_services(grant, by_place, ordered):
-                reached.setdefault(service.urn, []).append(grant.rule)
-        for urn in sorted(reached, key=position.__getitem__):
-            rules = reached[urn]
+            for place in _reached_places(grant, places):
+                reached.setdefault(place, []).append(grant.rule)
+        # Cells in the order of their first service: the matrix order when expanded.
+        for place in sorted(reached, key=lambda place: position[places[place][0].urn]):
+            rules = reached[place]
             condition = union(rule.condition for rule in rules)
-            entries.append(AccessEntry(principal, ordered[position[urn]], condition, tuple(rules)))
+            cells.append(AccessCell(principal, place, places[place], condition, tuple(rules), rank))
     # A public service: anyone may call it, whatever the policies say (listed first).
-    anyone = Principal(ANYONE, ANYONE)
-    public = [AccessEntry(anyone, service, None, ()) for service in ordered if service.public]
-    return public + entries
+    public = tuple(service for service in ordered if service.public)
+    return AccessCells(public, tuple(cells), position)
 
 
-def _reached_services(
-    grant: Grant, by_place: Mapping[tuple[str, str], list[Service]], ordered: list[Service]
-) -> list[Service]:
-    """The services a grant lets its principal call: its permission set's kind, its projects."""
+def _reached_places(
+    grant: Grant, places: Mapping[tuple[str, str], tuple[Service, ...]]
+) -> list[tuple[str, str]]:
+    """The (kind, project) places whose services a grant lets its principal call: its
+    permission set's kind, its projects (every project, when organization-wide)."""
     kinds = [
         kind.value
         for kind, sets in INVOKE_SETS.items()
         if grant.rule.permission_set in sets or grant.rule.permission_set == _EVERYTHING
     ]
     if grant.organization_wide:
-        return [service for service in ordered if service.kind in kinds]
+        return [place for place in places if place[0] in kinds]
     return [
-        service
-        for kind in kinds
-        for project in sorted(grant.projects)
-        for service in by_place.get((kind, project), [])
+        (kind, project) for kind in kinds for project in grant.projects if (kind, project) in places
     ]
 
 

@@ -13,10 +13,8 @@ project's list of credential-looking environment names.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import pairwise
-
-from detect_secrets.plugins.keyword import DENYLIST as _DETECT_SECRETS_DENYLIST
 
 from .names import name_looks_secret
 
@@ -128,7 +126,18 @@ _ABOUT_WORDS = frozenset(
         "location",
     }
 )
-_DENYLIST = re.compile(rf"^(?:{'|'.join(_DETECT_SECRETS_DENYLIST)})$")
+
+
+@cache
+def _denylist() -> re.Pattern[str]:
+    """detect-secrets' keyword deny list as one pattern, built on the first scan."""
+    # Imported here, not at the top: detect_secrets loads requests, a large part of the cost
+    # of `import private_serverless`, for a list only a scan needs.
+    from detect_secrets.plugins.keyword import DENYLIST
+
+    return re.compile(rf"^(?:{'|'.join(DENYLIST)})$")
+
+
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _SEPARATORS = re.compile(r"[^A-Za-z0-9]+")
 
@@ -179,12 +188,13 @@ def credential_key(name: str) -> bool:
     words = _words(name)
     if not words or words[-1] in _ABOUT_WORDS:
         return False
-    if any(w in _CREDENTIAL_WORDS or _DENYLIST.match(w) for w in words):
+    denylist = _denylist()
+    if any(w in _CREDENTIAL_WORDS or denylist.match(w) for w in words):
         return True
     if any(pair in _CREDENTIAL_PAIRS for pair in pairwise(words)):
         return True
     joined = "_".join(words)
-    return bool(_DENYLIST.search(joined)) or name_looks_secret(joined) is not None
+    return bool(denylist.search(joined)) or name_looks_secret(joined) is not None
 
 
 def holds_no_credential(value: str) -> bool:
