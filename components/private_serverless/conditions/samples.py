@@ -378,6 +378,7 @@ def _day_starts(zones: tuple[str | None, ...], start: datetime, hours: int) -> l
     the offsets' minute phases). Between two consecutive instants every date field of every
     zone is constant, so these samples give every combination the hourly grid gives, in about
     a twentieth of the instants."""
+    changes: tuple[int, ...]
     if all(isinstance(_zone(z), timezone) for z in zones):
         changes, offsets_seen = (0,), frozenset({_offsets(zones, start)})
     else:
