@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import json
 import os
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -149,6 +151,31 @@ def test_scwignore_uses_gitignore_syntax(source_dir, tmp_path):
     (source_dir / ".scwignore").write_text("docs/\n*.log\n!keep.log\ntest_*.py\n")
     archive = build(source_dir, tmp_path)
     assert names(archive.path) == ["handler.py", "keep.log", "lib/util.py"]
+
+
+def test_pathspec_loads_when_an_archive_is_built_not_on_import(tmp_path):
+    # pathspec is a noticeable part of the import's cost; only the ignore file needs it.
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "handler.py").write_text("def handle(event, context): ...\n")
+    (tmp_path / "src" / ".scwignore").write_text("*.log\n")
+    code = (
+        "import sys, private_serverless\n"
+        "from pathlib import Path\n"
+        "from private_serverless.artifacts.archive import build_archive\n"
+        "assert 'pathspec' not in sys.modules, 'loaded'\n"
+        "build_archive(Path(sys.argv[1]), Path(sys.argv[2]))\n"
+        "assert 'pathspec' in sys.modules\n"
+    )
+    run = [
+        sys.executable,
+        "-W",
+        "ignore",
+        "-c",
+        code,
+        str(tmp_path / "src"),
+        str(tmp_path / "f.zip"),
+    ]
+    subprocess.run(run, check=True)
 
 
 def test_nothing_left_is_an_error(tmp_path):

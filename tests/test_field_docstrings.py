@@ -167,3 +167,38 @@ def test_a_subclass_that_builds_eagerly_still_shows_its_descriptions() -> None:
 
     assert Eager.__pydantic_complete__
     assert Eager.model_json_schema()["properties"]["size"]["description"] == "How many."
+
+
+def _first_twin() -> type[ArgsModel]:
+    class Twin(ArgsModel):
+        size: int = 1
+        """The first twin's size."""
+
+    return Twin
+
+
+def _second_twin() -> type[ArgsModel]:
+    class Twin(ArgsModel):
+        size: int = 2
+        """The second twin's size."""
+
+    return Twin
+
+
+def test_classes_of_the_same_name_in_one_file_get_their_own_descriptions() -> None:
+    # The name alone does not find the statement: the file is parsed and __qualname__ decides.
+    assert _first_twin().model_fields["size"].description == "The first twin's size."
+    assert _second_twin().model_fields["size"].description == "The second twin's size."
+
+
+class _Margin(ArgsModel):
+    note: str = ""
+    """A docstring whose second line reaches the margin:
+like this one, so the class's lines do not parse on their own."""
+
+
+def test_a_class_whose_lines_do_not_parse_alone_still_gets_its_descriptions() -> None:
+    assert _Margin.model_fields["note"].description == (
+        "A docstring whose second line reaches the margin:\n"
+        "like this one, so the class's lines do not parse on their own."
+    )

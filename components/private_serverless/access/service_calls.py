@@ -162,7 +162,9 @@ class ServiceCall(CallSettings):
         return self.env_names(self.callee_name)
 
 
-_ENV_NAME: TypeAdapter[str] = TypeAdapter(EnvName)
+# defer_build: the validator is built on first use; building it at import would also make
+# pydantic look up its plugins (a scan of every installed distribution's entry points).
+_ENV_NAME: TypeAdapter[str] = TypeAdapter(EnvName, config=ConfigDict(defer_build=True))
 
 
 def call_env_problems(

@@ -33,12 +33,13 @@ import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Final, Literal
-
-import pathspec
+from typing import IO, TYPE_CHECKING, Final, Literal
 
 from ..core import limits
 from ..errors import PrivateServerlessError
+
+if TYPE_CHECKING:
+    import pathspec
 
 #: Bump when the archive layout changes: archives built by another format are rebuilt.
 FORMAT: Final = 1
@@ -131,6 +132,10 @@ def _never_packed(name: str, is_dir: bool) -> bool:
 
 
 def _read_ignore_file(root: Path) -> pathspec.GitIgnoreSpec:
+    # Imported here, not at the top: pathspec (with its re2 backend) is a noticeable part of
+    # `import private_serverless`, and only building an archive needs it.
+    import pathspec
+
     path = root / IGNORE_FILE
     if not path.is_file():
         return pathspec.GitIgnoreSpec.from_lines([])

@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 class AccessExpectations(BaseModel):
     """Requests that must be allowed and requests that must be denied."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # defer_build: validators are built on first use, not at import (see ServiceArgs).
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     allow: list[AccessRequest] = Field(default_factory=list)
     deny: list[AccessRequest] = Field(default_factory=list)

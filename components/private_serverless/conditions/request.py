@@ -19,7 +19,8 @@ class AccessRequest(BaseModel):
     absolute instant.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # defer_build: validators are built on first use, not at import (see ServiceArgs).
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     ip: IPv4Address | IPv6Address
     user_agent: str = ""

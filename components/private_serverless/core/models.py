@@ -7,11 +7,12 @@ derives from :class:`ArgsModel`, which gives them:
   the constructor, naming the model and every faulty field, like the mapping form that the
   components accept, instead of pydantic's ``ValidationError`` with links to its website;
 - field docstrings as field descriptions, so IDEs, JSON schemas and ``help()`` show them. They
-  are read here, with one ``ast`` parse per source file, not by pydantic's
-  ``use_attribute_docstrings``: on Python < 3.13 that walks the call stack with
-  ``inspect.getmodule`` (a scan of ``sys.modules``) for every model, which was over a third of
-  the cost of ``import private_serverless``. The rule is pydantic's: a string literal right
-  after an annotated field, ``inspect.cleandoc``-ed, unless the field gives a description;
+  are read here with ``ast`` (usually only the class's own lines; the whole file, once, when
+  its name is not enough to find them), not by pydantic's ``use_attribute_docstrings``: on
+  Python < 3.13 that walks the call stack with ``inspect.getmodule`` (a scan of
+  ``sys.modules``) for every model, which was over a third of the cost of
+  ``import private_serverless``. The rule is pydantic's: a string literal right after an
+  annotated field, ``inspect.cleandoc``-ed, unless the field gives a description;
 - a real signature and a docstring listing every field with its default, computed when the
   class is defined: the models build their validators lazily (``defer_build``, to keep the
   import cheap), and until then pydantic would show only ``(**data)``.
@@ -24,6 +25,7 @@ import functools
 import inspect
 import itertools
 import os
+import re
 import sys
 import textwrap
 from typing import Any, ClassVar
@@ -77,12 +79,47 @@ def _classes_docs(body: list[ast.stmt], prefix: str, found: dict[str, list[_Clas
             _classes_docs(node.body, f"{prefix}{node.name}.<locals>.", found)
 
 
+_CLASS_LINE = re.compile(r"([ \t]*)class[ \t]+(\w+)")
+
+
+@functools.cache
+def _source(path: str, stamp: tuple[int, int]) -> tuple[list[str], dict[str, list[int]]]:
+    """A source file's lines and where each ``class`` statement starts, by class name, read
+    once (``stamp``: its mtime and size)."""
+    with open(path, encoding="utf-8") as source:
+        lines = source.read().splitlines(keepends=True)
+    starts: dict[str, list[int]] = {}
+    for number, line in enumerate(lines):
+        if "class" in line and (match := _CLASS_LINE.match(line)):
+            starts.setdefault(match[2], []).append(number)
+    return lines, starts
+
+
+def _block_docs(lines: list[str], start: int, name: str) -> _ClassDocs | None:
+    """The class statement at ``lines[start]`` parsed alone, or None when it does not parse
+    alone. Its block ends before the first line (not blank, not a comment) that is indented no
+    deeper than ``class``; a string or bracket reaching that far leaves a block that does not
+    parse."""
+    indent = len(lines[start]) - len(lines[start].lstrip())
+    end = start + 1
+    while end < len(lines):
+        text = lines[end].lstrip()
+        if text and not text.startswith("#") and len(lines[end]) - len(text) <= indent:
+            break
+        end += 1
+    try:
+        tree = ast.parse(textwrap.dedent("".join(lines[start:end])))
+    except SyntaxError:
+        return None
+    node = tree.body[0] if len(tree.body) == 1 else None
+    return _statement_docs(node) if isinstance(node, ast.ClassDef) and node.name == name else None
+
+
 @functools.cache
 def _file_docs(path: str, stamp: tuple[int, int]) -> dict[str, list[_ClassDocs]]:
-    """The field docstrings of one source file, parsed once (``stamp``: its mtime and size)."""
+    """The field docstrings of every class of one source file, by ``__qualname__``."""
     found: dict[str, list[_ClassDocs]] = {}
-    with open(path, "rb") as source:
-        _classes_docs(ast.parse(source.read(), path).body, "", found)
+    _classes_docs(ast.parse("".join(_source(path, stamp)[0]), path).body, "", found)
     return found
 
 
@@ -93,9 +130,13 @@ def _field_docstrings(cls: type) -> dict[str, str]:
     if path and path.endswith(".py"):
         try:
             status = os.stat(path)
-            statements = _file_docs(path, (status.st_mtime_ns, status.st_size)).get(
-                cls.__qualname__, []
-            )
+            stamp = (status.st_mtime_ns, status.st_size)
+            lines, starts = _source(path, stamp)
+            # Usually the class's name starts one statement of its file: only that is parsed.
+            found = starts.get(cls.__name__, [])
+            if len(found) == 1 and (block := _block_docs(lines, found[0], cls.__name__)):
+                return block[1]
+            statements = _file_docs(path, stamp).get(cls.__qualname__, [])
         except (OSError, SyntaxError, ValueError):
             statements = []
         if len(statements) == 1:
