@@ -15,6 +15,7 @@ conditions), not only the examples of issue 23. The properties:
 from __future__ import annotations
 
 import ipaddress
+import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -403,3 +404,170 @@ def test_list_conditions_are_decided_soundly(
         assert meaning.can_deny
     if op == "&&" and not any(len(a) in sizes for a in agents):
         assert not meaning.can_allow
+
+
+_DAY_ZONES = (
+    None,
+    "Europe/Paris",
+    "Pacific/Chatham",
+    "Pacific/Kiritimati",
+    "Pacific/Pago_Pago",
+    "Australia/Lord_Howe",
+    "America/Santiago",
+    "Asia/Kathmandu",
+    "+05:45",
+    "-09:30",
+)
+_DAY_ATOM = st.builds(
+    lambda method, zone, op, value: (
+        f"request.time.{method}({'' if zone is None else repr(zone).replace(chr(39), chr(34))})"
+        f" {op} {value}"
+    ),
+    st.sampled_from(["getDayOfYear", "getDayOfMonth", "getDate", "getMonth", "getDayOfWeek"]),
+    st.sampled_from(_DAY_ZONES),
+    st.sampled_from(["==", "<", ">=", "!="]),
+    st.integers(0, 31),
+)
+
+
+@settings(deadline=None, max_examples=15, suppress_health_check=list(HealthCheck))
+@given(
+    atoms=st.lists(_DAY_ATOM, min_size=1, max_size=3),
+    joins=st.lists(st.sampled_from(["&&", "||"]), max_size=2),
+)
+def test_the_day_grid_finds_what_the_hourly_grid_finds(atoms: list[str], joins: list[str]) -> None:
+    """Date-only conditions are sampled at the local day starts only: the verdict must be the
+    one the hourly grid (every hour, every offset's minute phase, over four years, never cut
+    by the instant budget) gives, including for zones a day apart and zones with half-hour and
+    45-minute offsets."""
+    from hypothesis import reject
+    from private_serverless.conditions import samples
+    from private_serverless.conditions.validation import analyze_condition
+
+    ops = (joins + ["&&"] * len(atoms))[: len(atoms) - 1]
+    joined = zip(ops, atoms[1:], strict=True)
+    expression = atoms[0] + "".join(f" {op} {atom}" for op, atom in joined)
+    try:
+        tree, _ = analyze_condition(expression, whole=False)  # never-true ones included
+    except ConditionError:
+        reject()  # a value out of an accessor's range
+    reduced = condition_meaning(tree)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(samples, "_DAY_FIELDS", frozenset())  # back to the hourly grid
+        patch.setattr(samples, "MAX_INSTANTS", 10**6)  # all of it
+        hourly = condition_meaning(tree)
+    assert (reduced.can_allow, reduced.can_deny, reduced.decided) == (
+        hourly.can_allow,
+        hourly.can_deny,
+        hourly.decided,
+    )
+
+
+_TEXT_TESTS = {
+    "contains": lambda text, literal: literal in text,
+    "startsWith": str.startswith,
+    "endsWith": str.endswith,
+    "==": str.__eq__,
+}
+_HEADERS = [
+    "".join(letters) for size in range(8) for letters in itertools.product("abc", repeat=size)
+]
+
+
+@settings(deadline=None, max_examples=60)
+@given(
+    st.lists(st.text("ab", min_size=1, max_size=3), min_size=1, max_size=5, unique=True),
+    st.data(),
+)
+def test_text_test_samples_give_every_vector_a_header_can_give(
+    literals: list[str], data: st.DataObject
+) -> None:
+    """Where the user-agent samples claim completeness for text tests, every truth vector
+    that some real header (here every string over a, b and c up to 7 characters) gives is
+    among the samples' vectors: overlapping literals, one inside another, the same literal at
+    both ends. A missed vector would let the analysis prove an implication that is false."""
+    from private_serverless.conditions.samples import _user_agent_samples, text_samples_complete
+
+    tests = data.draw(
+        st.lists(
+            st.tuples(st.sampled_from(sorted(_TEXT_TESTS)), st.sampled_from(literals)),
+            min_size=1,
+            max_size=6,
+        )
+    )
+    assert text_samples_complete(literals)
+
+    def vector(header: str) -> tuple[bool, ...]:
+        return tuple(_TEXT_TESTS[method](header, literal) for method, literal in tests)
+
+    sampled = {vector(header) for header in _user_agent_samples(literals, [])}
+    missed = {vector(header) for header in _HEADERS} - sampled
+    assert not missed
+
+
+@settings(deadline=None, max_examples=40)
+@given(
+    st.lists(st.text("ab", min_size=1, max_size=3), min_size=2, max_size=4, unique=True),
+    st.data(),
+)
+def test_text_conditions_proven_never_true_allow_no_header(
+    literals: list[str], data: st.DataObject
+) -> None:
+    """The same through the whole analysis: a condition of text tests that the analysis
+    proves never true (what `implies` relies on) allows no header."""
+    methods = ["contains", "startsWith", "endsWith"]
+    atoms = data.draw(
+        st.lists(
+            st.tuples(st.sampled_from(methods), st.sampled_from(literals), st.booleans()),
+            min_size=2,
+            max_size=5,
+        )
+    )
+    expression = " && ".join(
+        f'{"!" if negated else ""}request.user_agent.{method}("{literal}")'
+        for method, literal, negated in atoms
+    )
+    meaning = condition_meaning(parse_cel(expression))
+    if not meaning.can_allow:
+        for header in _HEADERS:
+            allowed = all(
+                _TEXT_TESTS[method](header, literal) != negated
+                for method, literal, negated in atoms
+            )
+            assert not allowed, header
+
+
+@settings(deadline=None, max_examples=60)
+@given(
+    st.lists(st.text("ab", max_size=3), min_size=1, max_size=8, unique=True),
+    st.lists(st.integers(0, 8), min_size=1, max_size=4),
+    st.data(),
+)
+def test_equality_and_length_samples_give_every_vector_a_header_can_give(
+    literals: list[str], numbers: list[int], data: st.DataObject
+) -> None:
+    """Equalities (`==`, `in` a list) with length tests: claimed complete, so every vector a
+    real header gives must be sampled, also when every short string of a letter is listed."""
+    from private_serverless.conditions.samples import _user_agent_samples, text_samples_complete
+
+    comparisons = {"==": int.__eq__, "<": int.__lt__, ">=": int.__ge__}
+    tests = data.draw(
+        st.lists(
+            st.one_of(
+                st.tuples(st.just("equal"), st.sampled_from(literals)),
+                st.tuples(st.sampled_from(sorted(comparisons)), st.sampled_from(numbers)),
+            ),
+            min_size=1,
+            max_size=6,
+        )
+    )
+    assert text_samples_complete(literals, lengths=True)
+
+    def vector(header: str) -> tuple[bool, ...]:
+        return tuple(
+            header == value if kind == "equal" else comparisons[kind](len(header), value)
+            for kind, value in tests
+        )
+
+    sampled = {vector(header) for header in _user_agent_samples(literals, numbers)}
+    assert not {vector(header) for header in _HEADERS} - sampled

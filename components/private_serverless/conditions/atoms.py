@@ -227,6 +227,32 @@ def _plain_evaluator(atom: Any) -> _Evaluator | None:
     return None
 
 
+def _user_agent_kind(atom: Any) -> str | None:  # noqa: PLR0911 (one per shape)
+    """How a plain user-agent atom reads the header, for the completeness of its samples:
+    ``"text"`` (``contains``/``startsWith``/``endsWith`` a literal), ``"equal"`` (``==`` or
+    ``!=`` a literal, ``in`` a list of strings), ``"size"`` (its length against numbers),
+    ``"order"`` (``<`` and the like against a string), ``"regex"`` (``matches``); None for
+    anything else."""
+    node = _descend(atom)
+    if node.data == "member_dot_arg" and len(node.children) == 3:
+        method = str(node.children[1])
+        if method == "matches":
+            return "regex"
+        return "text" if method in _STRING_TESTS else None
+    if node.data != "relation" or len(node.children) != 2:
+        return None
+    op_node, right_node = node.children
+    if not hasattr(op_node, "data") or op_node.data not in _RELATIONS or not op_node.children:
+        return None
+    op = _RELATIONS[op_node.data]
+    terms = {_term(op_node.children[0]), _term(right_node)}
+    if ("size", "user_agent") in terms:
+        return "size"
+    if ("attr", "user_agent") not in terms:
+        return None
+    return "equal" if op in {"==", "!=", "in"} else "order"
+
+
 def _relation_evaluator(node: Any) -> _Evaluator | None:  # noqa: PLR0911 (one per shape)
     op_node, right_node = node.children
     if not hasattr(op_node, "data") or op_node.data not in _RELATIONS or not op_node.children:

@@ -49,17 +49,15 @@ from .atoms import (
     _Evaluator,
     _literals,
     _local,
-    _method_names,
     _now,
     _plain_evaluator,
     _run,
     _trees,
+    _user_agent_kind,
 )
 from .checker import LAST_INSTANT
 from .request import AccessRequest
 from .samples import (
-    _MAX_PERMUTED,
-    _STRING_METHODS,
     HORIZON,
     MAX_SAMPLES,
     _address_samples,
@@ -68,6 +66,7 @@ from .samples import (
     _user_agent_samples,
     _with_budget,
     _zone_whole_hours,
+    text_samples_complete,
 )
 
 #: Evaluations of one part of the formula at most (combinations of truth vectors times the
@@ -258,18 +257,21 @@ class _Analysis:
         return found
 
     def _agents_complete(self, indices: Sequence[int]) -> bool:
-        """Whether the user-agent samples give every vector: when each atom is a plain test
-        of the literals, with few enough literals that every order of them is sampled."""
-        methods: set[str] = set()
+        """Whether the user-agent samples give every vector the atoms can take. Proven for
+        two mixes (:func:`.samples._user_agent_samples` says why): text tests and equalities
+        of at most ``_MAX_PERMUTED`` literals; equalities and length tests. Regular
+        expressions, string order and other mixes are sampled for witnesses but never proven
+        complete: undecided, not "impossible"."""
+        kinds: set[str | None] = set()
         for index in indices:
             if _plain_evaluator(self.atoms[index]) is None:
                 return False
-            methods |= _method_names(self.atoms[index])
-        if "matches" in methods:
-            return False  # a regular expression: samples cannot be proven complete
-        if methods & _STRING_METHODS:
-            return len(set(self.strings)) <= _MAX_PERMUTED
-        return True
+            kinds.add(_user_agent_kind(self.atoms[index]))
+        if kinds <= {"equal", "size"}:
+            return "equal" not in kinds or text_samples_complete(self.strings, lengths=True)
+        if kinds <= {"equal", "text"}:
+            return text_samples_complete(self.strings)
+        return False
 
     def _sampled(
         self,

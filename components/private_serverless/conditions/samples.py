@@ -83,6 +83,8 @@ _STRING_METHODS: Final = frozenset({"contains", "startsWith", "endsWith", "match
 _DATE_FIELDS: Final = frozenset({"getDate", "getDayOfMonth", "getMonth", "getDayOfYear"})
 #: Accessors that do not depend on the zone (offsets are whole minutes) nor on the others.
 _SUB_MINUTE: Final = frozenset({"getSeconds", "getMilliseconds"})
+#: Accessors that change only when a local day begins (at midnight, or at an offset change).
+_DAY_FIELDS: Final = _DATE_FIELDS | {"getDayOfWeek", "getFullYear"}
 
 
 def _seen_by_scaleway(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
@@ -210,10 +212,15 @@ def _user_agent_samples(strings: Sequence[str], integers: Sequence[int]) -> list
     elif texts:
         samples += ["".join(texts), "".join(reversed(texts))]
     samples += [a + b for a, b in itertools.permutations(texts[:_MAX_PAIRED], 2)]
+    if len(texts) <= _MAX_PERMUTED:
+        samples += _text_vector_samples(texts)
     lengths = sorted({n for n in integers if 0 <= n <= USER_AGENT_MAX_LENGTH + 1})
+    # A header of each length that equals no literal (equalities with length tests).
+    sep = _separator(texts)
     for number in lengths:
         sizes = [max(number + delta, 0) for delta in (-1, 0, 1)]
         samples += ["a" * size for size in sizes] + ["b" * size for size in sizes]
+        samples += [sep * size for size in sizes] if sep is not None else []
         # ... and with a length test (size(ua) > 10 && contains("x")): pad the literals.
         for text in [*texts[:_MAX_PAIRED], "".join(texts)]:
             samples += [text + "a" * max(size - len(text), 0) for size in sizes]
@@ -225,6 +232,51 @@ def _user_agent_samples(strings: Sequence[str], integers: Sequence[int]) -> list
             if not any(c in sample for c in "\r\n\0")
         )
     )
+
+
+#: Separators for the text-test samples, the first one that no literal holds is used.
+_SEPARATORS: Final = (" ", "~", "#", "|", "\t", "\u00b7", "\u2063")
+
+
+def _separator(texts: Sequence[str]) -> str | None:
+    return next((c for c in _SEPARATORS if not any(c in text for text in texts)), None)
+
+
+def _text_vector_samples(texts: Sequence[str]) -> list[str]:
+    """For text tests (``contains``, ``startsWith``, ``endsWith``, ``==``, ``in``) of the
+    literals ``texts``: ``first + sep + middle... + sep + last`` for every first and last
+    literal (or none) and every set of literals in between, joined by a separator that no
+    literal holds. Any header's vector is among them: take as first the longest literal it
+    starts with, as last the longest it ends with, in between every literal it contains; the
+    separator creates no other occurrence and never equals a literal."""
+    sep = _separator(texts)
+    if sep is None:
+        return []
+    ends = ["", *texts]
+    found = []
+    for size in range(len(texts) + 1):
+        for middle in itertools.combinations(texts, size):
+            inner = sep.join(middle)
+            for first in ends:
+                for last in ends:
+                    found.append(f"{first}{sep}{inner}{sep}{last}")
+    return found
+
+
+def text_samples_complete(strings: Sequence[str], *, lengths: bool = False) -> bool:
+    """Whether the samples cover every vector of the literals ``strings``. With ``lengths``,
+    of equalities and length tests: a header either equals a literal (sampled) or equals
+    none, and then a separator repeated to each length boundary and its neighbours gives its
+    length tests. Otherwise, of text tests and equalities (:func:`_text_vector_samples`):
+    few enough literals and every sample within the header's length."""
+    texts = list(dict.fromkeys(strings))
+    if _separator(texts) is None:
+        return False
+    if lengths:
+        return True
+    if len(texts) > _MAX_PERMUTED:
+        return False
+    return 2 * sum(len(t) for t in texts) + len(texts) + 2 <= USER_AGENT_MAX_LENGTH
 
 
 def _with_budget(samples: list[Any], limit: int) -> tuple[list[Any], bool]:
@@ -319,6 +371,32 @@ def _regimes(
     return tuple(starts), frozenset(seen)
 
 
+def _day_starts(zones: tuple[str | None, ...], start: datetime, hours: int) -> list[datetime]:
+    """Every instant within ``hours`` of ``start`` at which some zone's local date changes:
+    each day at the UTC time of a local midnight for every offset the zones take in that span,
+    and around every offset change (a transition happens at a whole local hour, so at one of
+    the offsets' minute phases). Between two consecutive instants every date field of every
+    zone is constant, so these samples give every combination the hourly grid gives, in about
+    a twentieth of the instants."""
+    changes: tuple[int, ...]
+    if all(isinstance(_zone(z), timezone) for z in zones):
+        changes, offsets_seen = (0,), frozenset({_offsets(zones, start)})
+    else:
+        changes, offsets_seen = _regimes(zones, start, hours)
+    offsets = {offset for seen in offsets_seen for offset in seen}
+    midnights = sorted({(-offset) % 1440 for offset in offsets})
+    phases = sorted({0} | {(-offset) % 60 for offset in offsets})
+    day = start.replace(hour=0)
+    instants = [
+        day + timedelta(days=d, minutes=m) for d in range(hours // 24 + 2) for m in midnights
+    ]
+    for change in changes:
+        for hour in (change - 1, change):
+            instants += [start + timedelta(hours=hour, minutes=p) for p in phases]
+    limit = start + timedelta(hours=hours)
+    return [m for m in instants if start <= m <= limit]
+
+
 def _time_grid(
     atoms: _TimeAtoms, joint_minutes: bool, now: datetime, end: datetime
 ) -> tuple[list[datetime], bool]:
@@ -347,9 +425,16 @@ def _time_grid(
         if fixed
         else _regimes(tuple(zones), start, hours)
     )
+    grid: list[datetime] = []
     if methods & _DATE_FIELDS:
         days = 4 * 366
-        first_hours = list(range(min(days * 24, int((end - start).total_seconds() // 3600))))
+        span = min(days * 24, int((end - start).total_seconds() // 3600))
+        if methods <= _DAY_FIELDS and not atoms.engine:
+            # Only the local day is read: it changes at a zone's midnight or offset change.
+            grid = _day_starts(tuple(zones), start, span)
+            first_hours = []
+        else:
+            first_hours = list(range(span))
         # A date and a weekday together repeat over 28 years, not 4.
         complete = complete and "getDayOfWeek" not in methods
     else:
@@ -367,7 +452,9 @@ def _time_grid(
         phases = list(range(60))
     else:
         phases = sorted({0} | {(-offset) % 60 for offsets in offsets_seen for offset in offsets})
-    grid = [start + timedelta(hours=h, minutes=p) for h in sorted(set(first_hours)) for p in phases]
+    grid += [
+        start + timedelta(hours=h, minutes=p) for h in sorted(set(first_hours)) for p in phases
+    ]
     instants += [m for m in grid if now <= m <= end]
     unique = sorted(set(instants))
     kept, whole = _with_budget(unique, MAX_INSTANTS)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -95,10 +95,13 @@ def parser_cache_file() -> str | None:
     return str(folder / "cel-parser.lark-cache")
 
 
+@lru_cache(maxsize=256)
 def parse_cel(expression: str) -> Any:
     """Parse ``expression`` with cel-python's grammar and return the lark ``Tree``.
 
-    Raises :class:`ConditionError` with a 1-based line and column for a syntax error.
+    Raises :class:`ConditionError` with a 1-based line and column for a syntax error. The tree
+    is shared (cached: a plan validates, simulates and compares the same condition many times)
+    and must not be modified; nothing here or in cel-python's interpreter does.
     """
     from lark.exceptions import (  # lazy on purpose
         LarkError,

@@ -146,39 +146,49 @@ def reach_beyond_intent(
     matrix = cached_cells(records, default_project_id)
     places = _places(matrix)
     declared, owned_by = _declared(matrix, places)
+    # Per place, its services that declare access, by the condition they declare: alike
+    # for this rule unless a cell's rules call one of them by name.
+    alike: dict[tuple[str, str], dict[str | None, list[Service]]] = {}
+    for cell in matrix.cells:
+        if cell.place not in alike:
+            by_condition = alike[cell.place] = {}
+            for service in cell.services:
+                if service.urn in declared:
+                    by_condition.setdefault(declared[service.urn], []).append(service)
     found: list[tuple[int, int, str, str]] = []
     for cell in matrix.cells:
         if any(r.via_group is None for r in cell.rules) and any(r.via_group for r in cell.rules):
             continue  # a group widening the principal's own grant: group-bypass says it
         called = {r.calls for r in cell.rules if r.calls is not None and r.via_group is None}
-        # Services alike for this rule: the same declared condition, not called by name.
-        alike: dict[str | None, list[Service]] = {}
-        for service in cell.services:
-            if service.urn not in declared:
-                continue
-            if service.name in called:
-                # A caller's identity granted to call this very service (`calls`) is meant
-                # to reach it under the call's condition; the siblings it reaches by project
-                # are judged.
-                meant = [
-                    rule.condition
-                    for rule in cell.rules
-                    if rule.calls == service.name and rule.via_group is None
-                ]
-                if not implies(cell.condition, union([declared[service.urn], *meant])):
-                    found.append(
-                        _reach_finding(
-                            matrix, cell, service, declared=declared, owned_by=owned_by, meant=meant
-                        )
+        callees = [
+            service
+            for name in sorted(called)
+            for service in places[cell.place].by_name.get(name, [])
+            if service.urn in declared
+        ]
+        for service in callees:
+            # A caller's identity granted to call this very service (`calls`) is meant to
+            # reach it under the call's condition; the siblings it reaches by project are
+            # judged.
+            meant = [
+                rule.condition
+                for rule in cell.rules
+                if rule.calls == service.name and rule.via_group is None
+            ]
+            if not implies(cell.condition, union([declared[service.urn], *meant])):
+                found.append(
+                    _reach_finding(
+                        matrix, cell, service, declared=declared, owned_by=owned_by, meant=meant
                     )
-                continue
-            alike.setdefault(declared[service.urn], []).append(service)
-        for required, targets in alike.items():
+                )
+        skip = {service.urn for service in callees}
+        for required, targets in alike[cell.place].items():
             if implies(cell.condition, required):
                 continue
             found += [
                 _reach_finding(matrix, cell, target, declared=declared, owned_by=owned_by, meant=[])
                 for target in targets
+                if target.urn not in skip
             ]
     found.sort(key=lambda item: (item[0], item[1]))
     for _, _, urn, message in found:
