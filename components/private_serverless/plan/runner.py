@@ -26,6 +26,7 @@ from pulumi.runtime.sync_await import _sync_await
 from ..core.inventory import ResourceRecord
 from .archive_changes import archive_files
 from .collection import deferred_full_collections
+from .component_outputs import unsent_component_outputs
 from .graph import canonical_order, count_waves
 from .mocks import ScalewayMocks
 from .model import Diagnostic, Finding, Plan
@@ -158,7 +159,12 @@ def _run_once(
             roots.append(get_root_resource())
             program()
 
-        with _without_stack_traces(), flat_settling(), deferred_full_collections():
+        with (
+            _without_stack_traces(),
+            unsent_component_outputs(),
+            flat_settling(),
+            deferred_full_collections(),
+        ):
             _sync_await(run_in_stack(program_in_stack))
         exported = getattr(roots[0] if roots else None, "outputs", None)
         sources = _sync_await(output_sources(exported)) if isinstance(exported, dict) else {}

@@ -40,8 +40,9 @@ class Target:
     """The component's name (prefix of every child's name)."""
     kind: Kind
     service_id: pulumi.Output[str]
-    domain_name: pulumi.Output[str]
-    """The service's own host name, which a custom domain's CNAME points at."""
+    domain_name: pulumi.Output[str] | None
+    """The service's own host name, which a custom domain's CNAME points at; None when the
+    service has no custom domain (:func:`has_custom_domain`), so nothing derives it."""
     tags: list[str]
 
     def child(self, role: str) -> str:
@@ -49,6 +50,11 @@ class Target:
 
     def opts(self, **kwargs: object) -> pulumi.ResourceOptions:
         return pulumi.ResourceOptions(parent=self.component, **kwargs)  # type: ignore[arg-type]
+
+
+def has_custom_domain(args: ServiceArgs) -> bool:
+    """Whether ``args`` asks for a custom domain, which needs :attr:`Target.domain_name`."""
+    return args.domain is not None or bool(args.domains)
 
 
 def attach(
@@ -233,6 +239,7 @@ def _one_domain(
 ) -> pulumi.Output[str]:
     depends_on: list[pulumi.Resource] = []
     if custom.dns_zone is not None:
+        assert target.domain_name is not None  # given whenever has_custom_domain(args)
         # Scaleway checks the CNAME when the domain is added: the record comes first.
         depends_on.append(
             scw_domain.Record(

@@ -9,8 +9,9 @@ import pulumi
 from pulumiverse_scaleway import containers, registry
 
 from ..core import limits
-from .attachments import Target, attach
+from .attachments import Target, attach, has_custom_domain
 from .container_args import PrivateContainerArgs, Probe
+from .outputs import as_output
 from .private_service import PrivateService, coerce_args, namespace_name_for
 
 TYPE_TOKEN = "private-serverless:index:PrivateContainer"
@@ -84,7 +85,7 @@ class PrivateContainer(PrivateService):
         self.namespace, namespace_id = self._namespace(
             containers.Namespace, namespace_name, service_name, args, project_id
         )
-        self.namespace_id = pulumi.Output.from_input(namespace_id)
+        self.namespace_id = as_output(namespace_id)
         service_project = self._service_project(project_id)
         identity_env, identity_secrets = self._wire_identity(service_name, args, service_project)
         self.registry = None
@@ -165,9 +166,7 @@ class PrivateContainer(PrivateService):
             assert self.namespace is not None  # PrivateContainerArgs requires project_id otherwise
             project_id = self.namespace.project_id
         self._wire_access(service_name, args, project_id)
-        endpoint = self._provider_output(
-            self.container.public_endpoint, "container", "public_endpoint"
-        )
+        public_endpoint = self.container.public_endpoint
         custom_endpoint = attach(
             Target(
                 self,
@@ -175,12 +174,20 @@ class PrivateContainer(PrivateService):
                 "Container",
                 self.container.id,
                 # domain_name is deprecated on containers; the endpoint holds the same host.
-                endpoint.apply(_host),
+                # Derived (and checked) in one apply, and only where a custom domain needs it.
+                self._derived_provider_output(
+                    public_endpoint, "container", "public_endpoint", _host
+                )
+                if has_custom_domain(args)
+                else None,
                 args.tags,
             ),
             args,
         )
         self._finish(
-            custom_endpoint or endpoint.apply(_https),
+            custom_endpoint
+            or self._derived_provider_output(
+                public_endpoint, "container", "public_endpoint", _https
+            ),
             self.registry.endpoint if self.registry is not None else None,
         )

@@ -18,8 +18,9 @@ from ..artifacts.archive import (
 )
 from ..core import limits
 from ..errors import ConfigurationError, Problem
-from .attachments import Target, attach
+from .attachments import Target, attach, has_custom_domain
 from .function_args import PrivateFunctionArgs, handler_file_candidates, handler_present
+from .outputs import as_output
 from .private_service import PrivateService, coerce_args, namespace_name_for
 
 TYPE_TOKEN = "private-serverless:index:PrivateFunction"
@@ -32,6 +33,10 @@ def _portable(path: Path) -> str:
         return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         return str(path)
+
+
+def _https(host: str) -> str:
+    return f"https://{host}"
 
 
 class PrivateFunction(PrivateService):
@@ -80,7 +85,7 @@ class PrivateFunction(PrivateService):
         self.namespace, namespace_id = self._namespace(
             functions.Namespace, namespace_name, service_name, args, project_id
         )
-        self.namespace_id = pulumi.Output.from_input(namespace_id)
+        self.namespace_id = as_output(namespace_id)
         service_project = self._service_project(project_id)
         identity_env, identity_secrets = self._wire_identity(service_name, args, service_project)
 
@@ -121,12 +126,21 @@ class PrivateFunction(PrivateService):
             assert self.namespace is not None
             project_id = self.namespace.project_id
         self._wire_access(service_name, args, project_id)
-        domain_name = self._provider_output(self.function.domain_name, "function", "domain_name")
+        # The host name only where a custom domain points at it; else one apply derives the
+        # endpoint and checks that the provider gave a host.
+        domain_name = (
+            self._provider_output(self.function.domain_name, "function", "domain_name")
+            if has_custom_domain(args)
+            else None
+        )
         custom_endpoint = attach(
             Target(self, name, "Function", self.function.id, domain_name, args.tags), args
         )
         self._finish(
-            custom_endpoint or pulumi.Output.concat("https://", domain_name),
+            custom_endpoint
+            or self._derived_provider_output(
+                self.function.domain_name, "function", "domain_name", _https
+            ),
             # The namespace's own registry (Scaleway builds the function's image there); an
             # existing namespace's is not looked up.
             self.namespace.registry_endpoint if self.namespace is not None else None,

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from ..core import limits
 from ..errors import ConfigurationError, Problem, problems_from_validation_error
 from .namespace_args import NamespaceKind, PrivateNamespaceArgs
+from .outputs import as_output
 from .variables import secret_outputs
 
 TYPE_TOKEN = "private-serverless:index:PrivateNamespace"
@@ -100,7 +101,7 @@ class PrivateNamespace(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.namespace_id = self.namespace.id
-        self.project_id = pulumi.Output.from_input(
+        self.project_id = as_output(
             validated.project_id if validated.project_id is not None else self.namespace.project_id
         )
         self.register_outputs({"namespace_id": self.namespace_id, "project_id": self.project_id})

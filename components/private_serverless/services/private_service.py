@@ -32,12 +32,18 @@ from ..errors import (
     Problem,
     problems_from_validation_error,
 )
+from .outputs import as_output
 from .service_args import ServiceArgs, check_service_name
 
 ArgsT = TypeVar("ArgsT", bound=ServiceArgs)
 T = TypeVar("T")
+U = TypeVar("U")
 
 _GRANT_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+
+
+def _same(value: T) -> T:
+    return value
 
 
 def coerce_args(model: type[ArgsT], kind: str, name: str, args: ArgsT | Mapping[str, Any]) -> ArgsT:
@@ -247,7 +253,7 @@ class PrivateService(pulumi.ComponentResource):
         project's private access would only reach the private services next to it."""
         access = args.access
         self._access = access
-        self.project_id = pulumi.Output.from_input(project_id)
+        self.project_id = as_output(project_id)
         if args.privacy == "public":
             self.public_reason = args.public_reason
             pulumi.log.info(
@@ -330,7 +336,7 @@ class PrivateService(pulumi.ComponentResource):
             self.key_secret_id = pulumi.Output.from_input(None)
         else:
             self.api_key = pulumi.Output.from_input(None)
-            self.key_secret_id = pulumi.Output.from_input(secret_id)
+            self.key_secret_id = as_output(secret_id)
 
     def _wire_calls(
         self, service_name: str, args: ServiceArgs
@@ -448,7 +454,7 @@ class PrivateService(pulumi.ComponentResource):
                 active_role = role
         assert active is not None
         plain: dict[str, pulumi.Output[str]] = {
-            spec.project_id_env: pulumi.Output.from_input(project_id),
+            spec.project_id_env: as_output(project_id),
             spec.organization_id_env: identity.organization_id,
         }
         access_key: pulumi.Output[str] = self._provider_output(
@@ -549,13 +555,24 @@ class PrivateService(pulumi.ComponentResource):
     ) -> pulumi.Output[T]:
         """``output`` of the ``<name>-<role>`` child, or a :class:`MissingProviderOutputError`
         naming it when the provider (or a test's mock) left it empty."""
+        return self._derived_provider_output(output, role, output_name, _same)
 
-        def check(value: T | None) -> T:
+    def _derived_provider_output(
+        self,
+        output: pulumi.Output[T | None],
+        role: str,
+        output_name: str,
+        derive: Callable[[T], U],
+    ) -> pulumi.Output[U]:
+        """``derive`` of :meth:`_provider_output`, in the same apply: one pending output per
+        derived value instead of two."""
+
+        def check(value: T | None) -> U:
             if value is None or value == "":
                 raise MissingProviderOutputError(
                     f"{type(self).__name__} {self._name!r}", self._child(role), output_name
                 )
-            return value
+            return derive(value)
 
         return output.apply(check)
 
