@@ -92,3 +92,54 @@ def test_window_boundary(tmp_path: Path, days: int, flagged: bool) -> None:
     assert (
         ("key-expiring-soon", "web-caller-key") in {(f.rule, f.name) for f in report.findings}
     ) is (flagged)
+
+
+# --- the default project named by hand, beside other project ids nothing explains -----------
+
+
+def _sibling_and_outside_grants(outside: int) -> list[Any]:
+    """billing (conditioned) and reports (no condition) in the default project, whose id the
+    components' policies name by hand; ``outside`` grants written at the stack's top level on
+    other projects, whose ids nothing in the export explains either."""
+    from dataclasses import replace as copy
+
+    from ._policy_records import APPLICATION, FUNCTION, _service, record
+
+    base = compliant_records()
+    function = record(
+        FUNCTION,
+        "reports",
+        {"privacy": "private", "httpOption": "redirected", "namespaceId": "ns-id"},
+    )
+    reports = _service("Function", "reports", "reports-app-id", "FunctionsPrivateAccess", function)
+    records = base + replaced(
+        reports,
+        "reports-caller-access",
+        rules=[{"permissionSetNames": ["FunctionsPrivateAccess"], "projectIds": [PROJECT]}],
+    )
+    for i in range(outside):
+        app = record(APPLICATION, f"ci{i}", {"name": f"ci{i}"})
+        rule = {
+            "permissionSetNames": ["FunctionsPrivateAccess"],
+            "projectIds": [f"3333333{i}-3333-4333-8333-333333333333"],
+            "condition": 'inIpRange(request.ip, "203.0.113.0/24")',
+        }
+        policy = record(POLICY, f"ci{i}-access", {"applicationId": f"ci{i}-id", "rules": [rule]})
+        records += [app, copy(policy, dependencies=(app.urn,))]
+    return records
+
+
+@pytest.mark.parametrize("outside", [0, 1, 2, 3])
+def test_a_siblings_reach_is_found_however_many_other_projects_are_unexplained(
+    tmp_path: Path, outside: int
+) -> None:
+    """Issue 23: the audit found it only while exactly one project id was unexplained."""
+    path = write(tmp_path, export_document(_sibling_and_outside_grants(outside)))
+    result = invoke(str(path), "--format", "json")
+    findings = json.loads(result.stdout)["findings"]
+    reach = [f["message"] for f in findings if f["rule"] == "reach-beyond-intent"]
+    assert len(reach) == 1 and "'reports-caller'" in reach[0], result.stdout
+    assert "can call function 'billing'" in reach[0]
+    assert result.exit_code == 1
+    # The hand-written grants on other projects reach none of the stack's services.
+    assert not any("ci" in f["name"] for f in findings), findings

@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from private_serverless.core.inventory import SECRET_PLACEHOLDER
 from private_serverless.errors import PrivateServerlessError
 from private_serverless.plan import (
@@ -160,3 +162,75 @@ def test_a_bad_plan_file_is_an_error_naming_it(
         load_plan_file(path)
     assert str(raised.value).startswith(str(path))
     assert reason in str(raised.value)
+
+
+# --- an untrusted base file: what is secret in either plan is secret in the diff -------------
+
+_SECRET_MARKS = (SECRET_PLACEHOLDER, "[unknown secret]")
+
+
+def _secret_places(value: object, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """The paths below ``value`` (a plan's inputs or outputs) that hold a secret mark."""
+    if value in _SECRET_MARKS:
+        return [path]
+    if isinstance(value, dict):
+        return [p for key, item in value.items() for p in _secret_places(item, (*path, key))]
+    return []
+
+
+def _plant(document: dict[str, object], path: tuple[str, ...], value: object) -> None:
+    for key in path[:-1]:
+        child = document.get(key)
+        if not isinstance(child, dict):
+            child = document[key] = {}
+        document = child
+    document[path[-1]] = value
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    token=st.text(alphabet="ABCDEFGHJKMNPQRSTUVWXYZ23456789", min_size=10, max_size=24).map(
+        lambda t: f"clear-{t}"
+    ),
+    shape=st.sampled_from(["string", "map", "list"]),
+    picks=st.data(),
+)
+def test_a_base_file_holding_clear_values_under_secrets_never_gets_them_echoed(
+    base: Plan, head: Plan, token: str, shape: str, picks: st.DataObject
+) -> None:
+    """Issue 23: a base plan holding a value in clear under a secret input of the head, or as
+    a secret output, got it printed in the diff."""
+    head_data = plan_to_dict(head)
+    places = [
+        ("resource", r["urn"], p)
+        for r in head_data["resources"]
+        for p in _secret_places(r["inputs"])
+    ] + [("output", "", p) for p in _secret_places(head_data["outputs"])]
+    chosen = picks.draw(st.lists(st.sampled_from(places), min_size=1, unique=True))
+    clear: object = {"string": token, "map": {"API_TOKEN": token}, "list": [token, "x"]}[shape]
+    data = plan_to_dict(base)
+    by_urn = {r["urn"]: r for r in data["resources"]}
+    for where, urn_, path in chosen:
+        if where == "output":
+            _plant(data["outputs"], path, clear)
+        elif urn_ in by_urn:
+            _plant(by_urn[urn_]["inputs"], path, clear)
+    # A resolved finding of the base quoting the value: free text is masked too.
+    data["findings"] = [
+        {**data["findings"][0], "message": f"planted {token} in a message"}
+        for _ in data["findings"][:1]
+    ]
+    diff = diff_plans(data, head)
+    for render in (render_diff_text, render_diff_markdown, render_diff_json):
+        assert token not in render(diff)
+
+
+def test_an_input_the_base_marks_secret_is_masked_in_both_plans(base: Plan) -> None:
+    data = plan_to_dict(base)
+    function = next(r for r in data["resources"] if r["type"] == FUNCTION)
+    function["inputs"]["environmentVariables"] = SECRET_PLACEHOLDER
+    diff = diff_plans(data, base)
+    shown = render_diff_text(diff)
+    head_env = next(r for r in base.resources if r.type == FUNCTION).inputs["environmentVariables"]
+    for value in head_env.values():
+        assert f'"{value}"' not in shown

@@ -215,6 +215,36 @@ def test_a_variable_clash_names_the_key_path_and_never_the_value(
     assert not [r for r in pulumi_mocks.registered if r.name.startswith("api")]
 
 
+GRANT = {"grants": [{"permission_set": "InstancesReadOnly"}]}
+
+
+@pytest.mark.parametrize(
+    ("call", "identity", "expected"),
+    [
+        ({"key_env": "PORT"}, None, "calls.billing.key_env: PORT is reserved"),
+        ({"endpoint_env": "port"}, None, "calls.billing.endpoint_env: port is reserved"),
+        ({}, {"access_key_env": "PORT", **GRANT}, "identity.access_key_env: PORT is reserved"),
+        ({}, {"project_id_env": "PORT", **GRANT}, "identity.project_id_env: PORT is reserved"),
+    ],
+)
+def test_a_container_refuses_port_as_a_call_or_identity_variable(
+    pulumi_mocks: MockedPulumi,
+    source_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    call: dict[str, Any],
+    identity: dict[str, Any] | None,
+    expected: str,
+) -> None:
+    """Issue 23: Scaleway sets PORT on a container; a call's key_env could still take it."""
+    monkeypatch.chdir(tmp_path)
+    billing = _billing(source_dir)
+    with pytest.raises(ConfigurationError) as caught:
+        _api(ServiceCall(service=billing, **call), identity=identity)
+    assert expected in str(caught.value)
+    assert not [r for r in pulumi_mocks.registered if r.name.startswith("api")]
+
+
 def test_a_callee_twice_an_unbuilt_callee_or_a_vacuous_condition_is_refused(
     pulumi_mocks: MockedPulumi, source_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -344,6 +374,8 @@ def test_an_identity_reaching_siblings_of_its_callee_is_a_finding() -> None:
             "integer",
         ),
         ({"reports": {"billing": {"conditon": "x"}}}, "services.reports.calls.billing", "conditon"),
+        # Issue 23: a container's call variable named PORT planned (Scaleway sets PORT).
+        ({"api": {"billing": {"key_env": "PORT"}}}, "calls.billing.key_env", "reserved"),
         ({"reports": "billing"}, "services.reports.calls", "list of service names"),
         ({"reports": {"billing": False}}, "services.reports.calls.billing", "object"),
     ],
@@ -354,7 +386,7 @@ def test_call_errors_name_the_stack_file_and_key_path(
     def edit(config: dict[str, Any]) -> None:
         services = _services(config)
         services["reports"]["env"] = {"LOG_LEVEL": "debug"}
-        if "key_env" in path:
+        if path == "services.reports.calls.billing.key_env":
             services["reports"]["secrets"]["BILLING_AUTH_TOKEN"] = "env:REPORTS_S3_SECRET_KEY"
         for caller, calls in calls_of.items():
             services[caller]["calls"] = calls

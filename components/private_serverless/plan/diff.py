@@ -29,7 +29,7 @@ operation.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from ..core.inventory import SECRET_PLACEHOLDER, ResourceRecord
@@ -40,12 +40,18 @@ from .breaking import BreakingChange, breaking_changes
 from .comment_fit import fit_comment
 from .findings_diff import FindingsDiff, diff_findings, findings_diff_markdown, findings_diff_text
 from .force_new import force_new_inputs, kept_when_omitted
-from .model import Plan, short_type
+from .model import Finding, Plan, short_type
 from .output_sources import sources_of
 from .render.json import dumps, plan_from_dict, sorted_value
 from .render.text import compact
 from .secret_digests import PLAN_KEY_VARIABLE
-from .values import holds_secret, is_unknown
+from .values import (
+    UNKNOWN_PLACEHOLDER,
+    UNKNOWN_SECRET_PLACEHOLDER,
+    holds_secret,
+    is_unknown,
+    secret_strings,
+)
 
 ChangeKind = Literal["added", "removed", "changed"]
 Operation = Literal["create", "update", "replace", "delete", "same"]
@@ -160,6 +166,7 @@ def diff_plans(base: Plan | Mapping[str, Any], head: Plan | Mapping[str, Any]) -
         # head's stands for it, so the two access matrices link projects the same way.
         base_plan = plan_from_dict(base, source="base plan")
         base_plan.default_project_id = head_plan.default_project_id
+    base_plan, head_plan = _masked(base_plan, head_plan), _masked(head_plan, base_plan)
     old = base_plan.by_urn()
     matched: set[str] = set()
     ops: dict[str, Operation] = {}
@@ -207,6 +214,78 @@ def diff_plans(base: Plan | Mapping[str, Any], head: Plan | Mapping[str, Any]) -
             if any(item.path == "zipHash" for item in change.changes)
         },
     )
+
+
+def _masked(plan: Plan, other: Plan) -> Plan:
+    """``plan`` with every value that either plan holds as a secret shown as ``[secret]``.
+
+    A base plan file is untrusted input (hand-edited, or made by another version): it may hold
+    a value in clear where the head has a secret (a secret input, a secret output), or mark an
+    input secret that the head has in clear. The diff prints values of both plans, so each is
+    masked by the union of both plans' secrecy; free text of ``plan`` (finding messages) loses
+    the strings masked, so a message cannot echo them either.
+    """
+    twins: dict[str, ResourceRecord] = {}
+    for record in other.resources:
+        for urn in (*record.aliases, record.urn):
+            twins[urn] = record
+    masked: set[str] = set()
+    resources = []
+    for record in plan.resources:
+        twin = twins.get(record.urn) or next(
+            (twins[urn] for urn in record.aliases if urn in twins), None
+        )
+        marked = {
+            path.split(".", 1)[0]
+            for item in (record, twin)
+            if item is not None
+            for path in (*item.secret_names, *item.secret_digests)
+        }
+        inputs = {
+            key: _mask(
+                value, SECRET_PLACEHOLDER if key in marked else _twin_value(twin, key), masked
+            )
+            for key, value in record.inputs.items()
+        }
+        resources.append(replace(record, inputs=inputs) if inputs != record.inputs else record)
+    outputs = _mask(plan.outputs, other.outputs, masked)
+    if not masked:
+        return plan
+    findings = [
+        Finding(**{**finding, "message": _scrub(finding["message"], masked)})
+        for finding in plan.findings
+    ]
+    return replace(plan, resources=resources, outputs=outputs, findings=findings)
+
+
+def _twin_value(twin: ResourceRecord | None, key: str) -> Any:
+    return _ABSENT if twin is None else twin.inputs.get(key, _ABSENT)
+
+
+def _mask(value: Any, other: Any, masked: set[str]) -> Any:
+    """``value`` with each part that ``other`` (the same place in the other plan) holds as a
+    secret replaced by ``[secret]``; the strings replaced are added to ``masked``."""
+    if other in (SECRET_PLACEHOLDER, UNKNOWN_SECRET_PLACEHOLDER):
+        if value in (SECRET_PLACEHOLDER, UNKNOWN_SECRET_PLACEHOLDER, UNKNOWN_PLACEHOLDER):
+            return value
+        masked.update(secret_strings(value))
+        return SECRET_PLACEHOLDER
+    if isinstance(value, Mapping) and isinstance(other, Mapping):
+        return {k: _mask(v, other.get(k, _ABSENT), masked) for k, v in value.items()}
+    if isinstance(value, list) and isinstance(other, list) and len(value) == len(other):
+        return [_mask(v, o, masked) for v, o in zip(value, other, strict=True)]
+    if holds_secret(other) and not holds_secret(value) and other is not _ABSENT:
+        # Shapes differ (a map against a list, a longer list): the whole value is masked.
+        masked.update(secret_strings(value))
+        return SECRET_PLACEHOLDER
+    return value
+
+
+def _scrub(text: str, masked: set[str]) -> str:
+    for secret in sorted(masked, key=len, reverse=True):
+        if len(secret) >= 4:  # shorter strings would mangle words, and say little
+            text = text.replace(secret, SECRET_PLACEHOLDER)
+    return text
 
 
 def _stranded(

@@ -409,16 +409,31 @@ def _raw_rule_projects(
 def _default_project_ids(index: _Index, all_services: Sequence[Service]) -> set[str]:
     """Ids that stand for the provider's default project, where services name no project.
 
-    Learnt from policies whose project id came from such a namespace; failing that, when
-    services run in the default project and the policies name exactly one project nothing else
-    explains, that one (an audited export often keeps no project id on the namespace).
+    Learnt from policies whose project id came from such a namespace, and from the access
+    policies a service's component writes for its own callers when that service runs in the
+    default project (the component grants on its namespace's project, so the one id its rules
+    name is it, however many other ids the stack's policies name; a component naming several
+    tells nothing). Failing both, when services run in the default project and the policies
+    name exactly one project nothing else explains, that one (an audited export often keeps no
+    project id on the namespace).
     """
+    in_default = {
+        service.component
+        for service in all_services
+        if service.project == DEFAULT_PROJECT and service.component is not None
+    }
     learnt: set[str] = set()
     unexplained: set[str] = set()
+    by_component: dict[str, set[str]] = {}
     for policy in index.of_kind(Kind.POLICY):
         rules = policy.inputs.get("rules")
         if not isinstance(rules, Sequence) or isinstance(rules, str):
             continue
+        own_access = (
+            policy.parent in in_default
+            and _tagged(policy, CALLS_TAG_PREFIX) is None
+            and _tagged(policy, GRANTS_TAG_PREFIX) is None
+        )
         for rule in rules:
             if not isinstance(rule, Mapping):
                 continue
@@ -429,6 +444,9 @@ def _default_project_ids(index: _Index, all_services: Sequence[Service]) -> set[
                     learnt.add(value)
                 elif label is None:
                     unexplained.add(value)
+                    if own_access and policy.parent is not None:
+                        by_component.setdefault(policy.parent, set()).add(value)
+    learnt.update(next(iter(ids)) for ids in by_component.values() if len(ids) == 1)
     if learnt:
         return learnt
     uses_default = any(service.project == DEFAULT_PROJECT for service in all_services)

@@ -144,6 +144,23 @@ class PrivateContainerArgs(ServiceArgs):
                 f"{', '.join(reserved)}: reserved for containers (Scaleway sets PORT to the "
                 "container's port; read it instead)"
             )
+        # The variables calls and the identity add are the container's too: PORT among them
+        # would be overwritten by Scaleway (or override the port the container listens on).
+        added = [
+            (f"calls.{call.callee_name}.{field}", name)
+            for call in self.calls
+            for field, name in zip(("endpoint_env", "key_env"), call.names, strict=True)
+        ]
+        if self.identity is not None:
+            fields = ("project_id_env", "organization_id_env", "access_key_env", "secret_key_env")
+            added += [(f"identity.{field}", getattr(self.identity, field)) for field in fields]
+        for path, name in added:
+            if name.upper() in limits.CONTAINER_RESERVED_ENV_NAMES:
+                field = path.rsplit(".", 1)[-1]
+                raise ValueError(
+                    f"{path}: {name} is reserved for containers (Scaleway sets PORT to the "
+                    f"container's port); set {field} to another name"
+                )
         for field in ("command", "args"):
             check_plain_command(getattr(self, field) or [], field)
         return self
