@@ -18,7 +18,7 @@ from typing import Any
 from pulumi.runtime import resource as runtime_resource
 from pulumi.runtime.config import set_all_config
 from pulumi.runtime.mocks import Mocks, MockSettings
-from pulumi.runtime.proto import source_pb2
+from pulumi.runtime.proto import resource_pb2, source_pb2
 from pulumi.runtime.settings import SETTINGS, configure, get_root_resource, reset_options
 from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _sync_await
@@ -34,6 +34,7 @@ from .output_sources import output_sources
 from .preview_mocks import InventedValues, PreviewMocks
 from .recorder import LogRecorder, PlanRecorder
 from .settle import flat_settling
+from .unread_urns import without_unread_urns
 from .values import secret_strings
 
 Program = Callable[[], None]
@@ -132,13 +133,14 @@ def _run_once(
 ) -> _Run:
     recorder = PlanRecorder(mocks)
     logs = LogRecorder()
+    features = _supported_features(recorder)
     # Start from clean globals even if a previous user of the runtime did not clean up.
     reset_options(project=project, stack=stack, preview=dry_run)
     set_all_config(config, secret_keys)
     configure(
         MockSettings(  # type: ignore[no-untyped-call]  # the SDK's mocks module is untyped
             monitor=recorder,
-            monitor_features=_supported_features(recorder),
+            monitor_features=features,
             engine=logs,
             project=project,
             stack=stack,
@@ -162,6 +164,7 @@ def _run_once(
         with (
             _without_stack_traces(),
             unsent_component_outputs(),
+            without_unread_urns(resource_pb2.RESOURCE_MONITOR_FEATURE_ALIAS_SPECS in features),
             flat_settling(),
             deferred_full_collections(),
         ):

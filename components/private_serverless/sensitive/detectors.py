@@ -73,6 +73,13 @@ def _plugins() -> tuple[tuple[RegexBasedDetector, str], ...]:
     )
 
 
+#: The fewest characters any pattern of the plugins above matches (a JWT's ``eyJ`` and two
+#: dots). Every plugin reports only matches of its patterns, so a shorter string has nothing
+#: to report, and the plugins (and what they import) are not loaded for it.
+#: tests/test_secret_detection_bounds.py derives it from the installed detect-secrets.
+SHORTEST_PLUGIN_MATCH = 6
+
+
 def detected_kinds(text: str) -> Iterator[str]:
     """The kind of each credential detect-secrets (or the Scaleway key pattern) finds in
     ``text``, most specific first; nothing for ordinary text."""
@@ -80,6 +87,8 @@ def detected_kinds(text: str) -> Iterator[str]:
         yield "PEM block"
     if _SCW_ACCESS_KEY.search(text):
         yield "Scaleway access key"
+    if len(text) < SHORTEST_PLUGIN_MATCH:
+        return
     for plugin, kind in _plugins():
         for _found in plugin.analyze_string(text):
             yield kind
