@@ -157,3 +157,25 @@ def test_this_repository_s_stacks_export_one_output_per_service() -> None:
         assert plan.outputs[f"{prefix}_endpoint"] == entry["endpoint"]
         if entry["api_key"] is not None:
             assert plan.outputs[f"{prefix}_api_key"] == "[secret]"
+
+
+@pytest.mark.parametrize(
+    ("project_file", "label"),
+    [
+        ("name: acme\nruntime: python\n", "Pulumi.dev.yaml"),
+        ("name: acme\nruntime: python\nstackConfigDir: envs\n", "envs/Pulumi.dev.yaml"),
+        (None, "stacks/Pulumi.dev.yaml"),
+    ],
+)
+def test_errors_name_the_stack_file_where_the_project_keeps_it(
+    tmp_path: Path, project_file: str | None, label: str
+) -> None:
+    """A project without ``stackConfigDir`` keeps its stack files next to Pulumi.yaml: errors
+    must not send the user to a stacks/ folder that does not exist."""
+    from private_serverless.project.stack.program import stack_file_label
+
+    folder = tmp_path / "project"
+    folder.mkdir()
+    if project_file is not None:
+        (folder / "Pulumi.yaml").write_text(project_file)
+    assert stack_file_label("dev", folder) == label

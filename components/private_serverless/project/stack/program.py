@@ -30,6 +30,7 @@ from ...services.private_function import PrivateFunction
 from ...services.private_namespace import PrivateNamespace
 from ...services.private_service import PrivateService
 from ...services.service_args import ServiceArgs, check_service_name
+from ..pulumi_project import find_project
 from .config_model import NamespaceEntry, ServiceEntry, StackConfig
 from .references import (
     Reference,
@@ -63,8 +64,17 @@ class StackContext:
     env_file: Path | None
 
 
-def stack_file_label(stack: str) -> str:
-    """How errors name a stack's configuration file."""
+def stack_file_label(stack: str, project_dir: Path | None = None) -> str:
+    """How errors name a stack's configuration file: where the project's ``stackConfigDir``
+    puts it, relative to the project folder (``stacks/Pulumi.dev.yaml`` here,
+    ``Pulumi.dev.yaml`` in a project without one)."""
+    if project_dir is not None:
+        try:
+            project = find_project(project_dir)
+        except PrivateServerlessError:
+            pass  # the program's own run reports an unreadable project; the label stays
+        else:
+            return project.label(project.config_dir / f"Pulumi.{stack}.yaml")
     return f"stacks/Pulumi.{stack}.yaml"
 
 
@@ -601,7 +611,7 @@ def main() -> None:
     # (private_serverless.project.ENV_FILE_VARIABLE), for it runs this very entry point.
     env_file = os.environ.get("PRIVATE_SERVERLESS_ENV_FILE")
     context = StackContext(
-        source=stack_file_label(pulumi.get_stack()),
+        source=stack_file_label(pulumi.get_stack(), project_dir),
         project_dir=project_dir,
         environ=os.environ,
         env_file=Path(env_file) if env_file else project_dir / ".env",
