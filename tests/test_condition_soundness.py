@@ -571,3 +571,74 @@ def test_equality_and_length_samples_give_every_vector_a_header_can_give(
 
     sampled = {vector(header) for header in _user_agent_samples(literals, numbers)}
     assert not {vector(header) for header in _HEADERS} - sampled
+
+
+@settings(deadline=None, max_examples=40, suppress_health_check=list(HealthCheck))
+@given(
+    st.sampled_from(["0.0.0.0/0", "198.51.100.0/24", "2000::/3", "::/0", "10.0.0.0/8"]),
+    st.lists(st.integers(2025, 2040), min_size=1, max_size=4),
+    st.sampled_from([None, "Europe/Paris", "-12:00", "Pacific/Kiritimati"]),
+    st.sampled_from(["||", "&&"]),
+    st.lists(
+        st.sampled_from(["198.51.100.9", "2a01:4f8::1", "10.1.2.3", "curl/8", ""]),
+        min_size=2,
+        max_size=4,
+    ),
+    st.lists(TIMES, min_size=2, max_size=2),
+)
+def test_addresses_read_from_the_header_and_year_lists_are_judged_as_cel_runs_them(
+    subnet: str,
+    years: list[int],
+    zone: str | None,
+    op: str,
+    agents: list[str],
+    times: list[datetime],
+) -> None:
+    """`inIpRange(request.user_agent, ...)` and `getFullYear() in [...]` are evaluated in
+    plain Python by the analysis (CEL's engine took up to 2 s on such conditions): its
+    verdicts must be the simulator's, which runs cel-python."""
+    year = "request.time.getFullYear()" if zone is None else f'request.time.getFullYear("{zone}")'
+    expression = (
+        f'inIpRange(request.user_agent, "{subnet}") {op} {year} in [{", ".join(map(str, years))}]'
+    )
+    requests = [
+        AccessRequest(ip="198.51.100.7", user_agent=agent, time=time)
+        for agent in agents
+        for time in times
+    ]
+
+    def allowed(request: AccessRequest) -> bool:
+        try:
+            return evaluate_condition(expression, request)
+        except ConditionError:  # an error at the top (no address in the header) denies
+            return False
+
+    meaning = _meaning(expression)
+    if meaning.can_deny:
+        assert meaning.deny_witness is not None
+        assert not allowed(meaning.deny_witness)
+    elif meaning.decided:
+        assert all(allowed(request) for request in requests)
+    if not meaning.can_allow:
+        assert not any(allowed(request) for request in requests)
+
+
+def test_a_grid_past_the_budget_is_spread_without_being_built() -> None:
+    """Four years of hours at 60 minute phases (two million instants, seconds and hundreds of
+    MB) are thinned to the budget, evenly from the first hour to the last, and the analysis
+    of such a condition is marked incomplete rather than judged on a cut grid."""
+    from private_serverless.conditions import samples
+
+    start = NOW.replace(minute=0, second=0, microsecond=0)
+    hours, phases = list(range(4 * 366 * 24)), list(range(60))
+    grid = samples._hour_phase_grid(start, hours, phases)
+    assert len(grid) == samples.MAX_INSTANTS
+    assert grid[0] == start
+    assert grid[-1] >= start + timedelta(hours=hours[-1] - 1)
+    assert len({m.minute for m in grid}) == 60
+    expression = (
+        "request.time.getMonth() == 10 && request.time.getMinutes() <= 15 && "
+        'request.time.getFullYear("-12:00") <= 2503'
+    )
+    meaning = condition_meaning(parse_cel(expression))
+    assert meaning.can_allow and meaning.can_deny  # witnesses still found on the spread

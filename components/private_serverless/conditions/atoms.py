@@ -205,12 +205,15 @@ def _plain_evaluator(atom: Any) -> _Evaluator | None:
         arguments = [_descend(argument) for argument in _trees(node.children[1])]
         if str(node.children[0]) == "inIpRange" and len(arguments) == 2:
             subnet = _string_literal(arguments[1])
-            if _request_attribute(arguments[0]) == "ip" and subnet is not None:
+            # The address may be read from the user agent too: the caller picks it, but what
+            # the call gives is still plain (an address in the range, else false or an error).
+            attribute = _request_attribute(arguments[0])
+            if attribute in {"ip", "user_agent"} and subnet is not None:
                 try:
                     network = ipaddress.ip_network(subnet, strict=True)
                 except ValueError:
                     return None  # CEL's engine says what such a call gives
-                return lambda sample: _address_in(sample.get("ip", ""), network)
+                return lambda sample: _address_in(sample.get(attribute, ""), network)
     if node.data == "member_dot_arg" and len(node.children) == 3:
         receiver, method, argument_list = node.children
         arguments = [_descend(argument) for argument in _trees(argument_list)]
@@ -253,6 +256,21 @@ def _user_agent_kind(atom: Any) -> str | None:  # noqa: PLR0911 (one per shape)
     return "equal" if op in {"==", "!=", "in"} else "order"
 
 
+def _membership_evaluator(left: _Term, right: _Term) -> _Evaluator | None:
+    """``<subject> in [literals]``: the user agent, its size, or a year."""
+    if right[0] != "list":
+        return None
+    values = frozenset(right[1])
+    if left == ("attr", "user_agent") and all(isinstance(v, str) for v in values):
+        return lambda sample: sample.get("user_agent", "") in values
+    if left == ("size", "user_agent") and all(isinstance(v, int) for v in values):
+        return lambda sample: len(sample.get("user_agent", "")) in values
+    if left[0] == "field" and left[1] == "getFullYear" and _zone(left[2]) is not None:
+        zone = left[2]
+        return lambda sample: _local(sample, zone).year in values
+    return None
+
+
 def _relation_evaluator(node: Any) -> _Evaluator | None:  # noqa: PLR0911 (one per shape)
     op_node, right_node = node.children
     if not hasattr(op_node, "data") or op_node.data not in _RELATIONS or not op_node.children:
@@ -262,14 +280,7 @@ def _relation_evaluator(node: Any) -> _Evaluator | None:  # noqa: PLR0911 (one p
     if left is None or right is None:
         return None
     if op == "in":
-        if right[0] != "list":
-            return None
-        values = frozenset(right[1])
-        if left == ("attr", "user_agent") and all(isinstance(v, str) for v in values):
-            return lambda sample: sample.get("user_agent", "") in values
-        if left == ("size", "user_agent") and all(isinstance(v, int) for v in values):
-            return lambda sample: len(sample.get("user_agent", "")) in values
-        return None
+        return _membership_evaluator(left, right)
     if left[0] in {"str", "int", "instant"}:  # literal OP subject: read it the other way
         left, right, op = right, left, _FLIPPED[op]
     compare = _COMPARE[op]

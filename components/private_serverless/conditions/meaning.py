@@ -73,8 +73,9 @@ from .samples import (
 #: caller's choices); past that the part is sampled and, unless the samples decide it,
 #: undecidable (so restricting nothing).
 MAX_COMBINATIONS: Final = 20_000
-#: Evaluations by CEL's engine (the slow path, ~0.1 ms each) per analysis at most.
-MAX_ENGINE_EVALUATIONS: Final = 3_000
+#: Evaluations by CEL's engine (the slow path, 0.1 to 1 ms each) per analysis at most: a plan
+#: analyses one condition several times, and each input must be answered within 2 s.
+MAX_ENGINE_EVALUATIONS: Final = 1_000
 #: Atoms read by the caller's choice enumerated together at most (2**n outcomes).
 MAX_CHOICES: Final = 8
 

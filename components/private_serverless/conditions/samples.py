@@ -452,13 +452,31 @@ def _time_grid(
         phases = list(range(60))
     else:
         phases = sorted({0} | {(-offset) % 60 for offsets in offsets_seen for offset in offsets})
-    grid += [
-        start + timedelta(hours=h, minutes=p) for h in sorted(set(first_hours)) for p in phases
-    ]
+    hourly = _hour_phase_grid(start, sorted(set(first_hours)), phases)
+    thinned = len(hourly) < len(set(first_hours)) * len(phases)
+    grid += hourly
     instants += [m for m in grid if now <= m <= end]
     unique = sorted(set(instants))
     kept, whole = _with_budget(unique, MAX_INSTANTS)
-    return kept, complete and whole and not (methods & _SUB_MINUTE)
+    return kept, complete and whole and not thinned and not (methods & _SUB_MINUTE)
+
+
+def _hour_phase_grid(
+    start: datetime, hours: Sequence[int], phases: Sequence[int]
+) -> list[datetime]:
+    """Every ``start + hour + phase`` minutes; past the budget, an even spread of
+    :data:`MAX_INSTANTS` of them, chosen without building the rest (four years of hours at 60
+    minute phases are two million instants: seconds and hundreds of MB for nothing, since the
+    budget would cut them anyway)."""
+    total = len(hours) * len(phases)
+    if total <= MAX_INSTANTS:
+        return [start + timedelta(hours=h, minutes=p) for h in hours for p in phases]
+    step = total / MAX_INSTANTS
+    picked = (int(k * step) for k in range(MAX_INSTANTS))
+    return [
+        start + timedelta(hours=hours[i // len(phases)], minutes=phases[i % len(phases)])
+        for i in picked
+    ]
 
 
 def _zone_whole_hours(zone: str | None) -> bool:
