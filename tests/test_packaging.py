@@ -55,6 +55,46 @@ def test_the_pulumi_program_of_this_repo_installs_the_cli_extra() -> None:
     assert "-e .[cli]" in (ROOT / "requirements.txt").read_text().splitlines()
 
 
+@pytest.mark.parametrize(
+    ("requirements", "constraint"),
+    [
+        ("requirements.txt", "-c requirements/pulumi-install.txt"),
+        ("policy/requirements.txt", "-c ../requirements/pulumi-install.txt"),
+    ],
+)
+def test_what_pulumi_installs_itself_is_held_to_the_lock(requirements: str, constraint: str) -> None:
+    # `pulumi install` and the policy pack's first run create their virtualenvs with pip from
+    # these files; without the constraints they would resolve the newest versions in range.
+    lines = (ROOT / requirements).read_text().splitlines()
+    assert constraint in lines
+    target = (ROOT / requirements).parent / constraint.split(" ", 1)[1]
+    assert target.resolve() == tasks.PULUMI_CONSTRAINTS
+
+
+def test_the_pulumi_constraints_are_the_test_locks_pins() -> None:
+    written = tasks.PULUMI_CONSTRAINTS.read_text()
+    assert written == tasks.constraints_of(tasks.LOCKS["test"].read_text()), (
+        f"{tasks.PULUMI_CONSTRAINTS.relative_to(ROOT)} is out of date with the lock: run "
+        "`python3 tasks.py lock`"
+    )
+    assert _pins(tasks.PULUMI_CONSTRAINTS) == _pins(tasks.LOCKS["test"])
+    assert "--hash" not in written
+
+
+def test_constraints_keep_versions_and_markers_and_drop_hashes_and_comments() -> None:
+    lock = (
+        "# header\n"
+        "colorama==0.4.6 ; sys_platform == 'win32' \\\n"
+        "    --hash=sha256:aa \\\n"
+        "    --hash=sha256:bb\n"
+        "    # via rich\n"
+        "pulumi==3.272.0 \\\n"
+        "    --hash=sha256:cc\n"
+    )
+    body = [line for line in tasks.constraints_of(lock).splitlines() if not line.startswith("#")]
+    assert body == ["colorama==0.4.6 ; sys_platform == 'win32'", "pulumi==3.272.0"]
+
+
 def _pins(lock: Path) -> dict[str, str]:
     """``name -> version`` of each ``name==version`` line of a lock file."""
     pins = {}
