@@ -22,6 +22,7 @@ password under ``PASSWORD_ID`` is still found when it looks like one.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -354,8 +355,12 @@ def _classify(words: list[str]) -> list[_Word]:
     return classified
 
 
+@functools.lru_cache(maxsize=4096)
 def _deciding_word(name: str) -> _Word | None:
-    """The last word of ``name`` that says credential or setting, or None."""
+    """The last word of ``name`` that says credential or setting, or None.
+
+    Cached: a name is judged twice per use (credential, then strong credential), and a
+    stack's services share most variable names; names are not secrets."""
     for word in reversed(_classify(name_words(name))):
         if word.kind != "neutral":
             return word
