@@ -62,7 +62,9 @@ def test_the_pulumi_program_of_this_repo_installs_the_cli_extra() -> None:
         ("policy/requirements.txt", "-c ../requirements/pulumi-install.txt"),
     ],
 )
-def test_what_pulumi_installs_itself_is_held_to_the_lock(requirements: str, constraint: str) -> None:
+def test_what_pulumi_installs_itself_is_held_to_the_lock(
+    requirements: str, constraint: str
+) -> None:
     # `pulumi install` and the policy pack's first run create their virtualenvs with pip from
     # these files; without the constraints they would resolve the newest versions in range.
     lines = (ROOT / requirements).read_text().splitlines()
