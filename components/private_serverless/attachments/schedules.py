@@ -29,7 +29,15 @@ from functools import cache
 from typing import Annotated, Any, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from pydantic import AfterValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from ..core.models import ArgsModel
 from ..sensitive.credential_keys import credential_key
@@ -150,6 +158,10 @@ CREDENTIAL_HEADERS = frozenset(
 )
 
 
+#: The validation context key of the allow-list a schedule's ``args`` keys are judged with.
+ALLOWED_PLAIN_NAMES = "allowed_plain_names"
+
+
 class ScheduleArgs(ArgsModel):
     """A CRON trigger: the service is invoked on ``schedule`` (UTC) with ``args`` as its event."""
 
@@ -163,7 +175,11 @@ class ScheduleArgs(ArgsModel):
 
     args: dict[str, Any] = Field(default_factory=dict)
     """JSON object sent with each run (the function's event body, the container's request
-    body). Never put a credential here: it is stored in clear by Scaleway and in the plan."""
+    body). Never put a credential here: it is stored in clear by Scaleway and in the plan.
+    A field whose key names a credential (``password``, ``key``, at any depth) is refused,
+    unless the service's ``allowed_plain_names`` names the key (an S3 object ``key``) and the
+    schedule is given to the service as a mapping (as a stack file gives it), and never for a
+    credential beyond doubt; every string is scanned for credentials either way."""
 
     time_zone: str | None = None
     """The IANA zone the team thinks in (``Europe/Paris``); by default ``schedule_time_zone``.
@@ -191,6 +207,9 @@ class ScheduleArgs(ArgsModel):
     """Containers only: extra HTTP headers sent with each run (``containers.TriggerCronArgs``'
     ``headers``). Stored in clear at Scaleway and shown in the plan, like ``args``: no
     credential here (the container checks its callers with IAM, not with a header)."""
+
+    # The allowed_plain_names this schedule's args keys were judged with (its service's).
+    _allowed_keys: frozenset[str] = PrivateAttr(default=frozenset())
 
     @field_validator("schedule")
     @classmethod
@@ -221,9 +240,13 @@ class ScheduleArgs(ArgsModel):
         return given
 
     @model_validator(mode="after")
-    def _check_args(self) -> Self:
-        # Keys at any depth: {"db": {"auth": ...}} is as much in clear as a top-level one.
-        check_plain_document(self.args, "args")
+    def _check_args(self, info: ValidationInfo) -> Self:
+        # Keys at any depth: {"db": {"auth": ...}} is as much in clear as a top-level one. The
+        # service validating its schedules passes its allowed_plain_names in the context; the
+        # instance keeps them, as pydantic runs this again when the service takes it.
+        allowed = self._allowed_keys | frozenset((info.context or {}).get(ALLOWED_PLAIN_NAMES, ()))
+        check_plain_document(self.args, "args", allowed)
+        self._allowed_keys = allowed
         try:
             json.dumps(self.args, allow_nan=False)
         except (TypeError, ValueError):

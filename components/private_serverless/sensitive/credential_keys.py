@@ -16,7 +16,7 @@ import re
 from functools import cache, lru_cache
 from itertools import pairwise
 
-from .names import name_looks_secret
+from .names import COUNT_QUALIFIERS, name_looks_secret
 
 # Words that name a credential on their own, beyond detect-secrets' deny list.
 _CREDENTIAL_WORDS = frozenset(
@@ -188,6 +188,8 @@ def credential_key(name: str) -> bool:
     words = _words(name)
     if not words or words[-1] in _ABOUT_WORDS:
         return False
+    if words[-1] in ("token", "tokens") and words[-2:-1] and words[-2].upper() in COUNT_QUALIFIERS:
+        return False  # a count of tokens (an LLM's max_tokens), as for variable names
     denylist = _denylist()
     if any(w in _CREDENTIAL_WORDS or denylist.match(w) for w in words):
         return True

@@ -122,23 +122,37 @@ def _word_kinds(words: Sequence[str]) -> dict[int, str]:
     return {int(i): kind for i, kind in by_index.items()}
 
 
-def check_plain_document(document: Mapping[str, Any], where: str) -> None:
+def check_plain_document(
+    document: Mapping[str, Any], where: str, allowed: Iterable[str] = ()
+) -> None:
     """Refuse credentials in a JSON document stored in clear (schedule arguments): fields whose
-    key names one, at any depth, and credentials inside its strings; never print one."""
+    key names one, at any depth, unless ``allowed`` names the key and it is no credential beyond
+    doubt, and credentials inside its strings; never print one."""
     from .structured import scan_document
 
-    found = {f"{where}{hit.where[1:]}": hit.kind for hit in scan_document(document)}
-    _refuse(found, where)
+    hits = scan_document(document, allowed)
+    found = {f"{where}{hit.where[1:]}": hit.kind for hit in hits}
+    by_key = any(
+        hit.kind == "credential in a document field"
+        and strong_credential_word(hit.where.rsplit(".", 1)[-1]) is None
+        for hit in hits
+    )
+    _refuse(
+        found,
+        where,
+        # The allow-list is offered where it can help: a key that only looks like one.
+        hint=", or name the key in `allowed_plain_names` when it holds no secret" if by_key else "",
+    )
 
 
-def _refuse(found: Mapping[str, str], where: str) -> None:
+def _refuse(found: Mapping[str, str], where: str, hint: str = "") -> None:
     if found:
         what = ", ".join(
             f"{path} holds what looks like a {kind}" for path, kind in sorted(found.items())
         )
         raise ValueError(
             f"{what}: `{where}` is stored in clear at Scaleway and shown in the plan; read the "
-            "credential from the service's `secrets` instead"
+            f"credential from the service's `secrets` instead{hint}"
         )
 
 

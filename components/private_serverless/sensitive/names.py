@@ -279,7 +279,7 @@ _DESCRIPTIVE_WORDS: frozenset[str] = frozenset(
     }
 )
 # Before TOKEN(S), words that make it a count of tokens (an LLM's MAX_TOKENS).
-_COUNT_QUALIFIERS: frozenset[str] = frozenset({"MAX", "MIN", "NUM", "NUMBER", "LIMIT"})
+COUNT_QUALIFIERS: frozenset[str] = frozenset({"MAX", "MIN", "NUM", "NUMBER", "LIMIT"})
 
 _SEPARATORS = re.compile(r"[^A-Za-z0-9]+")
 # camelCase and PascalCase boundaries, and letters next to digits (OAUTH2, DB_PW2).
@@ -334,7 +334,7 @@ def _classify(words: list[str]) -> list[_Word]:
                 strong = before in _STRONG_KEY_QUALIFIERS
                 label = f"{before} {word}" if strong else word
                 classified.append(_Word("credential", label, strong=strong))
-        elif word in ("TOKEN", "TOKENS") and before in _COUNT_QUALIFIERS:
+        elif word in ("TOKEN", "TOKENS") and before in COUNT_QUALIFIERS:
             classified.append(_Word("descriptive", f"{before} {word}"))
         elif word == "ID" and before in _KEY_WORDS and index >= 2 and words[index - 2] == "ACCESS":
             # An access key ID is half of an access key pair (AWS: "you must use both the

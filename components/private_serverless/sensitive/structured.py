@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +25,7 @@ import yaml
 
 from .credential_keys import AUTH_SCHEMES, credential_key, holds_no_credential
 from .detectors import detected_kinds
+from .names import allowed_names, strong_credential_word
 
 #: Longest text a document parser reads: longer values are still scanned as text. Plain
 #: environment values are at most 1000 characters at Scaleway; JSON arguments may be longer.
@@ -310,19 +311,22 @@ def _yaml_document(text: str) -> Any:
     return plain(root, 0)
 
 
-def _document_hits(document: Any, path: str, depth: int = 0) -> Iterator[Hit]:
+def _document_hits(
+    document: Any, path: str, depth: int = 0, allowed: frozenset[str] = frozenset()
+) -> Iterator[Hit]:
     if depth > MAX_DEPTH:
         return
     if isinstance(document, Mapping):
         for key, item in document.items():
             where = f"{path}.{_shown(str(key))}"
-            if credential_key(str(key)) and _holds_credential(item):
+            if credential_key(str(key)) and _holds_credential(item) and not _released(key, allowed):
                 yield Hit(where, "credential in a document field")
             else:
-                yield from _document_hits(item, where, depth + 1)
+                # A released key's value is still scanned, as a plain variable's is.
+                yield from _document_hits(item, where, depth + 1, allowed)
     elif isinstance(document, list):
         for index, item in enumerate(document):
-            yield from _document_hits(item, f"{path}[{index}]", depth + 1)
+            yield from _document_hits(item, f"{path}[{index}]", depth + 1, allowed)
     elif isinstance(document, str):
         for hit in _text_hits(document, depth + 1):
             yield Hit(f"{path} {hit.where}".strip(), hit.kind)
@@ -381,7 +385,17 @@ def scan_words(words: Sequence[str]) -> list[Hit]:
     return _unique(iter(hits))
 
 
-def scan_document(document: Any) -> list[Hit]:
+def _released(key: object, allowed: frozenset[str]) -> bool:
+    """A key the allow-list names (case-insensitively), unless it names a credential beyond
+    doubt (``password``): the same rule as for plain variable names."""
+    name = str(key)
+    return name.upper() in allowed and strong_credential_word(name) is None
+
+
+def scan_document(document: Any, allowed: Iterable[str] = ()) -> list[Hit]:
     """Every credential found in parsed JSON-like data (schedule arguments), at any depth:
-    fields whose key names a credential, and credentials inside its strings."""
-    return _unique(_document_hits(document, "$"))
+    fields whose key names a credential, and credentials inside its strings.
+
+    ``allowed`` (the service's ``allowed_plain_names``) releases keys that only look like a
+    credential's (``page_token``); what they hold is still scanned."""
+    return _unique(_document_hits(document, "$", allowed=allowed_names(allowed)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Annotated, Any, ClassVar, Self
 
 import pulumi
@@ -11,10 +12,13 @@ from pydantic import (
     ConfigDict,
     Field,
     InstanceOf,
+    ValidationError,
     ValidationInfo,
+    ValidatorFunctionWrapHandler,
     field_validator,
     model_validator,
 )
+from pydantic_core import InitErrorDetails
 
 from ..access.access_args import AccessArgs
 from ..access.public_access import PUBLIC_REASON_MAX_LENGTH, Privacy
@@ -22,7 +26,7 @@ from ..access.service_calls import ServiceCall, check_calls
 from ..access.workload_identity import IdentityArgs, identity_env_problems
 from ..attachments.custom_domain import CustomDomainArgs
 from ..attachments.queue_triggers import QueueTriggerArgs
-from ..attachments.schedules import RoleKey, ScheduleArgs
+from ..attachments.schedules import ALLOWED_PLAIN_NAMES, RoleKey, ScheduleArgs
 from ..core import limits
 from ..core.models import ArgsModel
 from ..sensitive.environment import (
@@ -69,6 +73,25 @@ def _check_namespace_id(value: str) -> str:
             "id gives it"
         )
     return value
+
+
+def _schedule_knowing(key: object, item: Mapping[str, Any], allowed: list[str]) -> ScheduleArgs:
+    """``item`` validated as a schedule of a service whose ``allowed_plain_names`` are
+    ``allowed``; its problems are reported at ``schedules.<key>``, as the field's own are."""
+    try:
+        return ScheduleArgs.model_validate(item, context={ALLOWED_PLAIN_NAMES: allowed})
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+        details: list[InitErrorDetails] = [
+            {
+                "type": error["type"],
+                "loc": (str(key), *error["loc"]),
+                "input": error["input"],
+                **({"ctx": error["ctx"]} if "ctx" in error else {}),  # type: ignore[typeddict-item]
+            }
+            for error in errors
+        ]
+        raise ValidationError.from_exception_data("ScheduleArgs", details) from None
 
 
 def check_service_name(name: str, pattern: str = limits.FUNCTION_NAME_PATTERN) -> str:
@@ -259,6 +282,23 @@ class ServiceArgs(ArgsModel):
         # allowed_plain_names is declared before env, so it is validated (or failed) first.
         check_plain_env(env, info.data.get("allowed_plain_names", ()))
         return env
+
+    @field_validator("schedules", mode="wrap")
+    @classmethod
+    def _check_schedules_with_allowed_names(
+        cls, value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
+    ) -> dict[str, ScheduleArgs]:
+        # A schedule's args keys that only look like a credential's are released by this
+        # service's allowed_plain_names (declared before schedules): the schedules given as
+        # mappings are validated knowing them (ScheduleArgs reads them from the context).
+        allowed = sorted(info.data.get("allowed_plain_names", ()))
+        if allowed and isinstance(value, Mapping):
+            value = {
+                key: _schedule_knowing(key, item, allowed) if isinstance(item, Mapping) else item
+                for key, item in value.items()
+            }
+        schedules: dict[str, ScheduleArgs] = handler(value)
+        return schedules
 
     @model_validator(mode="after")
     def _check_service(self) -> Self:

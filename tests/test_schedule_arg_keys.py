@@ -1,0 +1,120 @@
+"""Keys of a schedule's ``args`` that only look like a credential's, and the allow-list.
+
+A cron's arguments are stored in clear at Scaleway and shown in the plan, so a field whose key
+names a credential is refused. Some keys only look like one (an S3 object ``key``): the
+service's ``allowed_plain_names`` (the stack's ``policy.allowed_plain_names`` included) releases
+them, as it does plain variable names, never a credential beyond doubt, and what a released key
+holds is still scanned.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from private_serverless import ConfigurationError, PrivateContainerArgs
+from private_serverless.sensitive.credential_keys import credential_key
+from private_serverless.sensitive.names import strong_credential_word
+from private_serverless.sensitive.structured import scan_document
+
+from .test_stacks import (  # the `project` fixture comes along
+    edit_stack,
+    plan,
+    project,  # noqa: F401
+)
+
+IMAGE = "rg.fr-par.scw.cloud/jobs/export:1.0.0"
+PLANTED = "postgres://u:PLANTED-pw-7c1e@db.internal/app"
+
+
+def _args(schedule_args: dict[str, Any], allowed: list[str] | None = None) -> PrivateContainerArgs:
+    return PrivateContainerArgs(
+        image=IMAGE,
+        port=8080,
+        schedules={"nightly": {"schedule": "0 2 * * *", "args": schedule_args}},
+        allowed_plain_names=allowed or [],
+    )
+
+
+def test_a_key_that_looks_like_a_credentials_is_refused_with_the_way_out() -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        _args({"bucket": "exports", "key": "daily/report.csv"})
+    message = str(caught.value)
+    assert "schedules.nightly: args.key holds what looks like a credential" in message
+    assert "name the key in `allowed_plain_names`" in message
+    assert "daily/report.csv" not in message
+
+
+@pytest.mark.parametrize("spelling", ["KEY", "key", "Key"])
+def test_the_allow_list_releases_it_case_insensitively(spelling: str) -> None:
+    args = _args({"bucket": "exports", "key": "daily/report.csv"}, [spelling])
+    assert args.schedules["nightly"].args["key"] == "daily/report.csv"
+
+
+def test_the_allow_list_releases_it_at_any_depth() -> None:
+    args = _args({"s3": {"bucket": "exports", "key": "daily/report.csv"}}, ["KEY"])
+    assert args.schedules["nightly"].args["s3"]["key"] == "daily/report.csv"
+
+
+def test_what_a_released_key_holds_is_still_scanned() -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        _args({"key": PLANTED}, ["KEY"])
+    message = str(caught.value)
+    assert "args.key holds what looks like a URL with credentials" in message
+    assert "PLANTED" not in message
+
+
+def test_a_credential_beyond_doubt_is_neither_releasable_nor_offered_the_allow_list() -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        _args({"password": "hunter2-but-longer"}, ["PASSWORD"])
+    message = str(caught.value)
+    assert "allowed_plain_names.0: PASSWORD is a credential beyond doubt" in message
+    assert "schedules.nightly: args.password holds what looks like a credential" in message
+    with pytest.raises(ConfigurationError) as caught:
+        _args({"password": "hunter2-but-longer"})
+    assert "allowed_plain_names" not in str(caught.value)
+    assert "hunter2" not in str(caught.value)
+
+
+def test_a_count_of_tokens_is_no_credential_but_a_token_is() -> None:
+    args = _args({"model": "mistral-small", "max_tokens": 512, "num_tokens": 3})
+    assert args.schedules["nightly"].args["max_tokens"] == 512
+    with pytest.raises(ConfigurationError, match=r"args\.token holds"):
+        _args({"token": "abc-def-ghi"})
+
+
+_WORDS = ["key", "token", "password", "auth", "page", "max", "s3", "api", "object", "secret"]
+_KEYS = st.lists(st.sampled_from(_WORDS), min_size=1, max_size=3).map("_".join)
+
+
+@given(key=_KEYS, allowed=st.lists(_KEYS, max_size=3), value=st.sampled_from(["abc1", 7]))
+def test_the_allow_list_releases_exactly_the_named_keys_that_are_not_strong(
+    key: str, allowed: list[str], value: object
+) -> None:
+    flagged = bool(scan_document({key: value}, allowed))
+    released = key.upper() in {name.upper() for name in allowed}
+    expected = credential_key(key) and not (released and strong_credential_word(key) is None)
+    assert flagged == expected
+
+
+def test_the_stacks_allow_list_releases_a_cron_key_in_the_plan(project) -> None:  # noqa: F811
+    def cron_with_key(config: dict[str, Any]) -> None:
+        billing = config["private-serverless:services"]["billing"]
+        billing["schedules"] = {
+            "export": {"schedule": "0 2 * * *", "args": {"bucket": "b", "key": "exports/"}}
+        }
+
+    edit_stack(project, "dev", cron_with_key)
+    refused = plan("--stack", "dev", "--env-file", ".env.example")
+    assert refused.exit_code == 2, refused.output
+    assert "services.billing.schedules.export: args.key holds" in refused.output
+
+    def allow_key(config: dict[str, Any]) -> None:
+        config["private-serverless:policy"]["allowed_plain_names"] = ["KEY"]
+
+    edit_stack(project, "dev", allow_key)
+    allowed = plan("--stack", "dev", "--env-file", ".env.example")
+    assert allowed.exit_code == 0, allowed.output
+    assert "guardrail weakened" in allowed.output and "KEY" in allowed.output
