@@ -23,6 +23,8 @@ class Kind(Enum):
     GROUP = "iam-group"
     GROUP_MEMBERSHIP = "iam-group-membership"
     PROJECT = "project"
+    CRON = "cron"
+    CONTAINER_TRIGGER = "container-trigger"
 
 
 _KINDS: dict[str, Kind] = {
@@ -46,6 +48,12 @@ _KINDS: dict[str, Kind] = {
     "scaleway:index/iamGroupMembership:IamGroupMembership": Kind.GROUP_MEMBERSHIP,
     "scaleway:account/project:Project": Kind.PROJECT,
     "scaleway:index/accountProject:AccountProject": Kind.PROJECT,
+    "scaleway:functions/cron:Cron": Kind.CRON,
+    "scaleway:index/functionCron:FunctionCron": Kind.CRON,
+    "scaleway:containers/cron:Cron": Kind.CRON,
+    "scaleway:index/containerCron:ContainerCron": Kind.CRON,
+    "scaleway:containers/trigger:Trigger": Kind.CONTAINER_TRIGGER,
+    "scaleway:index/containerTrigger:ContainerTrigger": Kind.CONTAINER_TRIGGER,
     "scaleway:functions/token:Token": Kind.LEGACY_TOKEN,
     "scaleway:index/functionToken:FunctionToken": Kind.LEGACY_TOKEN,
     "scaleway:containers/token:Token": Kind.LEGACY_TOKEN,

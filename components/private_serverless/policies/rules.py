@@ -30,6 +30,7 @@ from .access_matrix import Grant, grants
 from .access_rules import escalation_grants, group_bypass, is_escalation_set, reach_beyond_intent
 from .findings import ADVISORY, MANDATORY, Finding, Severity
 from .kinds import Kind, kind_of
+from .plain_documents import document_hits, redacted_documents
 from .settings import PolicySettings
 from .weakening import allowed_plain_names_for, component_allowances
 
@@ -175,7 +176,21 @@ def check_private_services(record: ResourceRecord, ctx: Context) -> Iterator[Fin
 
 
 def check_no_plain_secrets(record: ResourceRecord, ctx: Context) -> Iterator[Finding]:
-    """No secret-looking names or values in plain ``environmentVariables``."""
+    """No secret-looking names or values in plain ``environmentVariables``, nor credentials in
+    the documents a cron sends in clear."""
+    if kind_of(record.type) in (Kind.CRON, Kind.CONTAINER_TRIGGER):
+        allowed = allowed_plain_names_for(record, ctx.settings, ctx.allowances)
+        for hit in document_hits(record, allowed):
+            yield _finding(
+                "no-plain-secrets",
+                record,
+                f"{_label(record)}: {f'{hit.slot} {hit.where}'.strip()} holds what looks like a "
+                f"{hit.kind}; "
+                "a cron's arguments are stored in clear and shown in the plan: read the "
+                "credential from the service's secret environment variables instead (or name "
+                "a key that only looks like a credential's in allowed_plain_names).",
+            )
+        return
     if kind_of(record.type) not in (Kind.FUNCTION, Kind.CONTAINER, Kind.NAMESPACE):
         return
     variables = record.inputs.get("environmentVariables")
@@ -224,7 +239,8 @@ def _flagged_variables(
 def redact_plain_secrets(
     records: Sequence[ResourceRecord], settings: PolicySettings
 ) -> list[ResourceRecord]:
-    """``records`` with every plain variable the rule calls secret shown as ``[secret]``.
+    """``records`` with every plain variable the rule calls secret shown as ``[secret]``, and
+    every cron document it flags.
 
     A plan is printed (pull requests, CI logs): a value a rule has just called a secret must not
     be printed with it. Run the rules first, on the real values, then this.
@@ -232,6 +248,13 @@ def redact_plain_secrets(
     redacted = []
     allowances = component_allowances(records)
     for record in records:
+        if kind_of(record.type) in (Kind.CRON, Kind.CONTAINER_TRIGGER):
+            allowed = allowed_plain_names_for(record, settings, allowances)
+            slots = [hit.slot for hit in document_hits(record, allowed)]
+            redacted.append(
+                replace(record, inputs=redacted_documents(record, slots)) if slots else record
+            )
+            continue
         names = _flagged_variables(record, settings, allowances)
         if not names:
             redacted.append(record)
@@ -653,7 +676,8 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "no-plain-secrets",
         MANDATORY,
-        "No secret-looking names or values in plain environment variables.",
+        "No secret-looking names or values in plain environment variables, nor credentials "
+        "in cron arguments.",
         resource_check=check_no_plain_secrets,
     ),
     Rule(

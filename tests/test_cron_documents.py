@@ -1,0 +1,144 @@
+"""Credentials in what a cron sends in clear, judged on any program's plan (raw resources too).
+
+The components refuse them before registering anything; the plan and the policy pack judge
+the records themselves, so that a program declaring ``functions.Cron`` or a container trigger
+by hand is held to the same rule, and the printed plan never shows a flagged document.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from private_serverless.core.inventory import SECRET_PLACEHOLDER, ResourceRecord
+from private_serverless.plan.runner import run_plan
+from private_serverless.policies import PolicySettings, evaluate
+from private_serverless.policies.rules import redact_plain_secrets
+from pulumiverse_scaleway import containers, functions
+
+from ._policy_records import NOW
+from .test_policies_crossguard import run_resource_policy
+
+PLANTED = "PLANTED-cron-secret-5f2a9c"
+FUNCTION_ID = "fr-par/11111111-2222-4333-8444-555555555555"
+CONTAINER_ID = "fr-par/11111111-2222-4333-8444-666666666666"
+
+
+def _plan(
+    args: dict[str, Any] | None = None,
+    body: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> list[ResourceRecord]:
+    def program() -> None:
+        if args is not None:
+            functions.Cron(
+                "nightly", function_id=FUNCTION_ID, schedule="0 2 * * *", args=json.dumps(args)
+            )
+        if body is not None or headers is not None:
+            containers.Trigger(
+                "hourly",
+                container_id=CONTAINER_ID,
+                cron=containers.TriggerCronArgs(
+                    schedule="0 * * * *",
+                    timezone="UTC",
+                    body=json.dumps(body) if body is not None else None,
+                    headers=headers,
+                ),
+                destination_config=containers.TriggerDestinationConfigArgs(
+                    http_method="post", http_path="/"
+                ),
+            )
+
+    return run_plan(program, project="raw", stack="dev", preview=False).resources
+
+
+def _no_plain_secrets(records: list[ResourceRecord], settings: PolicySettings | None = None):
+    return [
+        finding
+        for finding in evaluate(records, settings or PolicySettings(), now=NOW)
+        if finding.rule == "no-plain-secrets"
+    ]
+
+
+def test_a_credential_in_a_function_crons_args_is_found_at_its_path() -> None:
+    findings = _no_plain_secrets(_plan(args={"report": "daily", "db": {"password": PLANTED}}))
+    assert len(findings) == 1
+    assert "cron 'nightly': args $.db.password holds what looks like a credential" in (
+        findings[0].message
+    )
+    assert PLANTED not in findings[0].message
+
+
+def test_a_container_triggers_cron_body_and_headers_are_judged() -> None:
+    findings = _no_plain_secrets(
+        _plan(body={"token": PLANTED}, headers={"Authorization": f"Bearer {PLANTED}"})
+    )
+    slots = sorted(f.message.split(": ", 1)[1].split(" holds", 1)[0] for f in findings)
+    assert slots == ["cron.body $.token", "cron.headers $.Authorization"]
+    assert all(PLANTED not in f.message for f in findings)
+
+
+def test_a_url_with_credentials_inside_an_innocent_key_is_found() -> None:
+    findings = _no_plain_secrets(_plan(args={"source": f"postgres://u:{PLANTED}@db/app"}))
+    assert len(findings) == 1 and "URL with credentials" in findings[0].message
+
+
+def test_clean_arguments_pass() -> None:
+    records = _plan(args={"report": "daily", "days": 1, "max_tokens": 512}, body={"full": False})
+    assert _no_plain_secrets(records) == []
+
+
+def test_an_allowed_key_passes_and_a_credential_beyond_doubt_does_not() -> None:
+    records = _plan(args={"bucket": "exports", "key": "daily/report.csv"})
+    assert len(_no_plain_secrets(records)) == 1
+    assert _no_plain_secrets(records, PolicySettings(allowed_plain_names=frozenset({"KEY"}))) == []
+    with pytest.raises(ValueError, match="credential beyond doubt"):
+        PolicySettings(allowed_plain_names=frozenset({"PASSWORD"}))
+
+
+def test_the_printed_plan_shows_no_flagged_document() -> None:
+    records = _plan(args={"db": {"password": PLANTED}}, body={"token": PLANTED})
+    assert PLANTED in json.dumps([r.inputs for r in records])  # the planted value is there
+    shown = redact_plain_secrets(records, PolicySettings())
+    assert PLANTED not in json.dumps([r.inputs for r in shown])
+    by_name = {r.name: r.inputs for r in shown}
+    assert by_name["nightly"]["args"] == SECRET_PLACEHOLDER
+    assert by_name["hourly"]["cron"]["body"] == SECRET_PLACEHOLDER
+    assert by_name["hourly"]["cron"]["schedule"] == "0 * * * *"  # the rest is still shown
+    clean = _plan(args={"report": "daily"})
+    assert redact_plain_secrets(clean, PolicySettings()) == clean
+
+
+def test_the_policy_pack_reports_it_too() -> None:
+    records = _plan(args={"db": {"password": PLANTED}})
+    violations = run_resource_policy("no-plain-secrets", records)
+    assert len(violations) == 1
+    assert "args $.db.password" in violations[0][0] and PLANTED not in violations[0][0]
+
+
+def test_an_unknown_document_in_a_preview_is_not_judged() -> None:
+    def program() -> None:
+        # A namespace's ID is unknown until it exists: so is what is derived from it.
+        namespace = functions.Namespace("jobs", name="jobs")
+        unknown = namespace.id.apply(lambda _: json.dumps({"password": PLANTED}))
+        functions.Cron("nightly", function_id=FUNCTION_ID, schedule="0 2 * * *", args=unknown)
+
+    records = run_plan(program, project="raw", stack="dev").resources
+    assert _no_plain_secrets(records) == []
+
+
+def test_arguments_that_are_no_json_document_are_scanned_as_text() -> None:
+    def program() -> None:
+        functions.Cron(
+            "nightly",
+            function_id=FUNCTION_ID,
+            schedule="0 2 * * *",
+            args=f"postgres://u:{PLANTED}@db/app",
+        )
+
+    findings = _no_plain_secrets(run_plan(program, project="raw", stack="dev").resources)
+    assert len(findings) == 1
+    assert "cron 'nightly': args holds what looks like a URL with credentials" in (
+        findings[0].message
+    )
