@@ -30,7 +30,7 @@ from .access_matrix import Grant, grants
 from .access_rules import escalation_grants, group_bypass, is_escalation_set, reach_beyond_intent
 from .findings import ADVISORY, MANDATORY, Finding, Severity
 from .kinds import Kind, kind_of
-from .plain_documents import document_hits, redacted_documents
+from .plain_settings import redacted_settings, setting_hits
 from .settings import PolicySettings
 from .weakening import allowed_plain_names_for, component_allowances
 
@@ -177,20 +177,21 @@ def check_private_services(record: ResourceRecord, ctx: Context) -> Iterator[Fin
 
 def check_no_plain_secrets(record: ResourceRecord, ctx: Context) -> Iterator[Finding]:
     """No secret-looking names or values in plain ``environmentVariables``, nor credentials in
-    the documents a cron sends in clear."""
-    if kind_of(record.type) in (Kind.CRON, Kind.CONTAINER_TRIGGER):
-        allowed = allowed_plain_names_for(record, ctx.settings, ctx.allowances)
-        for hit in document_hits(record, allowed):
-            yield _finding(
-                "no-plain-secrets",
-                record,
-                f"{_label(record)}: {f'{hit.slot} {hit.where}'.strip()} holds what looks like a "
-                f"{hit.kind}; "
-                "a cron's arguments are stored in clear and shown in the plan: read the "
-                "credential from the service's secret environment variables instead (or name "
-                "a key that only looks like a credential's in allowed_plain_names).",
-            )
-        return
+    the other settings kept in clear: what a cron sends, a container's command line."""
+    allowed = allowed_plain_names_for(record, ctx.settings, ctx.allowances)
+    for hit in setting_hits(record, allowed):
+        yield _finding(
+            "no-plain-secrets",
+            record,
+            f"{_label(record)}: {hit.place} holds what looks like a {hit.kind}; "
+            f"{hit.what} stored in clear and shown in the plan: read the credential "
+            "from the service's secret environment variables instead"
+            + (
+                " (or name a key that only looks like a credential's in allowed_plain_names)."
+                if hit.where.startswith("$")
+                else "."
+            ),
+        )
     if kind_of(record.type) not in (Kind.FUNCTION, Kind.CONTAINER, Kind.NAMESPACE):
         return
     variables = record.inputs.get("environmentVariables")
@@ -248,20 +249,17 @@ def redact_plain_secrets(
     redacted = []
     allowances = component_allowances(records)
     for record in records:
-        if kind_of(record.type) in (Kind.CRON, Kind.CONTAINER_TRIGGER):
-            allowed = allowed_plain_names_for(record, settings, allowances)
-            slots = [hit.slot for hit in document_hits(record, allowed)]
-            redacted.append(
-                replace(record, inputs=redacted_documents(record, slots)) if slots else record
-            )
-            continue
+        allowed = allowed_plain_names_for(record, settings, allowances)
+        slots = [hit.slot for hit in setting_hits(record, allowed)]
         names = _flagged_variables(record, settings, allowances)
-        if not names:
+        if not names and not slots:
             redacted.append(record)
             continue
-        variables = dict(record.inputs["environmentVariables"])
-        variables.update(dict.fromkeys(names, SECRET_PLACEHOLDER))
-        inputs = {**record.inputs, "environmentVariables": variables}
+        inputs = redacted_settings(record.inputs, slots)
+        if names:
+            variables = dict(record.inputs["environmentVariables"])
+            variables.update(dict.fromkeys(names, SECRET_PLACEHOLDER))
+            inputs["environmentVariables"] = variables
         redacted.append(replace(record, inputs=inputs))
     return redacted
 
@@ -677,7 +675,7 @@ RULES: tuple[Rule, ...] = (
         "no-plain-secrets",
         MANDATORY,
         "No secret-looking names or values in plain environment variables, nor credentials "
-        "in cron arguments.",
+        "in cron arguments or a container's command line.",
         resource_check=check_no_plain_secrets,
     ),
     Rule(

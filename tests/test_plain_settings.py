@@ -1,8 +1,10 @@
-"""Credentials in what a cron sends in clear, judged on any program's plan (raw resources too).
+"""Credentials in settings kept in clear beyond environment variables (what a cron sends, a
+container's command line), judged on any program's plan, raw resources too.
 
 The components refuse them before registering anything; the plan and the policy pack judge
-the records themselves, so that a program declaring ``functions.Cron`` or a container trigger
-by hand is held to the same rule, and the printed plan never shows a flagged document.
+the records themselves, so that a program declaring ``functions.Cron``, a container trigger or
+a container's command by hand is held to the same rule, and the printed plan never shows a
+flagged setting.
 """
 
 from __future__ import annotations
@@ -142,3 +144,44 @@ def test_arguments_that_are_no_json_document_are_scanned_as_text() -> None:
     assert "cron 'nightly': args holds what looks like a URL with credentials" in (
         findings[0].message
     )
+
+
+def _container(**command_line: list[str]) -> list[ResourceRecord]:
+    def program() -> None:
+        containers.Container(
+            "api",
+            namespace_id=CONTAINER_ID,
+            privacy="private",
+            https_connections_only=True,
+            image="rg.fr-par.scw.cloud/raw/api:1.0.0",
+            **command_line,
+        )
+
+    return run_plan(program, project="raw", stack="dev", preview=False).resources
+
+
+def test_a_credential_in_a_containers_command_line_is_found_by_word() -> None:
+    records = _container(args=["--db", f"postgres://u:{PLANTED}@db/app"])
+    findings = _no_plain_secrets(records)
+    assert len(findings) == 1
+    assert "container 'api': args[1] holds what looks like a URL with credentials" in (
+        findings[0].message
+    )
+    assert "a container's command line is stored in clear" in findings[0].message
+    assert PLANTED not in findings[0].message
+
+
+def test_a_flag_and_its_value_in_two_words_are_found() -> None:
+    findings = _no_plain_secrets(_container(commands=["serve", "--api-token", "hunter2planted"]))
+    assert len(findings) == 1
+    assert "container 'api': commands holds what looks like" in findings[0].message
+    assert "hunter2planted" not in findings[0].message
+
+
+def test_a_clean_command_line_passes_and_a_flagged_one_is_not_printed() -> None:
+    assert _no_plain_secrets(_container(commands=["serve"], args=["--port", "8080"])) == []
+    records = _container(commands=["serve"], args=["--db", f"postgres://u:{PLANTED}@db/app"])
+    shown = {r.name: r.inputs for r in redact_plain_secrets(records, PolicySettings())}
+    assert shown["api"]["args"] == SECRET_PLACEHOLDER
+    assert shown["api"]["commands"] == ["serve"]
+    assert PLANTED not in json.dumps(shown)

@@ -1,0 +1,124 @@
+"""Credentials in the settings a service keeps in clear beyond its environment variables: what
+its schedules send (cron ``args``, a container trigger's cron ``body`` and ``headers``) and a
+container's command line (``commands``, ``args``).
+
+Scaleway stores them in clear and the plan shows them, like plain environment variables. The
+components refuse a credential there before anything is registered (``ScheduleArgs``,
+``PrivateContainerArgs``); these checks let the plan and the policy pack judge any program the
+same way, raw resources included, and keep a flagged setting out of the printed plan.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..core.inventory import SECRET_PLACEHOLDER, ResourceRecord
+from ..sensitive.structured import Hit, scan_document, scan_text, scan_words
+from ..sensitive.values import secret_values
+from .kinds import Kind, kind_of
+
+#: The document inputs of each kind: (input, key inside it or None, what it is), as the plan
+#: records them.
+_SLOTS: dict[Kind, tuple[tuple[str, str | None, str], ...]] = {
+    Kind.CRON: (("args", None, "a cron's arguments are"),),
+    Kind.CONTAINER_TRIGGER: (
+        ("cron", "body", "a cron's body is"),
+        ("cron", "headers", "a cron's headers are"),
+    ),
+}
+_COMMAND_LINE = "a container's command line is"
+#: The command-line inputs of a container (the provider's ``commands`` and ``args``).
+_COMMAND_LINES = ("commands", "args")
+
+
+@dataclass(frozen=True)
+class SettingHit:
+    """A credential found in one clear-text input of a record: where, and what it looks like."""
+
+    slot: str  # ``args``, ``cron.body``, ``cron.headers``, ``commands``
+    where: str  # the field's path (``$.db.password``) or word (``[1]``), never the value
+    kind: str
+    what: str  # what the setting is, for a message: ``a cron's arguments are``
+
+    @property
+    def place(self) -> str:
+        """``args[1]``, ``args $.db.password``, ``cron.body``: for a finding's message."""
+        return (
+            f"{self.slot}{self.where}"
+            if self.where.startswith("[")
+            else (f"{self.slot} {self.where}".strip())
+        )
+
+
+def _documents(record: ResourceRecord) -> Iterator[tuple[str, Any, str]]:
+    kind = kind_of(record.type)
+    for name, key, what in _SLOTS.get(kind, ()) if kind is not None else ():
+        value = record.inputs.get(name)
+        if key is not None:
+            value = value.get(key) if isinstance(value, Mapping) else None
+        if value is not None:
+            yield (name if key is None else f"{name}.{key}"), value, what
+
+
+def _hits(value: Any, allowed: Iterable[str]) -> list[Hit]:
+    if isinstance(value, Mapping):
+        return scan_document(value, allowed)
+    if not isinstance(value, str):
+        return []  # unknown until deployed (a preview), or no document at all
+    try:
+        document = json.loads(value)
+    except ValueError:
+        return scan_text(value)
+    if isinstance(document, Mapping | list):
+        return scan_document(document, allowed)
+    return scan_text(value)
+
+
+def _command_hits(words: list[str]) -> list[Hit]:
+    """As the container's argument check judges a command line: each word as a value, else
+    flags with the word after them (``--token``, ``t``)."""
+    by_index = secret_values({str(index): word for index, word in enumerate(words)})
+    if by_index:
+        return [Hit(f"[{index}]", kind) for index, kind in sorted(by_index.items(), key=_index)]
+    return [Hit("", hit.describe()) for hit in scan_words(words)]
+
+
+def _index(item: tuple[str, str]) -> int:
+    return int(item[0])
+
+
+def setting_hits(record: ResourceRecord, allowed: Iterable[str] = ()) -> list[SettingHit]:
+    """Every credential in ``record``'s clear-text settings beyond its environment variables;
+    ``allowed`` (the service's ``allowed_plain_names``) releases document keys that only look
+    like a credential's."""
+    allowed = tuple(allowed)
+    found: dict[tuple[str, str], SettingHit] = {}
+    if kind_of(record.type) is Kind.CONTAINER:
+        for slot in _COMMAND_LINES:
+            words = record.inputs.get(slot)
+            if isinstance(words, list) and all(isinstance(word, str) for word in words):
+                for hit in _command_hits(words):
+                    found_hit = SettingHit(slot, hit.where, hit.kind, _COMMAND_LINE)
+                    found.setdefault((slot, hit.where), found_hit)
+    for slot, value, what in _documents(record):
+        for hit in _hits(value, allowed):
+            # One per field: a URL with credentials is also a password inside that URL.
+            field = hit.where.split(" ", 1)[0] if hit.where.startswith("$") else ""
+            found.setdefault((slot, field), SettingHit(slot, field, hit.kind, what))
+    return list(found.values())
+
+
+def redacted_settings(inputs: Mapping[str, Any], slots: Iterable[str]) -> dict[str, Any]:
+    """``inputs`` with each of ``slots`` (``args``, ``cron.body``...) shown as ``[secret]``: a
+    setting a rule flagged is not printed, whichever of its parts it was."""
+    inputs = dict(inputs)
+    for slot in set(slots):
+        name, _, key = slot.partition(".")
+        if not key:
+            inputs[name] = SECRET_PLACEHOLDER
+        elif isinstance(inputs.get(name), Mapping):
+            inputs[name] = {**inputs[name], key: SECRET_PLACEHOLDER}
+    return inputs
