@@ -151,6 +151,17 @@ def _location(prefix: str, loc: tuple[int | str, ...]) -> str:
     return ".".join(parts)
 
 
+class InvalidOutputError(PrivateServerlessError):
+    """An Output given to an argument gave, once known (``pulumi up``), a value the argument
+    does not accept. Not a ``ValueError``: the SDK would bury it under its own messages about
+    serializing the input. The message names the field and the rule, never the value."""
+
+    def __init__(self, where: str, field: str, rule: str) -> None:
+        self.where = where
+        self.field = field
+        super().__init__(f"{where}: {field}: the Output gave no valid value: {rule}")
+
+
 class MissingProviderOutputError(PrivateServerlessError):
     """The provider (or a test's mock of it) returned no value for an output a component needs.
 

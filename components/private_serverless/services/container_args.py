@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from typing import Annotated, ClassVar, Literal, Self
 
-from pydantic import ConfigDict, Field, model_validator
+import pulumi
+from pydantic import AfterValidator, ConfigDict, Field, InstanceOf, model_validator
 
 from ..attachments.container_operation import Sandbox, ScalingOption
 from ..attachments.registry import RegistryArgs
 from ..core import limits
 from ..core.models import ArgsModel
+from ..errors import InvalidOutputError
 from ..sensitive.environment import check_plain_command
 from .service_args import ServiceArgs
 
@@ -47,22 +49,80 @@ class Probe(ArgsModel):
         return self
 
 
+def _check_image_digest_suffix(image: str) -> str:
+    _, at, suffix = image.rpartition("@")
+    if at and not re.match(limits.IMAGE_DIGEST_PATTERN, suffix):
+        raise ValueError("image: a digest reference ends with @sha256: and 64 lowercase hex digits")
+    return image
+
+
+# Image addresses are at most 255 characters (Containers API v1 validation rules).
+ImageAddress = Annotated[
+    str,
+    Field(min_length=1, max_length=255, pattern=r"^\S+$"),
+    AfterValidator(_check_image_digest_suffix),
+]
+ImageDigest = Annotated[str, Field(pattern=limits.IMAGE_DIGEST_PATTERN)]
+
+
+def _valid_image(value: str) -> bool:
+    if not 1 <= len(value) <= 255 or not re.match(r"^\S+$", value):
+        return False
+    _, at, suffix = value.rpartition("@")
+    return not at or bool(re.match(limits.IMAGE_DIGEST_PATTERN, suffix))
+
+
+_RULES = {
+    "image": (
+        _valid_image,
+        "an image address of 1 to 255 characters without spaces; a digest reference ends "
+        "with @sha256: and 64 lowercase hex digits",
+    ),
+    "image_digest": (
+        lambda value: bool(re.match(limits.IMAGE_DIGEST_PATTERN, value)),
+        "sha256: and 64 lowercase hex digits",
+    ),
+}
+
+
+def _checked(field: str, value: object) -> str:
+    """An Output's value, known at last (``pulumi up``), held to the field's rules; the error
+    names the field, never the value."""
+    valid, rule = _RULES[field]
+    if not isinstance(value, str) or not valid(value):
+        raise InvalidOutputError("PrivateContainerArgs", field, rule)
+    return value
+
+
+def _hex(digest: str) -> str:
+    return digest.removeprefix("sha256:")
+
+
+def _suffix_hex(image: str) -> str | None:
+    _, at, digest = image.rpartition("@")
+    return _hex(digest) if at and re.match(limits.IMAGE_DIGEST_PATTERN, digest) else None
+
+
 class PrivateContainerArgs(ServiceArgs):
     """A private Scaleway Serverless Container: its image, port, resources, probes and access."""
 
     name_pattern: ClassVar[str] = limits.CONTAINER_NAME_PATTERN
     namespace_kind: ClassVar[str] = "container"
 
-    # Image addresses are at most 255 characters (Containers API v1 validation rules).
-    image: Annotated[str, Field(min_length=1, max_length=255, pattern=r"^\S+$")]
-    """Image address, for example ``rg.fr-par.scw.cloud/my-namespace/api:1.4.2``."""
+    image: ImageAddress | InstanceOf[pulumi.Output]  # type: ignore[type-arg]
+    """Image address, for example ``rg.fr-par.scw.cloud/my-namespace/api:1.4.2``: a string,
+    or the Output of an image built and pushed in the same program (``docker_build.Image``'s
+    ``ref``), which keeps the container's dependency on the push. An Output's address is
+    checked when it is known. In a stack file, a reference to another service's registry
+    (``${services.builds.registry_endpoint}/api:1.4.2``) is one."""
 
-    image_digest: Annotated[str, Field(pattern=limits.IMAGE_DIGEST_PATTERN)] | None = None
+    image_digest: ImageDigest | InstanceOf[pulumi.Output] | None = None  # type: ignore[type-arg]
     """Digest of the image to deploy (``sha256:`` and 64 hex digits), as ``docker push``
     prints it; or put it in ``image`` (``...:1.4@sha256:...``). Sent as ``registry_sha256``,
     so a new image pushed under the same tag redeploys the container. In a stack file,
     ``image_digest: env:API_IMAGE_DIGEST`` reads it from the environment (a CI pipeline sets
-    it after the push)."""
+    it after the push); in Python it may be the Output of the push (``docker_build.Image``'s
+    ``digest``)."""
 
     port: Annotated[int, Field(ge=limits.PORT_MIN, le=limits.PORT_MAX)] = 8080
     """Port the container listens on (Scaleway sets ``PORT`` to it)."""
@@ -117,23 +177,36 @@ class PrivateContainerArgs(ServiceArgs):
     sandbox: Sandbox | None = None
     """Execution environment, ``v1`` or ``v2``; Scaleway's default when unset."""
 
+    def registry_sha256(self, image: pulumi.Input[str]) -> pulumi.Input[str | None]:
+        """What the container's ``registry_sha256`` gets, for ``image`` (:attr:`checked_image`):
+        the digest's hex digits, from ``image_digest`` or the ``@sha256:`` suffix of the
+        image, checked once known."""
+        digest = self.image_digest
+        if isinstance(digest, pulumi.Output):
+            return digest.apply(lambda known: _hex(_checked("image_digest", known)))
+        if digest is not None:
+            return _hex(digest)
+        if isinstance(image, pulumi.Output):
+            return image.apply(_suffix_hex)
+        return _suffix_hex(str(image))
+
     @property
-    def digest(self) -> str | None:
-        """The image digest, from ``image_digest`` or the ``@sha256:`` suffix of ``image``."""
-        if self.image_digest is not None:
-            return self.image_digest
-        _, at, digest = self.image.rpartition("@")
-        return digest if at and re.match(limits.IMAGE_DIGEST_PATTERN, digest) else None
+    def checked_image(self) -> pulumi.Input[str]:
+        """``image``, an Output's checked once known (the same rules as a string's)."""
+        image = self.image
+        if isinstance(image, pulumi.Output):
+            return image.apply(lambda known: _checked("image", known))
+        return image
 
     @model_validator(mode="after")
     def _check_image(self) -> Self:
-        _, at, suffix = self.image.rpartition("@")
-        if at and not re.match(limits.IMAGE_DIGEST_PATTERN, suffix):
-            raise ValueError(
-                "image: a digest reference ends with @sha256: and 64 lowercase hex digits"
-            )
-        if at and self.image_digest is not None and suffix != self.image_digest:
-            raise ValueError("image_digest differs from the digest in image; give the digest once")
+        if isinstance(self.image, str):
+            _check_image_digest_suffix(self.image)
+            _, at, suffix = self.image.rpartition("@")
+            if at and isinstance(self.image_digest, str) and suffix != self.image_digest:
+                raise ValueError(
+                    "image_digest differs from the digest in image; give the digest once"
+                )
         reserved = sorted(
             name
             for name in (*self.env, *self.secrets)

@@ -101,6 +101,7 @@ class PrivateContainer(PrivateService):
                 opts=self._opts(),
             )
 
+        image = args.checked_image
         self.container = containers.Container(
             self._child("container"),
             name=service_name,
@@ -108,10 +109,10 @@ class PrivateContainer(PrivateService):
             description=args.description,
             # Always explicit: the provider's default privacy for containers is public.
             privacy=args.privacy,
-            image=args.image,
+            image=image,
             # Any string; a new one redeploys. The digest makes a new push under the same tag
             # a change of the container's inputs.
-            registry_sha256=args.digest.removeprefix("sha256:") if args.digest else None,
+            registry_sha256=args.registry_sha256(image),
             port=args.port,
             protocol=args.protocol,
             cpu_limit=args.cpu_limit_mvcpu,

@@ -13,7 +13,8 @@ What may be referred to (:data:`OUTPUTS`): a service's ``endpoint``, ``namespace
 with ``registry``); a shared namespace's ``id`` and ``project_id``. A reference keeps the
 dependency, as an Output passed in Python does: the service is built after the one it refers
 to. It is accepted wherever the Python argument takes a ``pulumi.Input[str]`` (plain ``env``
-values, ``project_id``, ``namespace_id``, ``private_network_id``, a queue's ``sqs.queue_url``
+values, ``project_id``, ``namespace_id``, ``private_network_id``, a container's ``image``
+(``${services.builds.registry_endpoint}/api:1.4``), a queue's ``sqs.queue_url``
 and ``nats.account_id``, ``domain.dns_zone``); elsewhere, and for an unknown service, namespace
 or output, a service referring to itself or a cycle, it is an error naming the key path.
 Secrets are never references: they come from ``env:`` or ``config:`` only.
@@ -53,8 +54,8 @@ _STAND_INS: Mapping[str, str] = {
 
 #: Where a value may be a reference: the arguments that take a ``pulumi.Input[str]``.
 ACCEPTED = (
-    "env.<VAR>, project_id, namespace_id, private_network_id, queues.<key>.sqs.queue_url, "
-    "queues.<key>.nats.account_id, domain.dns_zone"
+    "env.<VAR>, project_id, namespace_id, private_network_id, image (containers), "
+    "queues.<key>.sqs.queue_url, queues.<key>.nats.account_id, domain.dns_zone"
 )
 
 
