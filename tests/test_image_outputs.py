@@ -127,3 +127,18 @@ def test_a_stack_file_image_may_refer_to_another_services_registry(tmp_path, mon
     api = resources["api-container"]
     assert api["inputs"]["image"] == "[unknown]"
     assert resources["builds-registry"]["urn"] in api["property_dependencies"]["image"]
+
+
+@pytest.mark.parametrize("which", ["image", "digest", "both"])
+def test_an_image_and_a_digest_that_disagree_fail_when_either_is_an_output(plan_of, which) -> None:
+    image = f"rg.fr-par.scw.cloud/builds/api:1.4@{DIGEST}"
+    other = "sha256:" + "cd" * 32
+
+    def program() -> None:
+        _container(
+            pulumi.Output.from_input(image) if which in ("image", "both") else image,
+            pulumi.Output.from_input(other) if which in ("digest", "both") else other,
+        )
+
+    with pytest.raises(InvalidOutputError, match=r"image_digest: .*differs from the digest"):
+        plan_of(program)

@@ -10,6 +10,7 @@ flagged setting.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -185,3 +186,45 @@ def test_a_clean_command_line_passes_and_a_flagged_one_is_not_printed() -> None:
     assert shown["api"]["args"] == SECRET_PLACEHOLDER
     assert shown["api"]["commands"] == ["serve"]
     assert PLANTED not in json.dumps(shown)
+
+
+def test_a_credential_header_is_found_whatever_the_allow_list_says() -> None:
+    records = _plan(body={"full": True}, headers={"Cookie": f"session={PLANTED}"})
+    allowing = PolicySettings(allowed_plain_names=frozenset({"COOKIE"}))
+    findings = _no_plain_secrets(records, allowing)
+    assert [f.message.split(": ", 1)[1].split(" holds")[0] for f in findings] == [
+        "cron.headers $.Cookie"
+    ]
+    assert "allowed_plain_names" not in findings[0].message  # no allow-list releases it
+
+
+def test_no_allow_list_is_offered_for_a_credential_beyond_doubt() -> None:
+    (finding,) = _no_plain_secrets(_plan(args={"password": PLANTED}))
+    assert "allowed_plain_names" not in finding.message
+    (finding,) = _no_plain_secrets(_plan(args={"key": "exports/daily.csv"}))
+    assert "allowed_plain_names" in finding.message
+
+
+def test_a_document_too_deep_to_parse_is_flagged_not_crashed_on() -> None:
+    records = _plan(args={"a": 1})
+    deep = "[" * 100_000 + "]" * 100_000
+    cron = next(r for r in records if r.name == "nightly")
+    odd = replace(cron, inputs={**cron.inputs, "args": deep[:60_000] + deep[-60_000:]})
+    findings = _no_plain_secrets([odd])
+    assert len(findings) <= 1  # long text is read as text, never parsed into a crash
+    nested = "[" * 5000 + "]" * 5000
+    findings = _no_plain_secrets([replace(cron, inputs={**cron.inputs, "args": nested})])
+    assert len(findings) == 1 and "not judged" in findings[0].message
+
+
+def test_words_that_are_no_strings_do_not_hide_a_command_line() -> None:
+    records = _container(args=["serve"])
+    container = next(r for r in records if r.name == "api")
+    odd = replace(
+        container,
+        inputs={**container.inputs, "args": ["--db", f"postgres://u:{PLANTED}@db/app", 8080, None]},
+    )
+    findings = _no_plain_secrets([odd])
+    assert len(findings) == 1 and "args[1] holds what looks like a URL" in findings[0].message
+    shown = redact_plain_secrets([odd], PolicySettings())
+    assert PLANTED not in json.dumps(shown[0].inputs)

@@ -16,8 +16,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from private_serverless import ConfigurationError, PrivateContainerArgs
 from private_serverless.sensitive.credential_keys import credential_key
-from private_serverless.sensitive.names import strong_credential_word
+from private_serverless.sensitive.names import strong_credential_name
 from private_serverless.sensitive.structured import scan_document
+from pydantic import ValidationError
 
 from .test_stacks import (  # the `project` fixture comes along
     edit_stack,
@@ -86,7 +87,10 @@ def test_a_count_of_tokens_is_no_credential_but_a_token_is() -> None:
 
 
 _WORDS = ["key", "token", "password", "auth", "page", "max", "s3", "api", "object", "secret"]
-_KEYS = st.lists(st.sampled_from(_WORDS), min_size=1, max_size=3).map("_".join)
+_WORDS += ["pass", "Word", "Phrase", "Key", "Pass"]  # camelCase halves (passWord, apiKey)
+_KEYS = st.tuples(
+    st.lists(st.sampled_from(_WORDS), min_size=1, max_size=3), st.sampled_from(["_", ""])
+).map(lambda parts: parts[1].join(parts[0]))
 
 
 @given(key=_KEYS, allowed=st.lists(_KEYS, max_size=3), value=st.sampled_from(["abc1", 7]))
@@ -95,7 +99,7 @@ def test_the_allow_list_releases_exactly_the_named_keys_that_are_not_strong(
 ) -> None:
     flagged = bool(scan_document({key: value}, allowed))
     released = key.upper() in {name.upper() for name in allowed}
-    expected = credential_key(key) and not (released and strong_credential_word(key) is None)
+    expected = credential_key(key) and not (released and not strong_credential_name(key))
     assert flagged == expected
 
 
@@ -118,3 +122,56 @@ def test_the_stacks_allow_list_releases_a_cron_key_in_the_plan(project) -> None:
     allowed = plan("--stack", "dev", "--env-file", ".env.example")
     assert allowed.exit_code == 0, allowed.output
     assert "guardrail weakened" in allowed.output and "KEY" in allowed.output
+
+
+@pytest.mark.parametrize("key", ["passWord", "dbPassWord", "PASSword", "SECRETkey", "PassPhrase"])
+def test_a_credential_word_cut_by_its_capitals_is_no_releasable_name(key: str) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        _args({key: "Tr0ub4dor-and-3"}, [key])
+    assert "is a credential beyond doubt" in str(caught.value)
+    assert "Tr0ub4dor" not in str(caught.value)
+    assert scan_document({key: "Tr0ub4dor-and-3"}, [key]) != []
+
+
+def test_a_schedule_checked_for_one_service_releases_nothing_in_another() -> None:
+    first = _args({"bucket": "exports", "key": "daily/report.csv"}, ["KEY"])
+    with pytest.raises(ConfigurationError) as caught:
+        PrivateContainerArgs(image=IMAGE, port=8080, schedules=dict(first.schedules))
+    assert "schedules.nightly: args.key holds what looks like a credential" in str(caught.value)
+
+
+def test_a_callers_validation_context_releases_nothing() -> None:
+    data = {
+        "image": IMAGE,
+        "port": 8080,
+        "schedules": {"nightly": {"schedule": "0 2 * * *", "args": {"key": "daily/"}}},
+    }
+    with pytest.raises(ValidationError) as caught:
+        PrivateContainerArgs.model_validate(data, context={"allowed_plain_names": ["KEY"]})
+    assert "args.key holds what looks like a credential" in str(caught.value)
+
+
+def test_every_refused_schedule_is_reported_with_an_allow_list_too() -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        PrivateContainerArgs(
+            image=IMAGE,
+            port=8080,
+            allowed_plain_names=["KEY"],
+            schedules={
+                "a": {"schedule": "0 2 * * *", "args": {"password": "one-planted"}},
+                "b": {"schedule": "0 3 * * *", "args": {"token": "two-planted"}},
+            },
+        )
+    message = str(caught.value)
+    assert "schedules.a: args.password" in message and "schedules.b: args.token" in message
+    assert "planted" not in message
+
+
+def test_a_document_nested_too_deeply_to_be_judged_is_refused() -> None:
+    document: dict[str, Any] = {"password": "deep-planted-value"}
+    for _ in range(40):
+        document = {"level": document}
+    with pytest.raises(ConfigurationError) as caught:
+        _args(document)
+    assert "nested deeper than 32 levels, not judged" in str(caught.value)
+    assert "deep-planted" not in str(caught.value)

@@ -142,7 +142,7 @@ _UNION_MEMBER = re.compile(r"^[a-z]+(?:-[a-z]+)*\[.*\]$")
 
 
 #: A union member named by its type, as in ``env.A.str``.
-_TYPE_MEMBER = re.compile(r"^(?:str|int|float|bool|none|list\[.*\]|dict\[.*\])$")
+_TYPE_MEMBER = re.compile(r"^(?:str|constrained-str|int|float|bool|none|list\[.*\]|dict\[.*\])$")
 
 
 def _location(prefix: str, loc: tuple[int | str, ...]) -> str:

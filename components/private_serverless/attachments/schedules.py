@@ -40,7 +40,7 @@ from pydantic import (
 )
 
 from ..core.models import ArgsModel
-from ..sensitive.credential_keys import credential_key
+from ..sensitive.credential_keys import CREDENTIAL_HEADERS, credential_key
 from ..sensitive.environment import check_plain_document, check_plain_values
 
 #: A name for a schedule or a trigger, used in the child resource's name (``<service>-cron-<key>``)
@@ -150,12 +150,6 @@ def _check_header_value(value: str) -> str:
 
 HeaderName = Annotated[str, AfterValidator(_check_header_name)]
 HeaderValue = Annotated[str, AfterValidator(_check_header_value)]
-
-#: Headers that carry credentials whatever their value (RFC 9110 section 11.6, cookies, the
-#: X-Auth-Token that Scaleway's private endpoints read).
-CREDENTIAL_HEADERS = frozenset(
-    {"authorization", "proxy-authorization", "cookie", "x-auth-token", "x-api-key"}
-)
 
 
 #: The validation context key of the allow-list a schedule's ``args`` keys are judged with.

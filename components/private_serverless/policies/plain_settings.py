@@ -16,7 +16,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..core.inventory import SECRET_PLACEHOLDER, ResourceRecord
-from ..sensitive.structured import Hit, scan_document, scan_text, scan_words
+from ..sensitive.credential_keys import CREDENTIAL_HEADERS
+from ..sensitive.names import strong_credential_name
+from ..sensitive.structured import (
+    MAX_DEPTH,
+    MAX_DOCUMENT_LENGTH,
+    Hit,
+    scan_document,
+    scan_text,
+    scan_words,
+)
 from ..sensitive.values import secret_values
 from .kinds import Kind, kind_of
 
@@ -44,6 +53,17 @@ class SettingHit:
     what: str  # what the setting is, for a message: ``a cron's arguments are``
 
     @property
+    def releasable(self) -> bool:
+        """Whether ``allowed_plain_names`` could release it: a document field whose key only
+        looks like a credential's (not ``password``, not a credential header)."""
+        key = self.where.rsplit(".", 1)[-1]
+        return (
+            self.where.startswith("$")
+            and self.kind == "credential in a document field"
+            and not strong_credential_name(key)
+        )
+
+    @property
     def place(self) -> str:
         """``args[1]``, ``args $.db.password``, ``cron.body``: for a finding's message."""
         return (
@@ -63,27 +83,50 @@ def _documents(record: ResourceRecord) -> Iterator[tuple[str, Any, str]]:
             yield (name if key is None else f"{name}.{key}"), value, what
 
 
-def _hits(value: Any, allowed: Iterable[str]) -> list[Hit]:
+def _hits(slot: str, value: Any, allowed: Iterable[str]) -> list[Hit]:
     if isinstance(value, Mapping):
-        return scan_document(value, allowed)
+        hits = scan_document(value, allowed)
+        if slot.endswith("headers"):
+            # These carry a credential whatever their value, and no allow-list releases them
+            # (the components refuse them in a schedule's headers).
+            hits += [
+                Hit(f"$.{name}", "credential header")
+                for name in value
+                if str(name).lower() in CREDENTIAL_HEADERS
+            ]
+        return hits
     if not isinstance(value, str):
         return []  # unknown until deployed (a preview), or no document at all
-    try:
-        document = json.loads(value)
-    except ValueError:
-        return scan_text(value)
+    document = _document_of(value)
+    if isinstance(document, Hit):
+        return [document]
     if isinstance(document, Mapping | list):
         return scan_document(document, allowed)
-    return scan_text(value)
+    return scan_text(value)  # no JSON document: read as text, as the structured scanners do
 
 
-def _command_hits(words: list[str]) -> list[Hit]:
+def _document_of(text: str) -> Any:
+    """The JSON ``text`` holds; None when it holds none (or is too long to be parsed); a hit
+    when it is nested too deeply to be parsed at all (not judged, so refused)."""
+    if len(text) > MAX_DOCUMENT_LENGTH:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+    except RecursionError:
+        return Hit("", f"document nested deeper than {MAX_DEPTH} levels, not judged")
+
+
+def _command_hits(words: list[object]) -> list[Hit]:
     """As the container's argument check judges a command line: each word as a value, else
-    flags with the word after them (``--token``, ``t``)."""
-    by_index = secret_values({str(index): word for index, word in enumerate(words)})
+    flags with the word after them (``--token``, ``t``). A word that is no string (a raw
+    program's number) is judged as its text, at its own index."""
+    texts = {index: str(word) for index, word in enumerate(words) if word is not None}
+    by_index = secret_values({str(index): text for index, text in texts.items()})
     if by_index:
         return [Hit(f"[{index}]", kind) for index, kind in sorted(by_index.items(), key=_index)]
-    return [Hit("", hit.describe()) for hit in scan_words(words)]
+    return [Hit("", hit.describe()) for hit in scan_words(list(texts.values()))]
 
 
 def _index(item: tuple[str, str]) -> int:
@@ -99,12 +142,12 @@ def setting_hits(record: ResourceRecord, allowed: Iterable[str] = ()) -> list[Se
     if kind_of(record.type) is Kind.CONTAINER:
         for slot in _COMMAND_LINES:
             words = record.inputs.get(slot)
-            if isinstance(words, list) and all(isinstance(word, str) for word in words):
+            if isinstance(words, list):
                 for hit in _command_hits(words):
                     found_hit = SettingHit(slot, hit.where, hit.kind, _COMMAND_LINE)
                     found.setdefault((slot, hit.where), found_hit)
     for slot, value, what in _documents(record):
-        for hit in _hits(value, allowed):
+        for hit in _hits(slot, value, allowed):
             # One per field: a URL with credentials is also a password inside that URL.
             field = hit.where.split(" ", 1)[0] if hit.where.startswith("$") else ""
             found.setdefault((slot, field), SettingHit(slot, field, hit.kind, what))

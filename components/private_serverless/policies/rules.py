@@ -188,7 +188,7 @@ def check_no_plain_secrets(record: ResourceRecord, ctx: Context) -> Iterator[Fin
             "from the service's secret environment variables instead"
             + (
                 " (or name a key that only looks like a credential's in allowed_plain_names)."
-                if hit.where.startswith("$")
+                if hit.releasable
                 else "."
             ),
         )

@@ -18,6 +18,12 @@ from itertools import pairwise
 
 from .names import COUNT_QUALIFIERS, name_looks_secret
 
+#: Headers that carry credentials whatever their value (RFC 9110 section 11.6, cookies, the
+#: X-Auth-Token that Scaleway's private endpoints read).
+CREDENTIAL_HEADERS = frozenset(
+    {"authorization", "proxy-authorization", "cookie", "x-auth-token", "x-api-key"}
+)
+
 # Words that name a credential on their own, beyond detect-secrets' deny list.
 _CREDENTIAL_WORDS = frozenset(
     {

@@ -27,6 +27,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from itertools import pairwise
 
 # Words that are credentials wherever they stand in a name. Long ones are also found glued to
 # other words (DBPASSWORD, SECRETKEY, MYAPIKEY); short ones only as words of their own (PASS
@@ -382,6 +383,25 @@ def strong_credential_word(name: str) -> str | None:
     return word.word if word is not None and word.kind == "credential" and word.strong else None
 
 
+def _split_credential_word(name: str) -> str | None:
+    """A credential word that the capitals of ``name`` cut in two (``passWord``: PASS and
+    WORD; ``SECRETkey``), or None: read as words, such a name would say nothing."""
+    words = name_words(name)
+    for first, second in pairwise(words):
+        joined = first + second
+        for credential in _GLUED_CREDENTIAL_WORDS:
+            at = joined.find(credential)
+            if at >= 0 and at < len(first) < at + len(credential):
+                return credential
+    return None
+
+
+def strong_credential_name(name: str) -> bool:
+    """Whether ``name`` is a credential beyond doubt: by its words (``DB_PASSWORD``), or by a
+    credential word its capitals cut in two (``passWord``)."""
+    return strong_credential_word(name) is not None or _split_credential_word(name) is not None
+
+
 def name_looks_secret(
     name: str,
     patterns: Iterable[str] = (),
@@ -418,7 +438,7 @@ def check_allowed_plain_name(name: str) -> str:
     """
     if not name or len(name) > 256:
         raise ValueError("allowed plain names are 1 to 256 characters")
-    word = strong_credential_word(name)
+    word = strong_credential_word(name) or _split_credential_word(name)
     if word is not None:
         raise ValueError(
             f"{name} is a credential beyond doubt (the word {word}): no allow-list makes it "

@@ -25,7 +25,7 @@ import yaml
 
 from .credential_keys import AUTH_SCHEMES, credential_key, holds_no_credential
 from .detectors import detected_kinds
-from .names import allowed_names, strong_credential_word
+from .names import allowed_names, strong_credential_name
 
 #: Longest text a document parser reads: longer values are still scanned as text. Plain
 #: environment values are at most 1000 characters at Scaleway; JSON arguments may be longer.
@@ -315,6 +315,13 @@ def _document_hits(
     document: Any, path: str, depth: int = 0, allowed: frozenset[str] = frozenset()
 ) -> Iterator[Hit]:
     if depth > MAX_DEPTH:
+        if isinstance(document, Mapping | list) and document:
+            # Not followed further, so not judged: refused rather than let through.
+            yield Hit(path, f"document nested deeper than {MAX_DEPTH} levels, not judged")
+        elif isinstance(document, str):
+            yield from (
+                Hit(f"{path} {hit.where}".strip(), hit.kind) for hit in _text_hits(document, depth)
+            )
         return
     if isinstance(document, Mapping):
         for key, item in document.items():
@@ -387,9 +394,10 @@ def scan_words(words: Sequence[str]) -> list[Hit]:
 
 def _released(key: object, allowed: frozenset[str]) -> bool:
     """A key the allow-list names (case-insensitively), unless it names a credential beyond
-    doubt (``password``): the same rule as for plain variable names."""
+    doubt (``password``): the same rule as for plain variable names, on the key's words and on
+    its letters run together (``passWord`` is a password, not "pass" and "word")."""
     name = str(key)
-    return name.upper() in allowed and strong_credential_word(name) is None
+    return name.upper() in allowed and not strong_credential_name(name)
 
 
 def scan_document(document: Any, allowed: Iterable[str] = ()) -> list[Hit]:

@@ -52,7 +52,7 @@ class Probe(ArgsModel):
 def _check_image_digest_suffix(image: str) -> str:
     _, at, suffix = image.rpartition("@")
     if at and not re.match(limits.IMAGE_DIGEST_PATTERN, suffix):
-        raise ValueError("image: a digest reference ends with @sha256: and 64 lowercase hex digits")
+        raise ValueError("a digest reference ends with @sha256: and 64 lowercase hex digits")
     return image
 
 
@@ -92,6 +92,20 @@ def _checked(field: str, value: object) -> str:
     if not isinstance(value, str) or not valid(value):
         raise InvalidOutputError("PrivateContainerArgs", field, rule)
     return value
+
+
+def _agreed(image: str, digest: object) -> str:
+    """The hex digits of ``digest`` (an Output's, checked), once it agrees with the digest
+    ``image`` names, if it names one."""
+    known = _checked("image_digest", digest)
+    _, at, suffix = image.rpartition("@")
+    if at and suffix != known:
+        raise InvalidOutputError(
+            "PrivateContainerArgs",
+            "image_digest",
+            "it differs from the digest in image; give the digest once",
+        )
+    return _hex(known)
 
 
 def _hex(digest: str) -> str:
@@ -180,15 +194,15 @@ class PrivateContainerArgs(ServiceArgs):
     def registry_sha256(self, image: pulumi.Input[str]) -> pulumi.Input[str | None]:
         """What the container's ``registry_sha256`` gets, for ``image`` (:attr:`checked_image`):
         the digest's hex digits, from ``image_digest`` or the ``@sha256:`` suffix of the
-        image, checked once known."""
+        image, checked once known (and, both given, that they agree)."""
         digest = self.image_digest
-        if isinstance(digest, pulumi.Output):
-            return digest.apply(lambda known: _hex(_checked("image_digest", known)))
-        if digest is not None:
-            return _hex(digest)
-        if isinstance(image, pulumi.Output):
-            return image.apply(_suffix_hex)
-        return _suffix_hex(str(image))
+        if digest is None:
+            if isinstance(image, pulumi.Output):
+                return image.apply(_suffix_hex)
+            return _suffix_hex(str(image))
+        if isinstance(digest, str) and isinstance(image, str):
+            return _hex(digest)  # that they agree is checked with the arguments
+        return pulumi.Output.all(image, digest).apply(lambda known: _agreed(*known))
 
     @property
     def checked_image(self) -> pulumi.Input[str]:

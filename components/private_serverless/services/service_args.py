@@ -18,7 +18,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_core import InitErrorDetails
+from pydantic_core import ErrorDetails, InitErrorDetails, PydanticCustomError
 
 from ..access.access_args import AccessArgs
 from ..access.public_access import PUBLIC_REASON_MAX_LENGTH, Privacy
@@ -33,6 +33,7 @@ from ..sensitive.environment import (
     AllowedPlainName,
     EnvName,
     check_env_and_secrets,
+    check_plain_document,
     check_plain_env,
 )
 from .private_namespace import PrivateNamespace
@@ -75,23 +76,30 @@ def _check_namespace_id(value: str) -> str:
     return value
 
 
-def _schedule_knowing(key: object, item: Mapping[str, Any], allowed: list[str]) -> ScheduleArgs:
-    """``item`` validated as a schedule of a service whose ``allowed_plain_names`` are
-    ``allowed``; its problems are reported at ``schedules.<key>``, as the field's own are."""
+def _at(key: object, errors: list[ErrorDetails]) -> list[InitErrorDetails]:
+    """A schedule's validation errors, located at ``schedules.<key>``."""
+    return [
+        {
+            "type": error["type"],
+            "loc": (str(key), *error["loc"]),
+            "input": error["input"],
+            **({"ctx": error["ctx"]} if "ctx" in error else {}),  # type: ignore[typeddict-item]
+        }
+        for error in errors
+    ]
+
+
+def _refused_keys(
+    key: object, schedule: ScheduleArgs, allowed: list[str]
+) -> list[InitErrorDetails]:
+    """The problem of a schedule whose args hold a key this service's allow-list does not
+    release, at ``schedules.<key>``; none otherwise."""
     try:
-        return ScheduleArgs.model_validate(item, context={ALLOWED_PLAIN_NAMES: allowed})
-    except ValidationError as exc:
-        errors = exc.errors(include_url=False)
-        details: list[InitErrorDetails] = [
-            {
-                "type": error["type"],
-                "loc": (str(key), *error["loc"]),
-                "input": error["input"],
-                **({"ctx": error["ctx"]} if "ctx" in error else {}),  # type: ignore[typeddict-item]
-            }
-            for error in errors
-        ]
-        raise ValidationError.from_exception_data("ScheduleArgs", details) from None
+        check_plain_document(schedule.args, "args", allowed)
+    except ValueError as exc:
+        error = PydanticCustomError("value_error", "{reason}", {"reason": str(exc)})
+        return [{"type": error, "loc": (str(key),), "input": None}]
+    return []
 
 
 def check_service_name(name: str, pattern: str = limits.FUNCTION_NAME_PATTERN) -> str:
@@ -292,12 +300,28 @@ class ServiceArgs(ArgsModel):
         # service's allowed_plain_names (declared before schedules): the schedules given as
         # mappings are validated knowing them (ScheduleArgs reads them from the context).
         allowed = sorted(info.data.get("allowed_plain_names", ()))
+        problems: list[InitErrorDetails] = []
         if allowed and isinstance(value, Mapping):
-            value = {
-                key: _schedule_knowing(key, item, allowed) if isinstance(item, Mapping) else item
-                for key, item in value.items()
-            }
+            validated: dict[Any, Any] = {}
+            for key, item in value.items():
+                if not isinstance(item, Mapping):
+                    validated[key] = item
+                    continue
+                try:
+                    context = {ALLOWED_PLAIN_NAMES: allowed}
+                    validated[key] = ScheduleArgs.model_validate(item, context=context)
+                except ValidationError as exc:
+                    problems += _at(key, exc.errors(include_url=False))
+            if problems:
+                raise ValidationError.from_exception_data("ScheduleArgs", problems)
+            value = validated
         schedules: dict[str, ScheduleArgs] = handler(value)
+        # Judged again by this service's own list: a schedule validated elsewhere (another
+        # service's instance, a caller's context) releases nothing here.
+        for key, schedule in schedules.items():
+            problems += _refused_keys(key, schedule, allowed)
+        if problems:
+            raise ValidationError.from_exception_data("ScheduleArgs", problems)
         return schedules
 
     @model_validator(mode="after")
