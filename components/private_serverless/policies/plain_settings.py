@@ -17,6 +17,7 @@ from typing import Any
 
 from ..core.inventory import SECRET_PLACEHOLDER, ResourceRecord
 from ..sensitive.credential_keys import CREDENTIAL_HEADERS
+from ..sensitive.environment import command_line_kinds
 from ..sensitive.names import strong_credential_name
 from ..sensitive.structured import (
     MAX_DEPTH,
@@ -24,9 +25,7 @@ from ..sensitive.structured import (
     Hit,
     scan_document,
     scan_text,
-    scan_words,
 )
-from ..sensitive.values import secret_values
 from .kinds import Kind, kind_of
 
 #: The document inputs of each kind: (input, key inside it or None, what it is), as the plan
@@ -119,18 +118,10 @@ def _document_of(text: str) -> Any:
 
 
 def _command_hits(words: list[object]) -> list[Hit]:
-    """As the container's argument check judges a command line: each word as a value, else
-    flags with the word after them (``--token``, ``t``). A word that is no string (a raw
-    program's number) is judged as its text, at its own index."""
-    texts = {index: str(word) for index, word in enumerate(words) if word is not None}
-    by_index = secret_values({str(index): text for index, text in texts.items()})
-    if by_index:
-        return [Hit(f"[{index}]", kind) for index, kind in sorted(by_index.items(), key=_index)]
-    return [Hit("", hit.describe()) for hit in scan_words(list(texts.values()))]
-
-
-def _index(item: tuple[str, str]) -> int:
-    return int(item[0])
+    """A command line judged as the container's argument check judges it; a word that is no
+    string (a raw program's number) as its text, at its own index."""
+    texts = ["" if word is None else str(word) for word in words]
+    return [Hit(place, kind) for place, kind in command_line_kinds(texts).items()]
 
 
 def setting_hits(record: ResourceRecord, allowed: Iterable[str] = ()) -> list[SettingHit]:

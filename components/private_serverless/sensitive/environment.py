@@ -104,15 +104,21 @@ def check_plain_command(words: Sequence[str], where: str) -> None:
     """Refuse credentials in a command line stored in clear (a container's ``command`` or
     ``args``): flags with the word after them (``--token``, ``t``), then each word as a value;
     never print one."""
+    found = {f"{where}{place}": kind for place, kind in command_line_kinds(words).items()}
+    _refuse(found, where)
+
+
+def command_line_kinds(words: Sequence[str]) -> dict[str, str]:
+    """What looks like a credential in a command line, by place: ``{"[i]": kind}`` for each
+    word that does, else ``{"": kinds}`` for a flag and its value in two words (``--token``,
+    ``t``: the command line as a whole); empty when nothing does. Never a value."""
     from .structured import scan_words
 
-    found = {f"{where}[{i}]": kind for i, kind in _word_kinds(words).items()}
-    if not found:
-        # A flag and its value in two words (--token, t): the command line as a whole.
-        hits = scan_words(words)
-        if hits:
-            found[where] = ", ".join(dict.fromkeys(hit.describe() for hit in hits))
-    _refuse(found, where)
+    by_index = _word_kinds(words)
+    if by_index:
+        return {f"[{index}]": kind for index, kind in sorted(by_index.items())}
+    hits = scan_words(words)
+    return {"": ", ".join(dict.fromkeys(hit.describe() for hit in hits))} if hits else {}
 
 
 def _word_kinds(words: Sequence[str]) -> dict[int, str]:
