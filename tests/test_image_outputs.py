@@ -142,3 +142,13 @@ def test_an_image_and_a_digest_that_disagree_fail_when_either_is_an_output(plan_
 
     with pytest.raises(InvalidOutputError, match=r"image_digest: .*differs from the digest"):
         plan_of(program)
+
+
+def test_a_string_digest_beside_an_image_output_is_known_in_a_preview(plan_of) -> None:
+    def program() -> None:
+        registry = _registry()
+        _container(registry.endpoint.apply(lambda endpoint: f"{endpoint}/api:1.4.2"), DIGEST)
+
+    container = next(r for r in plan_of(program, preview=True).resources if r.type == CONTAINER)
+    assert container.inputs["image"] == "[unknown]"
+    assert container.inputs["registrySha256"] == DIGEST.removeprefix("sha256:")

@@ -228,3 +228,19 @@ def test_words_that_are_no_strings_do_not_hide_a_command_line() -> None:
     assert len(findings) == 1 and "args[1] holds what looks like a URL" in findings[0].message
     shown = redact_plain_secrets([odd], PolicySettings())
     assert PLANTED not in json.dumps(shown[0].inputs)
+
+
+@pytest.mark.parametrize("header", ["Set-Cookie", "X-Shared-Key", "Cookie"])
+def test_a_header_naming_a_credential_is_found_whatever_the_allow_list(header: str) -> None:
+    records = _plan(body={"full": True}, headers={header: f"v={PLANTED}"})
+    allowing = PolicySettings(allowed_plain_names=frozenset({header.upper().replace("-", "_")}))
+    findings = _no_plain_secrets(records, allowing)
+    assert len(findings) == 1 and f"cron.headers $.{header} holds" in findings[0].message
+    assert "allowed_plain_names" not in findings[0].message
+
+
+def test_a_too_deep_structure_under_a_credential_key_is_flagged_not_crashed_on() -> None:
+    cron = next(r for r in _plan(args={"a": 1}) if r.name == "nightly")
+    deep = '{"password": ' + "[" * 900 + '""' + "]" * 900 + "}"
+    findings = _no_plain_secrets([replace(cron, inputs={**cron.inputs, "args": deep})])
+    assert len(findings) == 1 and "args $.password holds" in findings[0].message

@@ -124,7 +124,13 @@ def test_the_stacks_allow_list_releases_a_cron_key_in_the_plan(project) -> None:
     assert "guardrail weakened" in allowed.output and "KEY" in allowed.output
 
 
-@pytest.mark.parametrize("key", ["passWord", "dbPassWord", "PASSword", "SECRETkey", "PassPhrase"])
+@pytest.mark.parametrize(
+    "key",
+    [
+        *("passWord", "dbPassWord", "PASSword", "SECRETkey", "PassPhrase", "PassWorD"),
+        *("passPHrase", "apiKEy", "SeCRetKEy", "pass2word"),
+    ],
+)
 def test_a_credential_word_cut_by_its_capitals_is_no_releasable_name(key: str) -> None:
     with pytest.raises(ConfigurationError) as caught:
         _args({key: "Tr0ub4dor-and-3"}, [key])
@@ -175,3 +181,42 @@ def test_a_document_nested_too_deeply_to_be_judged_is_refused() -> None:
         _args(document)
     assert "nested deeper than 32 levels, not judged" in str(caught.value)
     assert "deep-planted" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        *("API_KEY_ID", "API_KEY_NAME", "apiKeyId", "tokenTtlSeconds", "passWordLength"),
+        *("STRIPE_KEY", "SORT_KEY", "CACHE_KEY", "SECRET_ID", "MAX_TOKENS", "CONN_STRATEGY"),
+        "PW_DIR",
+    ],
+)
+def test_names_that_only_describe_a_credential_stay_allowable(name: str) -> None:
+    # The allow-list is how a sound design keeps such a name plain: refusing it is a defect.
+    args = _args({"report": "daily"}, [name])
+    assert name in {n for n in args.allowed_plain_names}
+
+
+def test_a_structure_too_deep_under_a_credential_key_is_refused_not_crashed_on() -> None:
+    deep: Any = ""
+    for _ in range(900):
+        deep = [deep]
+    with pytest.raises(ConfigurationError) as caught:
+        _args({"token": deep})
+    assert "args.token holds what looks like a credential" in str(caught.value)
+
+
+def test_a_reused_schedule_and_a_bad_one_are_both_reported() -> None:
+    first = _args({"bucket": "exports", "key": "daily/"}, ["KEY"])
+    with pytest.raises(ConfigurationError) as caught:
+        PrivateContainerArgs(
+            image=IMAGE,
+            port=8080,
+            allowed_plain_names=["STRIPE_KEY"],
+            schedules={
+                "a": {"schedule": "0 2 * * *", "args": {"password": "one-planted"}},
+                "b": first.schedules["nightly"],
+            },
+        )
+    message = str(caught.value)
+    assert "schedules.a: args.password" in message and "schedules.b: args.key" in message

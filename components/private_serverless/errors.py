@@ -156,10 +156,10 @@ class InvalidOutputError(PrivateServerlessError):
     does not accept. Not a ``ValueError``: the SDK would bury it under its own messages about
     serializing the input. The message names the field and the rule, never the value."""
 
-    def __init__(self, where: str, field: str, rule: str) -> None:
+    def __init__(self, where: str, field: str, problem: str) -> None:
         self.where = where
         self.field = field
-        super().__init__(f"{where}: {field}: the Output gave no valid value: {rule}")
+        super().__init__(f"{where}: {field}: {problem}")
 
 
 class MissingProviderOutputError(PrivateServerlessError):

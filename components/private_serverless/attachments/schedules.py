@@ -40,7 +40,7 @@ from pydantic import (
 )
 
 from ..core.models import ArgsModel
-from ..sensitive.credential_keys import CREDENTIAL_HEADERS, credential_key
+from ..sensitive.credential_keys import credential_header
 from ..sensitive.environment import check_plain_document, check_plain_values
 
 #: A name for a schedule or a trigger, used in the child resource's name (``<service>-cron-<key>``)
@@ -249,9 +249,7 @@ class ScheduleArgs(ArgsModel):
             ) from None
         check_plain_values(dict(_strings_by_path(self.args, "args")), "args")
         headers = self.headers or {}
-        credential_headers = sorted(
-            name for name in headers if name.lower() in CREDENTIAL_HEADERS or credential_key(name)
-        )
+        credential_headers = sorted(name for name in headers if credential_header(name))
         if credential_headers:
             raise ValueError(
                 f"headers: {', '.join(credential_headers)} carries a credential; headers are "

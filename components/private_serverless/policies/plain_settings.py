@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..core.inventory import SECRET_PLACEHOLDER, ResourceRecord
-from ..sensitive.credential_keys import CREDENTIAL_HEADERS
+from ..sensitive.credential_keys import credential_header
 from ..sensitive.environment import command_line_kinds
 from ..sensitive.names import strong_credential_name
 from ..sensitive.structured import (
@@ -84,16 +84,16 @@ def _documents(record: ResourceRecord) -> Iterator[tuple[str, Any, str]]:
 
 def _hits(slot: str, value: Any, allowed: Iterable[str]) -> list[Hit]:
     if isinstance(value, Mapping):
-        hits = scan_document(value, allowed)
+        headers: list[Hit] = []
         if slot.endswith("headers"):
             # These carry a credential whatever their value, and no allow-list releases them
-            # (the components refuse them in a schedule's headers).
-            hits += [
+            # (the components refuse them in a schedule's headers). First: they name the field.
+            headers = [
                 Hit(f"$.{name}", "credential header")
                 for name in value
-                if str(name).lower() in CREDENTIAL_HEADERS
+                if credential_header(str(name))
             ]
-        return hits
+        return headers + scan_document(value, allowed)
     if not isinstance(value, str):
         return []  # unknown until deployed (a preview), or no document at all
     document = _document_of(value)

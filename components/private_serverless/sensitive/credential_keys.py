@@ -185,6 +185,12 @@ def _words(name: str) -> list[str]:
 
 
 @lru_cache(maxsize=4096)
+def credential_header(name: str) -> bool:
+    """True for an HTTP header that carries a credential: one of :data:`CREDENTIAL_HEADERS`
+    whatever its value, or a name that says so (``X-Shared-Key``). No allow-list releases it."""
+    return name.lower() in CREDENTIAL_HEADERS or credential_key(name)
+
+
 def credential_key(name: str) -> bool:
     """True when ``name``, a key inside a structured value, names a credential.
 

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator
 
 from ..core import limits
-from .names import check_allowed_plain_name, name_looks_secret, strong_credential_word
+from .names import check_allowed_plain_name, name_looks_secret, strong_credential_name
 
 # Names a process can read back as environment variables: a letter or underscore, then letters,
 # digits and underscores. Scaleway rejects other keys at deploy time, so reject them here first.
@@ -66,7 +66,7 @@ def check_plain_env(env: Mapping[str, object], allowed: Iterable[str] = ()) -> N
         # The allow-list is offered only where it can help: never for DB_PASSWORD.
         hint = (
             ""
-            if any(strong_credential_word(name) for name in sensitive)
+            if any(strong_credential_name(name) for name in sensitive)
             else ", or name it in `allowed_plain_names` when it holds no secret"
         )
         raise ValueError(
@@ -140,7 +140,7 @@ def check_plain_document(
     found = {f"{where}{hit.where[1:]}": hit.kind for hit in hits}
     by_key = any(
         hit.kind == "credential in a document field"
-        and strong_credential_word(hit.where.rsplit(".", 1)[-1]) is None
+        and not strong_credential_name(hit.where.rsplit(".", 1)[-1])
         for hit in hits
     )
     _refuse(

@@ -27,7 +27,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from itertools import pairwise
 
 # Words that are credentials wherever they stand in a name. Long ones are also found glued to
 # other words (DBPASSWORD, SECRETKEY, MYAPIKEY); short ones only as words of their own (PASS
@@ -383,23 +382,34 @@ def strong_credential_word(name: str) -> str | None:
     return word.word if word is not None and word.kind == "credential" and word.strong else None
 
 
-def _split_credential_word(name: str) -> str | None:
-    """A credential word that the capitals of ``name`` cut in two (``passWord``: PASS and
-    WORD; ``SECRETkey``), or None: read as words, such a name would say nothing."""
-    words = name_words(name)
-    for first, second in pairwise(words):
-        joined = first + second
-        for credential in _GLUED_CREDENTIAL_WORDS:
-            at = joined.find(credential)
-            if at >= 0 and at < len(first) < at + len(credential):
-                return credential
+def _cut_credential_word(name: str) -> str | None:
+    """A credential word beyond doubt that the capitals or digits of ``name`` cut into pieces
+    (``passWord``, ``PassWorD``, ``SECRETkey``, ``pass2word``), or None. Each part between
+    separators whose case changes inside it (or that mixes letters and digits) is judged as
+    one glued word, unless the words already say what the value is (``tokenTtlSeconds``, a
+    duration; ``apiKeyId``, an identifier); ``API_KEY_ID`` is read by the word rules alone."""
+    decided = _deciding_word(name)
+    if decided is not None and decided.kind in ("descriptive", "data"):
+        return None
+    for part in _SEPARATORS.split(name):
+        letters = re.sub(r"[^A-Za-z]", "", part)
+        if letters == part and part in (part.upper(), part.lower()):
+            continue  # one word as written: the word rules read it
+        word = strong_credential_word(letters.upper())
+        if word is not None:
+            return word
     return None
 
 
+def strong_credential_word_of(name: str) -> str | None:
+    """The word that makes ``name`` a credential beyond doubt, read as words (``DB_PASSWORD``)
+    or as a word its capitals cut (``passWord``); None when there is none."""
+    return strong_credential_word(name) or _cut_credential_word(name)
+
+
 def strong_credential_name(name: str) -> bool:
-    """Whether ``name`` is a credential beyond doubt: by its words (``DB_PASSWORD``), or by a
-    credential word its capitals cut in two (``passWord``)."""
-    return strong_credential_word(name) is not None or _split_credential_word(name) is not None
+    """Whether ``name`` is a credential beyond doubt (:func:`strong_credential_word_of`)."""
+    return strong_credential_word_of(name) is not None
 
 
 def name_looks_secret(
@@ -411,10 +421,10 @@ def name_looks_secret(
 
     The built-in rules always apply; ``patterns`` (shell-style, case-insensitive, whole name)
     only add names. ``allowed`` (exact names, case-insensitive) releases a name the built-in
-    rules or ``patterns`` flag, except a strong credential name (:func:`strong_credential_word`),
+    rules or ``patterns`` flag, except a strong credential name (:func:`strong_credential_word_of`),
     which stays a credential whatever the list says.
     """
-    strong = strong_credential_word(name)
+    strong = strong_credential_word_of(name)
     if strong is not None:
         return f"the word {strong}"
     upper = name.upper()
@@ -438,7 +448,7 @@ def check_allowed_plain_name(name: str) -> str:
     """
     if not name or len(name) > 256:
         raise ValueError("allowed plain names are 1 to 256 characters")
-    word = strong_credential_word(name) or _split_credential_word(name)
+    word = strong_credential_word_of(name)
     if word is not None:
         raise ValueError(
             f"{name} is a credential beyond doubt (the word {word}): no allow-list makes it "

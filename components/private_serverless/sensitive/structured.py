@@ -339,20 +339,18 @@ def _document_hits(
             yield Hit(f"{path} {hit.where}".strip(), hit.kind)
 
 
-def _holds_credential(item: Any) -> bool:
+def _holds_credential(item: Any, depth: int = 0) -> bool:
     """A document field's value that is a credential: a non-empty string or number (a PIN),
-    or a structure that holds one; not a boolean (``"auth": true``) nor null."""
-    if isinstance(item, bool) or item is None:
-        return False
+    or a structure that holds one; not a boolean (``"auth": true``) nor null. A structure
+    deeper than the walk follows is taken for one (not judged, so not let through)."""
     if isinstance(item, str):
         return not holds_no_credential(item)
-    if isinstance(item, int | float):
-        return True
-    if isinstance(item, Mapping):
-        return any(_holds_credential(v) for v in item.values())
-    if isinstance(item, list):
-        return any(_holds_credential(v) for v in item)
-    return False
+    if isinstance(item, bool | int | float) or item is None:
+        return isinstance(item, int | float) and not isinstance(item, bool)
+    parts = item.values() if isinstance(item, Mapping) else item if isinstance(item, list) else ()
+    if depth > MAX_DEPTH:
+        return bool(parts)
+    return any(_holds_credential(part, depth + 1) for part in parts)
 
 
 # --- entry points ---------------------------------------------------------------------------

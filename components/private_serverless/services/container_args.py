@@ -90,7 +90,9 @@ def _checked(field: str, value: object) -> str:
     names the field, never the value."""
     valid, rule = _RULES[field]
     if not isinstance(value, str) or not valid(value):
-        raise InvalidOutputError("PrivateContainerArgs", field, rule)
+        raise InvalidOutputError(
+            "PrivateContainerArgs", field, f"the Output gave no valid value: {rule}"
+        )
     return value
 
 
@@ -98,14 +100,25 @@ def _agreed(image: str, digest: object) -> str:
     """The hex digits of ``digest`` (an Output's, checked), once it agrees with the digest
     ``image`` names, if it names one."""
     known = _checked("image_digest", digest)
+    _check_agreement(image, known)
+    return _hex(known)
+
+
+def _check_agreement(image: str, digest: str) -> None:
     _, at, suffix = image.rpartition("@")
-    if at and suffix != known:
+    if at and suffix != digest:
         raise InvalidOutputError(
             "PrivateContainerArgs",
             "image_digest",
-            "it differs from the digest in image; give the digest once",
+            "differs from the digest in image; give the digest once",
         )
-    return _hex(known)
+
+
+def _checked_image(image: object, digest: object) -> str:
+    known = _checked("image", image)
+    if isinstance(digest, str):
+        _check_agreement(known, digest)
+    return known
 
 
 def _hex(digest: str) -> str:
@@ -200,16 +213,18 @@ class PrivateContainerArgs(ServiceArgs):
             if isinstance(image, pulumi.Output):
                 return image.apply(_suffix_hex)
             return _suffix_hex(str(image))
-        if isinstance(digest, str) and isinstance(image, str):
-            return _hex(digest)  # that they agree is checked with the arguments
+        if isinstance(digest, str):
+            # Known in a preview too; that it agrees with an Output image is checked in
+            # checked_image, with strings by the arguments' own check.
+            return _hex(digest)
         return pulumi.Output.all(image, digest).apply(lambda known: _agreed(*known))
 
     @property
     def checked_image(self) -> pulumi.Input[str]:
         """``image``, an Output's checked once known (the same rules as a string's)."""
-        image = self.image
+        image, digest = self.image, self.image_digest
         if isinstance(image, pulumi.Output):
-            return image.apply(lambda known: _checked("image", known))
+            return image.apply(lambda known: _checked_image(known, digest))
         return image
 
     @model_validator(mode="after")

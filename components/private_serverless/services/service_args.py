@@ -311,9 +311,8 @@ class ServiceArgs(ArgsModel):
                     context = {ALLOWED_PLAIN_NAMES: allowed}
                     validated[key] = ScheduleArgs.model_validate(item, context=context)
                 except ValidationError as exc:
+                    # Reported with the others below; the rest are still judged.
                     problems += _at(key, exc.errors(include_url=False))
-            if problems:
-                raise ValidationError.from_exception_data("ScheduleArgs", problems)
             value = validated
         schedules: dict[str, ScheduleArgs] = handler(value)
         # Judged again by this service's own list: a schedule validated elsewhere (another
