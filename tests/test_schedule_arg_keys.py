@@ -157,18 +157,23 @@ def test_a_callers_validation_context_releases_nothing() -> None:
     assert "args.key holds what looks like a credential" in str(caught.value)
 
 
-def test_every_refused_schedule_is_reported_with_an_allow_list_too() -> None:
+def _refusal(schedules: dict[str, Any], allowed: list[str]) -> str:
+    """The error of a container with these schedules and allow-list."""
     with pytest.raises(ConfigurationError) as caught:
         PrivateContainerArgs(
-            image=IMAGE,
-            port=8080,
-            allowed_plain_names=["KEY"],
-            schedules={
-                "a": {"schedule": "0 2 * * *", "args": {"password": "one-planted"}},
-                "b": {"schedule": "0 3 * * *", "args": {"token": "two-planted"}},
-            },
+            image=IMAGE, port=8080, allowed_plain_names=allowed, schedules=schedules
         )
-    message = str(caught.value)
+    return str(caught.value)
+
+
+BAD_SCHEDULE = {"schedule": "0 2 * * *", "args": {"password": "one-planted"}}
+
+
+def test_every_refused_schedule_is_reported_with_an_allow_list_too() -> None:
+    message = _refusal(
+        {"a": BAD_SCHEDULE, "b": {"schedule": "0 3 * * *", "args": {"token": "two-planted"}}},
+        ["KEY"],
+    )
     assert "schedules.a: args.password" in message and "schedules.b: args.token" in message
     assert "planted" not in message
 
@@ -194,7 +199,7 @@ def test_a_document_nested_too_deeply_to_be_judged_is_refused() -> None:
 def test_names_that_only_describe_a_credential_stay_allowable(name: str) -> None:
     # The allow-list is how a sound design keeps such a name plain: refusing it is a defect.
     args = _args({"report": "daily"}, [name])
-    assert name in {n for n in args.allowed_plain_names}
+    assert name in args.allowed_plain_names
 
 
 def test_a_structure_too_deep_under_a_credential_key_is_refused_not_crashed_on() -> None:
@@ -208,15 +213,5 @@ def test_a_structure_too_deep_under_a_credential_key_is_refused_not_crashed_on()
 
 def test_a_reused_schedule_and_a_bad_one_are_both_reported() -> None:
     first = _args({"bucket": "exports", "key": "daily/"}, ["KEY"])
-    with pytest.raises(ConfigurationError) as caught:
-        PrivateContainerArgs(
-            image=IMAGE,
-            port=8080,
-            allowed_plain_names=["STRIPE_KEY"],
-            schedules={
-                "a": {"schedule": "0 2 * * *", "args": {"password": "one-planted"}},
-                "b": first.schedules["nightly"],
-            },
-        )
-    message = str(caught.value)
+    message = _refusal({"a": BAD_SCHEDULE, "b": first.schedules["nightly"]}, ["STRIPE_KEY"])
     assert "schedules.a: args.password" in message and "schedules.b: args.key" in message
