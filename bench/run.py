@@ -43,7 +43,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPONENTS = ROOT / "components"
@@ -55,6 +55,7 @@ if TYPE_CHECKING:
     from private_serverless.plan.model import Plan
 
 Variant = str
+T = TypeVar("T")
 VARIANTS: tuple[Variant, ...] = ("raw", "components")
 
 # -- what every service looks like ---------------------------------------------------------------
@@ -334,11 +335,12 @@ def worker_scale(variant: Variant, n: int, workdir: Path) -> dict[str, Any]:
     program = PROGRAMS[variant](n, source_dir, build_dir)
     rss_before = _peak_rss_mib()
     with _cwd(workdir):
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         plan = run_plan(program, project=PROJECT, stack=STACK)
-        wall = time.perf_counter() - start
+        wall, cpu = time.perf_counter() - start, time.process_time() - cpu_start
     return {
         "wall_s": wall,
+        "cpu_s": cpu,
         "resources": len(plan.resources),
         "custom_resources": sum(1 for _ in plan.custom_resources()),
         "waves": plan.waves,
@@ -504,6 +506,7 @@ class Row:
     waves: int | None = None
     rss_growth_mib: float | None = None
     peak_rss_mib: float | None = None
+    cpu_s: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -513,6 +516,10 @@ class Row:
     @property
     def per_resource_ms(self) -> float | None:
         return None if not self.resources else self.wall_s / self.resources * 1000
+
+    @property
+    def cpu_per_service_ms(self) -> float | None:
+        return None if not self.n or self.cpu_s is None else self.cpu_s / self.n * 1000
 
 
 def _summarise(section: str, variant: Variant, n: int | None, samples: list[dict[str, Any]]) -> Row:
@@ -541,6 +548,7 @@ def _summarise(section: str, variant: Variant, n: int | None, samples: list[dict
         waves=first.get("waves"),
         rss_growth_mib=median_of("rss_growth_mib"),
         peak_rss_mib=median_of("peak_rss_mib"),
+        cpu_s=median_of("cpu_s"),
         extra={key: first[key] for key in ("findings",) if key in first},
     )
 
@@ -549,16 +557,26 @@ def _log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def rotated(items: Sequence[T], attempt: int) -> list[T]:
+    """``items`` in the order of round ``attempt``: each round starts one further along, so that
+    over ``len(items)`` rounds every item runs once in every position. A fixed order would put
+    one variant always after the other, and a machine that slows down (or speeds up) during
+    the benchmark would bias their ratio."""
+    shift = attempt % len(items)
+    return [*items[shift:], *items[:shift]]
+
+
 def measure_scale(
     sizes: Sequence[int], repeat: int, max_repeat_large: int, workdir: Path
 ) -> list[Row]:
-    """Every size, both variants, alternating so that machine noise hits both alike."""
+    """Every size, both variants, alternating (and which goes first, too) so that machine noise
+    hits both alike."""
     rows: list[Row] = []
     for n in sizes:
         repeats = repeat if n < 1000 else min(repeat, max_repeat_large)
         samples: dict[Variant, list[dict[str, Any]]] = {variant: [] for variant in VARIANTS}
         for attempt in range(repeats):
-            for variant in VARIANTS:
+            for variant in rotated(VARIANTS, attempt):
                 run_dir = Path(tempfile.mkdtemp(prefix=f"{variant}-{n}-", dir=workdir))
                 sample = _run_worker(["scale", variant, str(n), str(run_dir)], cwd=run_dir)
                 samples[variant].append(sample)
@@ -577,8 +595,8 @@ def measure_imports(repeat: int, workdir: Path) -> list[Row]:
     # One untimed round first: the first import after a checkout compiles bytecode.
     for variant in IMPORT_VARIANTS:
         _run(import_command(variant), cwd=workdir)
-    for _ in range(repeat):
-        for variant in IMPORT_VARIANTS:
+    for attempt in range(repeat):
+        for variant in rotated(IMPORT_VARIANTS, attempt):
             samples[variant].append(_run(import_command(variant), cwd=workdir))
     rows = [_summarise("import", variant, None, samples[variant]) for variant in IMPORT_VARIANTS]
     for row in rows:
@@ -627,6 +645,8 @@ CSV_FIELDS = (
     "waves",
     "rss_growth_mib",
     "peak_rss_mib",
+    "cpu_s",
+    "cpu_per_service_ms",
 )
 
 
@@ -639,6 +659,7 @@ def write_csv(rows: Sequence[Row], path: Path) -> None:
             values = asdict(row) | {
                 "per_service_ms": row.per_service_ms,
                 "per_resource_ms": row.per_resource_ms,
+                "cpu_per_service_ms": row.cpu_per_service_ms,
             }
             writer.writerow({key: _csv_value(values.get(key)) for key in CSV_FIELDS})
 
@@ -659,8 +680,8 @@ def markdown_table(rows: Sequence[Row]) -> str:
     sizes = sorted({n for (_, n) in scale if n is not None})
     lines = [
         "| N services | variant | resources | wall time | per service | per resource "
-        "| peak RSS growth | deploy waves |",
-        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| CPU per service | peak RSS growth | deploy waves |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for n in sizes:
         raw, comp = scale[("raw", n)], scale[("components", n)]
@@ -668,12 +689,13 @@ def markdown_table(rows: Sequence[Row]) -> str:
             lines.append(
                 f"| {n} | {row.variant} | {row.resources} | {_seconds(row.wall_s)} "
                 f"| {row.per_service_ms:.2f} ms | {row.per_resource_ms:.3f} ms "
-                f"| {row.rss_growth_mib:.1f} MiB | {row.waves} |"
+                f"| {_ms(row.cpu_per_service_ms)} | {row.rss_growth_mib:.1f} MiB | {row.waves} |"
             )
         lines.append(
             f"| {n} | **ratio** | | **{comp.wall_s / raw.wall_s:.2f}** "
             f"| **{_ratio(comp.per_service_ms, raw.per_service_ms)}** "
             f"| **{_ratio(comp.per_resource_ms, raw.per_resource_ms)}** "
+            f"| {_ratio(comp.cpu_per_service_ms, raw.cpu_per_service_ms)} "
             f"| {_ratio(comp.rss_growth_mib, raw.rss_growth_mib)} | |"
         )
     if 100 in sizes and len(sizes) > 1:
@@ -741,6 +763,10 @@ def markdown_table(rows: Sequence[Row]) -> str:
 
 def _seconds(value: float) -> str:
     return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
+
+
+def _ms(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f} ms"
 
 
 def _ratio(value: float | None, base: float | None) -> str:

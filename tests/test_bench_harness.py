@@ -14,7 +14,12 @@ import pytest
 from private_serverless.core.inventory import ResourceRecord
 from private_serverless.plan.model import Plan, urn_name
 
-from bench.run import COMPONENT_REGISTRATIONS_PER_SERVICE, CUSTOM_PER_SERVICE, plan_services
+from bench.run import (
+    COMPONENT_REGISTRATIONS_PER_SERVICE,
+    CUSTOM_PER_SERVICE,
+    plan_services,
+    rotated,
+)
 
 N = 2  # one function, one container
 
@@ -71,3 +76,14 @@ def test_every_custom_resource_has_the_same_inputs_dependencies_and_options(
 
 def test_same_deploy_waves(plans: dict[str, Plan]) -> None:
     assert plans["raw"].waves == plans["components"].waves == 2
+
+
+@pytest.mark.parametrize("count", [1, 2, 4])
+def test_each_variant_runs_once_in_every_position_over_as_many_rounds(count: int) -> None:
+    # Otherwise a machine that slows down during the benchmark biases the ratios.
+    items = [f"variant-{index}" for index in range(count)]
+    rounds = [rotated(items, attempt) for attempt in range(count)]
+    assert all(sorted(order) == items for order in rounds)
+    for position in range(count):
+        assert sorted(order[position] for order in rounds) == items
+    assert rotated(items, count) == rounds[0]
