@@ -1,19 +1,18 @@
-"""Garbage collection during an offline run: young generations only, the rest once at the end.
+"""Garbage collection during an offline run: none, and one collection at the end.
 
 The Python SDK makes reference cycles for every resource (a resource holds its outputs, each
-output's data holds the resource; every ``contains_unknowns`` call leaves a recursive closure),
-and they stay alive until the run settles. CPython's full collection walks every tracked object,
-the imported SDKs included, and with a heap growing by a fixed amount per resource it runs about
-once per few dozen resources: N full collections over a heap of size N, O(N²). Profiled at
-300 services (docs/benchmarks.md), full collections were a third of the run, for garbage that
-none of them could free yet.
+output's data holds the resource), and they stay alive until the run settles. CPython's
+automatic collections walk them anyway: a full collection walks every tracked object (the
+imported SDKs included) about once per few dozen resources, O(N²) in the stack's size, and the
+young collections walk each of the run's objects twice (generations 0 and 1) for the little
+garbage a run frees before it ends. Measured at 1000 services (docs/benchmarks.md): full
+collections were a third of the run at 300 services; with them deferred, the young ones were
+still a quarter of it, and what they freed kept the run's peak memory 3 % lower.
 
-Within :func:`deferred_full_collections` the objects that existed before the run (imports, the
-caller's data) are frozen, so no collection walks them, and only the young generations are
-collected automatically: the short-lived cycles of the run are still freed as they appear. One
-collection at the end frees the run's long-lived garbage, before anything is unfrozen, so it
-walks the run's own objects only. The run's peak memory is the same: what a full collection
-frees during the run is little next to what is still pending.
+Within :func:`collections_at_the_end` the collector is off, and the objects that existed
+before the run (imports, the caller's data) are frozen. One collection when the block ends
+frees the run's garbage, before anything is unfrozen, so it walks the run's own objects only,
+once. Objects without cycles are freed by reference counting as always.
 """
 
 from __future__ import annotations
@@ -22,27 +21,23 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-#: A generation-2 threshold that is never reached: the count grows by one per gen-1 collection.
-_NEVER = 2**31 - 1
-
 
 @contextmanager
-def deferred_full_collections() -> Iterator[None]:
-    """Within the block, no automatic full collection; one collection of the block's garbage
-    when it ends. A disabled collector, or a heap the caller froze, is left as it is."""
+def collections_at_the_end() -> Iterator[None]:
+    """Within the block, no automatic collection; one collection of the block's garbage when
+    it ends. A disabled collector, or a heap the caller froze, is left as it is."""
     if not gc.isenabled():
         yield
         return
-    thresholds = gc.get_threshold()
     # gc.unfreeze() would also thaw what a caller froze: freeze only an unfrozen heap.
     freeze = gc.get_freeze_count() == 0
     if freeze:
         gc.freeze()
-    gc.set_threshold(thresholds[0], thresholds[1], _NEVER)
+    gc.disable()
     try:
         yield
     finally:
-        gc.set_threshold(*thresholds)
+        gc.enable()
         gc.collect()
         if freeze:
             gc.unfreeze()

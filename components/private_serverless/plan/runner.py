@@ -25,7 +25,7 @@ from pulumi.runtime.sync_await import _sync_await
 
 from ..core.inventory import ResourceRecord
 from .archive_changes import archive_files
-from .collection import deferred_full_collections
+from .collection import collections_at_the_end
 from .component_outputs import unsent_component_outputs
 from .graph import canonical_order, count_waves
 from .mocks import ScalewayMocks
@@ -34,6 +34,7 @@ from .output_sources import output_sources
 from .preview_mocks import InventedValues, PreviewMocks
 from .recorder import LogRecorder, PlanRecorder
 from .settle import flat_settling
+from .unknowns_scan import acyclic_unknowns_scan
 from .unread_urns import without_unread_urns
 from .values import secret_strings
 
@@ -166,7 +167,8 @@ def _run_once(
             unsent_component_outputs(),
             without_unread_urns(resource_pb2.RESOURCE_MONITOR_FEATURE_ALIAS_SPECS in features),
             flat_settling(),
-            deferred_full_collections(),
+            acyclic_unknowns_scan(),
+            collections_at_the_end(),
         ):
             _sync_await(run_in_stack(program_in_stack))
         exported = getattr(roots[0] if roots else None, "outputs", None)
