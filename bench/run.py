@@ -569,24 +569,33 @@ def rotated(items: Sequence[T], attempt: int) -> list[T]:
 def measure_scale(
     sizes: Sequence[int], repeat: int, max_repeat_large: int, workdir: Path
 ) -> list[Row]:
-    """Every size, both variants, alternating (and which goes first, too) so that machine noise
-    hits both alike."""
-    rows: list[Row] = []
-    for n in sizes:
-        repeats = repeat if n < 1000 else min(repeat, max_repeat_large)
-        samples: dict[Variant, list[dict[str, Any]]] = {variant: [] for variant in VARIANTS}
-        for attempt in range(repeats):
+    """Every size and both variants in every round, the sizes and the variants each round in
+    another order (:func:`rotated`), so that a machine that drifts during the benchmark biases
+    neither the ratio of the variants nor the cost per service against N."""
+    samples: dict[tuple[int, Variant], list[dict[str, Any]]] = {
+        (n, variant): [] for n in sizes for variant in VARIANTS
+    }
+
+    def repeats_of(n: int) -> int:
+        return repeat if n < 1000 else min(repeat, max_repeat_large)
+
+    for attempt in range(repeat):
+        due = [n for n in sizes if attempt < repeats_of(n)]
+        for n in rotated(due, attempt):
             for variant in rotated(VARIANTS, attempt):
                 run_dir = Path(tempfile.mkdtemp(prefix=f"{variant}-{n}-", dir=workdir))
                 sample = _run_worker(["scale", variant, str(n), str(run_dir)], cwd=run_dir)
-                samples[variant].append(sample)
+                samples[(n, variant)].append(sample)
                 shutil.rmtree(run_dir, ignore_errors=True)
                 _log(
-                    f"  N={n:<5} {variant:<10} run {attempt + 1}/{repeats}: "
+                    f"  N={n:<5} {variant:<10} run {attempt + 1}/{repeats_of(n)}: "
                     f"{sample['wall_s']:.3f} s, {sample['resources']} resources"
                 )
-        rows.extend(_summarise("scale", variant, n, samples[variant]) for variant in VARIANTS)
-    return rows
+    return [
+        _summarise("scale", variant, n, samples[(n, variant)])
+        for n in sizes
+        for variant in VARIANTS
+    ]
 
 
 def measure_imports(repeat: int, workdir: Path) -> list[Row]:
