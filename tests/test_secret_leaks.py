@@ -231,8 +231,21 @@ def test_diff_against_a_base_plan(project: Path, cli: CliRunner, output_format: 
             f"LOG_LEVEL: debug\n        ADMIN_PASSWORD: {PASTED}",
             "ADMIN_PASSWORD",
         ),
-        # The pasted secret as a kind. (Not as a key: errors name key paths, by design.)
+        # The pasted secret as a kind.
         ("kind: container", f"kind: {PASTED}", "kind"),
+        # The pasted secret as a key that is refused: a schedule's name, an environment
+        # variable's, a secret's. Errors name key paths, but never a key they refuse.
+        (
+            "LOG_LEVEL: debug",
+            f"LOG_LEVEL: debug\n      schedules:\n        {PASTED}:\n          schedule: 0 2 * * *",
+            "schedules.<a refused key>",
+        ),
+        ("LOG_LEVEL: debug", f"LOG_LEVEL: debug\n        {PASTED}: debug", "env.<a refused key>"),
+        (
+            "API_TOKEN: env:BILLING_DB_PASSWORD",
+            f"{PASTED}: env:BILLING_DB_PASSWORD",
+            "secrets.<a refused key>",
+        ),
         # The pasted secret where a number belongs, and as a condition.
         ("memory_limit_mb: 128", f"memory_limit_mb: {PASTED}", "memory_limit_mb"),
         (

@@ -100,11 +100,19 @@ def problems_from_validation_error(
     if not isinstance(exc, ValidationError):
         return [Problem(prefix, str(exc))]
     errors = exc.errors(include_url=False, include_input=True, include_context=False)
+    # A mapping's key that its validator refused is that error's input, and may be a value
+    # pasted in the wrong place: no location shows it unless it reads as a name (pydantic
+    # ends such a location with "[key]", after the key itself).
+    refused = frozenset(
+        tuple(e["loc"][:-1]) for e in errors if len(e["loc"]) >= 2 and e["loc"][-1] == _KEY_MARK
+    )
     # Where a value may also be an Output, pydantic names the other member too (`env.A.str`).
-    output_locs = {_location(prefix, e["loc"]) for e in errors if e["type"] in _OUTPUT_MEMBER}
+    output_locs = {
+        _location(prefix, e["loc"], refused) for e in errors if e["type"] in _OUTPUT_MEMBER
+    }
     located = []
     for error in errors:
-        where = _location(prefix, error["loc"])
+        where = _location(prefix, error["loc"], refused)
         parent, _, member = where.rpartition(".")
         if parent in output_locs and _TYPE_MEMBER.match(member):
             where = parent
@@ -145,9 +153,42 @@ _UNION_MEMBER = re.compile(r"^[a-z]+(?:-[a-z]+)*\[.*\]$")
 _TYPE_MEMBER = re.compile(r"^(?:str|constrained-str|int|float|bool|none|list\[.*\]|dict\[.*\])$")
 
 
-def _location(prefix: str, loc: tuple[int | str, ...]) -> str:
+#: The last part of the location of an error about a mapping's key, not about its value.
+_KEY_MARK = "[key]"
+#: What a location shows in place of a refused key that may be a value.
+REFUSED_KEY = "<a refused key>"
+#: A key as people write names: at most 64 characters, words joined by ``_``, ``-`` or ``.``.
+_NAME_SHAPE = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
+_WORD_SEPARATOR = re.compile(r"[_.\-]")
+_LOWER_TO_UPPER = re.compile(r"[a-z][A-Z]")
+
+
+def reads_as_name(key: str) -> bool:
+    """Whether a refused key reads as a mistyped name (``Nightly``, ``SCW_REGION``, ``k8s``)
+    rather than as a value pasted in its place: every word at most 16 characters, with at most
+    two digits (or a number) and at most two camel-case humps. Tokens, hashes and ids mix more
+    digits or more case changes into longer runs (``a91c04d7e2b3``, ``9f8e7d6c``, ``QWErtyUI``);
+    those keys are not shown."""
+    if not _NAME_SHAPE.fullmatch(key):
+        return False
+    for word in _WORD_SEPARATOR.split(key):
+        digits = sum(char.isdigit() for char in word)
+        if len(word) > 16 or (digits > 2 and not word.isdigit()):
+            return False
+        if len(_LOWER_TO_UPPER.findall(word)) > 2:
+            return False
+    return True
+
+
+def _location(
+    prefix: str, loc: tuple[int | str, ...], refused: frozenset[tuple[int | str, ...]]
+) -> str:
     parts = [prefix] if prefix else []
-    parts.extend(str(part) for part in loc if not _UNION_MEMBER.match(str(part)))
+    for depth, part in enumerate(loc, start=1):
+        if loc[:depth] in refused and not reads_as_name(str(part)):
+            parts.append(REFUSED_KEY)
+        elif part != _KEY_MARK and not _UNION_MEMBER.match(str(part)):
+            parts.append(str(part))
     return ".".join(parts)
 
 
