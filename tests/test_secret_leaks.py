@@ -246,6 +246,13 @@ def test_diff_against_a_base_plan(project: Path, cli: CliRunner, output_format: 
             f"{PASTED}: env:BILLING_DB_PASSWORD",
             "secrets.<a refused key>",
         ),
+        # ... and as a service's key, refused as its name, or with a kind that does not exist.
+        ("    billing:\n", f"    {PASTED}:\n", "services.<a refused key>: not a valid name"),
+        (
+            "    billing:\n      kind: function",
+            f"    {PASTED}:\n      kind: lambda",
+            "services.<a refused key>.kind",
+        ),
         # The pasted secret where a number belongs, and as a condition.
         ("memory_limit_mb: 128", f"memory_limit_mb: {PASTED}", "memory_limit_mb"),
         (
@@ -294,6 +301,14 @@ def test_invalid_configuration_errors_never_echo_a_secret(
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
     assert_no_leak(str(caught.value), repr(caught.value.problems), result.output)
+
+
+def test_a_refused_service_key_that_reads_as_a_name_is_named(project: Path) -> None:
+    _set_stack(project, LEAK_STACK.replace("    billing:\n", "    Billing:\n", 1))
+    with pytest.raises(ConfigurationError) as caught:
+        run_stack_plan(STACK)
+    assert "services.Billing: not a valid name" in str(caught.value)
+    assert "<a refused key>" not in str(caught.value)
 
 
 def test_an_over_long_secret_is_refused_by_length_only(

@@ -180,6 +180,21 @@ def reads_as_name(key: str) -> bool:
     return True
 
 
+def hiding_keys(problems: Sequence[Problem], keys: Sequence[str]) -> list[Problem]:
+    """``problems`` with each of ``keys`` (refused keys that do not read as names, found by
+    the caller) shown as :data:`REFUSED_KEY`, in key paths and in messages."""
+    ordered = sorted(set(keys), key=len, reverse=True)  # a key inside a longer one: longer first
+
+    def hide(text: str) -> str:
+        for key in ordered:
+            text = text.replace(key, REFUSED_KEY)
+        return text
+
+    if not ordered:
+        return list(problems)
+    return [Problem(hide(problem.path), hide(problem.message)) for problem in problems]
+
+
 def _location(
     prefix: str, loc: tuple[int | str, ...], refused: frozenset[tuple[int | str, ...]]
 ) -> str:

@@ -20,8 +20,15 @@ from pulumi.runtime.config import is_config_secret
 from pydantic import SecretStr, ValidationError
 
 from ...access.service_calls import ServiceCall
+from ...core import limits
 from ...core.key_suggestions import suggest_key, validation_problems
-from ...errors import ConfigurationError, PrivateServerlessError, Problem
+from ...errors import (
+    ConfigurationError,
+    PrivateServerlessError,
+    Problem,
+    hiding_keys,
+    reads_as_name,
+)
 from ...policies.waivers import waiver_problems
 from ...services.container_args import PrivateContainerArgs
 from ...services.function_args import PrivateFunctionArgs
@@ -147,7 +154,10 @@ def read_stack_config(source: str) -> StackConfig:
         }
         problems.extend(plain_config_references(project, references, _config_keys()))
     if problems or parsed is None:
-        raise ConfigurationError(source, problems)
+        services = raw.get("services")
+        named = services.items() if isinstance(services, dict) else ()
+        unshown = [key for key, entry in named if not _key_shown(key, entry)]
+        raise ConfigurationError(source, hiding_keys(problems, unshown))
     return parsed
 
 
@@ -353,6 +363,17 @@ def _weakening_problems(entry: ServiceEntry, config: StackConfig, path: str) -> 
     return []
 
 
+def _key_shown(key: object, entry: object) -> bool:
+    """Whether errors may show a service's key: it is a valid name, the entry sets its own
+    name (the key is then the component's name, in every URN), or it reads as a name
+    (``Billing``). Otherwise it may be a value pasted in the place of a key."""
+    if not isinstance(key, str):
+        return True
+    settings = entry.model_extra if isinstance(entry, ServiceEntry) else entry
+    names_itself = isinstance(settings, dict) and "name" in settings
+    return names_itself or bool(re.match(limits.FUNCTION_NAME_PATTERN, key)) or reads_as_name(key)
+
+
 def build_services(config: StackConfig, context: StackContext) -> dict[str, PrivateService]:
     """Validate every service, then create the components; all problems are reported at once."""
     resolver = SecretResolver(context.environ, context.env_file)
@@ -402,7 +423,8 @@ def build_services(config: StackConfig, context: StackContext) -> dict[str, Priv
     order, cycle = _service_order(calls, references, list(prepared))
     problems.extend(cycle)
     if problems:
-        raise ConfigurationError(context.source, problems)
+        unshown = [key for key, entry in config.services.items() if not _key_shown(key, entry)]
+        raise ConfigurationError(context.source, hiding_keys(problems, unshown))
 
     namespaces = {key: PrivateNamespace(key, values) for key, values in namespace_values.items()}
     services: dict[str, PrivateService] = {}
