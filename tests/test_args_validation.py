@@ -10,7 +10,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from private_serverless import PrivateContainerArgs, PrivateFunctionArgs, Probe
 from private_serverless.core import limits
-from private_serverless.errors import ConfigurationError, reads_as_name
+from private_serverless.errors import (
+    REFUSED_KEY,
+    ConfigurationError,
+    Problem,
+    hiding_keys,
+    refused_key_shown,
+)
 from private_serverless.sensitive.environment import looks_like_secret_name
 
 from .conftest import PLANTED_SECRET
@@ -263,10 +269,26 @@ def test_a_refused_key_that_reads_as_a_name_is_named(key, field):
         ("d2f1c8a0-3b4e-4f6a-9c1d-2e3f4a5b6c7d", False),  # a UUID
         ("c2VjcmV0Cg==", False),  # base64
         ("a" * 65, False),
+        ("a b", True),  # short: no credential, and hiding it would garble messages
+        ("", True),
     ],
 )
 def test_which_refused_keys_read_as_names(key, shown):
-    assert reads_as_name(key) is shown
+    assert refused_key_shown(key) is shown
+
+
+def test_hiding_keys_replaces_long_refused_keys_everywhere_and_leaves_short_ones():
+    token = "Planted-a91c04d7e2b3"
+    problems = [
+        Problem(f"services.{token}", "not a valid name"),
+        Problem("services.api.calls.x", f"unknown service; services of this stack: {token}"),
+        Problem("services.a b", "not a valid name"),
+    ]
+    assert hiding_keys(problems, [token, "a b"]) == [
+        Problem(f"services.{REFUSED_KEY}", "not a valid name"),
+        Problem("services.api.calls.x", f"unknown service; services of this stack: {REFUSED_KEY}"),
+        Problem("services.a b", "not a valid name"),
+    ]
 
 
 def test_secrets_are_hidden_in_repr():

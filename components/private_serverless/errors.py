@@ -101,8 +101,8 @@ def problems_from_validation_error(
         return [Problem(prefix, str(exc))]
     errors = exc.errors(include_url=False, include_input=True, include_context=False)
     # A mapping's key that its validator refused is that error's input, and may be a value
-    # pasted in the wrong place: no location shows it unless it reads as a name (pydantic
-    # ends such a location with "[key]", after the key itself).
+    # pasted in the wrong place: no location shows it unless refused_key_shown says it may
+    # (pydantic ends such a location with "[key]", after the key itself).
     refused = frozenset(
         tuple(e["loc"][:-1]) for e in errors if len(e["loc"]) >= 2 and e["loc"][-1] == _KEY_MARK
     )
@@ -161,14 +161,18 @@ REFUSED_KEY = "<a refused key>"
 _NAME_SHAPE = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
 _WORD_SEPARATOR = re.compile(r"[_.\-]")
 _LOWER_TO_UPPER = re.compile(r"[a-z][A-Z]")
+_SHORTEST_HIDDEN_KEY = 8
 
 
-def reads_as_name(key: str) -> bool:
-    """Whether a refused key reads as a mistyped name (``Nightly``, ``SCW_REGION``, ``k8s``)
-    rather than as a value pasted in its place: every word at most 16 characters, with at most
-    two digits (or a number) and at most two camel-case humps. Tokens, hashes and ids mix more
-    digits or more case changes into longer runs (``a91c04d7e2b3``, ``9f8e7d6c``, ``QWErtyUI``);
-    those keys are not shown."""
+def refused_key_shown(key: str) -> bool:
+    """Whether an error may show a key that was refused: a key shorter than 8 characters
+    (no credential is that short, and hiding one would garble the messages it occurs in), or
+    one that reads as a mistyped name (``Nightly``, ``SCW_REGION``, ``k8s``) rather than as a
+    value pasted in its place: every word at most 16 characters, with at most two digits (or a
+    number) and at most two camel-case humps. Tokens, hashes and ids mix more digits or more
+    case changes into longer runs (``a91c04d7e2b3``, ``9f8e7d6c``, ``QWErtyUI``)."""
+    if len(key) < _SHORTEST_HIDDEN_KEY:
+        return True
     if not _NAME_SHAPE.fullmatch(key):
         return False
     for word in _WORD_SEPARATOR.split(key):
@@ -181,9 +185,10 @@ def reads_as_name(key: str) -> bool:
 
 
 def hiding_keys(problems: Sequence[Problem], keys: Sequence[str]) -> list[Problem]:
-    """``problems`` with each of ``keys`` (refused keys that do not read as names, found by
-    the caller) shown as :data:`REFUSED_KEY`, in key paths and in messages."""
-    ordered = sorted(set(keys), key=len, reverse=True)  # a key inside a longer one: longer first
+    """``problems`` with each of ``keys`` that :func:`refused_key_shown` does not let show (the
+    caller's refused keys) replaced by :data:`REFUSED_KEY`, in key paths and in messages."""
+    hidden = {key for key in keys if not refused_key_shown(key)}
+    ordered = sorted(hidden, key=len, reverse=True)  # a key inside a longer one: longer first
 
     def hide(text: str) -> str:
         for key in ordered:
@@ -200,7 +205,7 @@ def _location(
 ) -> str:
     parts = [prefix] if prefix else []
     for depth, part in enumerate(loc, start=1):
-        if loc[:depth] in refused and not reads_as_name(str(part)):
+        if loc[:depth] in refused and not refused_key_shown(str(part)):
             parts.append(REFUSED_KEY)
         elif part != _KEY_MARK and not _UNION_MEMBER.match(str(part)):
             parts.append(str(part))

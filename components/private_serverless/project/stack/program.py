@@ -27,7 +27,6 @@ from ...errors import (
     PrivateServerlessError,
     Problem,
     hiding_keys,
-    reads_as_name,
 )
 from ...policies.waivers import waiver_problems
 from ...services.container_args import PrivateContainerArgs
@@ -156,8 +155,8 @@ def read_stack_config(source: str) -> StackConfig:
     if problems or parsed is None:
         services = raw.get("services")
         named = services.items() if isinstance(services, dict) else ()
-        unshown = [key for key, entry in named if not _key_shown(key, entry)]
-        raise ConfigurationError(source, hiding_keys(problems, unshown))
+        refused = [key for key, entry in named if _refused_key(key, entry)]
+        raise ConfigurationError(source, hiding_keys(problems, refused))
     return parsed
 
 
@@ -363,15 +362,16 @@ def _weakening_problems(entry: ServiceEntry, config: StackConfig, path: str) -> 
     return []
 
 
-def _key_shown(key: object, entry: object) -> bool:
-    """Whether errors may show a service's key: it is a valid name, the entry sets its own
-    name (the key is then the component's name, in every URN), or it reads as a name
-    (``Billing``). Otherwise it may be a value pasted in the place of a key."""
-    if not isinstance(key, str):
-        return True
+def _refused_key(key: object, entry: object) -> bool:
+    """Whether a service's key is refused as its name: it is not a valid one and the entry
+    sets no name of its own (the key is then only the component's name, shown in URNs)."""
     settings = entry.model_extra if isinstance(entry, ServiceEntry) else entry
     names_itself = isinstance(settings, dict) and "name" in settings
-    return names_itself or bool(re.match(limits.FUNCTION_NAME_PATTERN, key)) or reads_as_name(key)
+    return (
+        isinstance(key, str)
+        and not names_itself
+        and not re.match(limits.FUNCTION_NAME_PATTERN, key)
+    )
 
 
 def build_services(config: StackConfig, context: StackContext) -> dict[str, PrivateService]:
@@ -423,8 +423,8 @@ def build_services(config: StackConfig, context: StackContext) -> dict[str, Priv
     order, cycle = _service_order(calls, references, list(prepared))
     problems.extend(cycle)
     if problems:
-        unshown = [key for key, entry in config.services.items() if not _key_shown(key, entry)]
-        raise ConfigurationError(context.source, hiding_keys(problems, unshown))
+        refused = [key for key, entry in config.services.items() if _refused_key(key, entry)]
+        raise ConfigurationError(context.source, hiding_keys(problems, refused))
 
     namespaces = {key: PrivateNamespace(key, values) for key, values in namespace_values.items()}
     services: dict[str, PrivateService] = {}
