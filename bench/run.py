@@ -466,7 +466,7 @@ def import_command(variant: Variant) -> list[str]:
 # -- orchestration -------------------------------------------------------------------------------
 
 
-def _worker_env() -> dict[str, str]:
+def worker_env() -> dict[str, str]:
     env = dict(os.environ)
     # The library of this checkout, installed or not.
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(COMPONENTS), env.get("PYTHONPATH")]))
@@ -483,7 +483,7 @@ def _run_worker(args: Sequence[str], *, cwd: Path) -> dict[str, Any]:
 def _run(command: Sequence[str], *, cwd: Path) -> dict[str, Any]:
     """Run a measurement in a fresh process; it prints its result as JSON on its last line."""
     result = subprocess.run(
-        command, cwd=cwd, env=_worker_env(), capture_output=True, text=True, check=False
+        command, cwd=cwd, env=worker_env(), capture_output=True, text=True, check=False
     )
     if result.returncode != 0:
         raise RuntimeError(f"measurement {command[1:]} failed:\n{result.stderr}")
