@@ -39,7 +39,7 @@ def check_namespace_name(name: str) -> str:
     """Raise ``ValueError`` unless ``name`` is a namespace name Scaleway accepts."""
     if not re.match(limits.NAMESPACE_NAME_PATTERN, name):
         raise ValueError(
-            f"not a valid namespace name: 1 to {limits.SERVICE_NAME_MAX_LENGTH} "
+            f"not a valid namespace name: 2 to {limits.SERVICE_NAME_MAX_LENGTH} "
             "lowercase letters, digits and hyphens, starting with a letter and ending with a "
             "letter or digit"
         )
