@@ -246,6 +246,24 @@ def test_diff_against_a_base_plan(project: Path, cli: CliRunner, output_format: 
             f"{PASTED}: env:BILLING_DB_PASSWORD",
             "secrets.<a refused key>",
         ),
+        # ... as a shared namespace's key.
+        (
+            "  private-serverless:services:\n",
+            f"  private-serverless:namespaces:\n    {PASTED}:\n      kind: function\n"
+            "  private-serverless:services:\n",
+            "namespaces.<a refused key>: not a valid namespace name",
+        ),
+        # ... as the key of a service called, and in a list of services called.
+        (
+            "      calls:\n        billing: {}\n",
+            f"      calls:\n        {PASTED}: {{}}\n",
+            "calls.<a refused key>: unknown service",
+        ),
+        (
+            "      calls:\n        billing: {}\n",
+            f"      calls: [{PASTED}]\n",
+            "calls.<a refused key>: unknown service",
+        ),
         # ... and as a service's key, refused as its name, or with a kind that does not exist.
         ("    billing:\n", f"    {PASTED}:\n", "services.<a refused key>: not a valid name"),
         (

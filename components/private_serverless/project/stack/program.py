@@ -17,7 +17,7 @@ from typing import Any
 
 import pulumi
 from pulumi.runtime.config import is_config_secret
-from pydantic import SecretStr, ValidationError
+from pydantic import BaseModel, SecretStr, ValidationError
 
 from ...access.service_calls import ServiceCall
 from ...core import limits
@@ -153,9 +153,7 @@ def read_stack_config(source: str) -> StackConfig:
         }
         problems.extend(plain_config_references(project, references, _config_keys()))
     if problems or parsed is None:
-        services = raw.get("services")
-        named = services.items() if isinstance(services, dict) else ()
-        refused = [key for key, entry in named if _refused_key(key, entry)]
+        refused = _refused_keys(raw.get("services"), raw.get("namespaces"))
         raise ConfigurationError(source, hiding_keys(problems, refused))
     return parsed
 
@@ -362,16 +360,23 @@ def _weakening_problems(entry: ServiceEntry, config: StackConfig, path: str) -> 
     return []
 
 
-def _refused_key(key: object, entry: object) -> bool:
-    """Whether a service's key is refused as its name: it is not a valid one and the entry
-    sets no name of its own (the key is then only the component's name, shown in URNs)."""
-    settings = entry.model_extra if isinstance(entry, ServiceEntry) else entry
-    names_itself = isinstance(settings, dict) and "name" in settings
-    return (
-        isinstance(key, str)
-        and not names_itself
-        and not re.match(limits.FUNCTION_NAME_PATTERN, key)
+def _refused_keys(services: object, namespaces: object) -> list[str]:
+    """The keys of ``services`` and ``namespaces`` that are refused as names: not a valid name
+    of their kind, and their entry sets no name of its own (a key is then only the component's
+    name, shown in URNs). An error shows them only as :func:`hiding_keys` allows."""
+    sections = (
+        (services, limits.FUNCTION_NAME_PATTERN),
+        (namespaces, limits.NAMESPACE_NAME_PATTERN),
     )
+    refused = []
+    for section, pattern in sections:
+        entries = section.items() if isinstance(section, Mapping) else ()
+        for key, entry in entries:
+            settings = entry.model_extra if isinstance(entry, BaseModel) else entry
+            names_itself = isinstance(settings, dict) and "name" in settings
+            if isinstance(key, str) and not names_itself and not re.match(pattern, key):
+                refused.append(key)
+    return refused
 
 
 def build_services(config: StackConfig, context: StackContext) -> dict[str, PrivateService]:
@@ -423,7 +428,7 @@ def build_services(config: StackConfig, context: StackContext) -> dict[str, Priv
     order, cycle = _service_order(calls, references, list(prepared))
     problems.extend(cycle)
     if problems:
-        refused = [key for key, entry in config.services.items() if _refused_key(key, entry)]
+        refused = _refused_keys(config.services, config.namespaces)
         raise ConfigurationError(context.source, hiding_keys(problems, refused))
 
     namespaces = {key: PrivateNamespace(key, values) for key, values in namespace_values.items()}
