@@ -2,10 +2,11 @@
 
 Wall and CPU time on a shared 2-core machine move by 5 to 10 % from one run of
 ``bench/run.py`` to the next, more than the margin of the per-service target. valgrind's
-callgrind counts the instructions a process executes instead: the same for the same program and
-inputs, whatever else the machine is doing. This script runs ``bench/run.py``'s worker (the
-same programs under the same runner) under callgrind at two sizes per variant and reports the
-instructions per service *between* them. The difference cancels what does not grow with N
+callgrind counts the instructions a process executes instead, which the rest of the machine
+does not move: repeated runs agree within about 0.1 % (temporary paths and the like differ;
+the hash seed is fixed). This script runs ``bench/run.py``'s worker (the same programs under
+the same runner) under callgrind at two sizes per variant and reports the instructions per
+service *between* them. The difference cancels what does not grow with N
 (interpreter start, imports, writing the function source), so the figure is the cost of one
 more service.
 
@@ -74,7 +75,7 @@ def count(variant: Variant, n: int) -> int:
                 str(workdir),
             ],
             cwd=workdir,
-            env=worker_env(),
+            env={**worker_env(), "PYTHONHASHSEED": "0"},
             capture_output=True,
             text=True,
             check=False,
@@ -108,9 +109,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--sizes", default="50,150", help="two sizes, comma-separated (default: 50,150)"
     )
     args = parser.parse_args(argv)
-    sizes = sorted({int(part) for part in args.sizes.split(",")})
+    try:
+        sizes = sorted({int(part) for part in args.sizes.split(",")})
+    except ValueError:
+        sizes = []
     if len(sizes) != 2 or sizes[0] < 1:
-        parser.error("--sizes takes two different positive sizes")
+        parser.error("--sizes takes two different positive sizes, comma-separated")
     if shutil.which("valgrind") is None:
         parser.error("valgrind is not installed (Debian: apt-get install valgrind)")
     jobs = [(variant, n) for variant in VARIANTS for n in sizes]

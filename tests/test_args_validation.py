@@ -10,13 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from private_serverless import PrivateContainerArgs, PrivateFunctionArgs, Probe
 from private_serverless.core import limits
-from private_serverless.errors import (
-    REFUSED_KEY,
-    ConfigurationError,
-    Problem,
-    hiding_keys,
-    refused_key_shown,
-)
+from private_serverless.errors import ConfigurationError
 from private_serverless.sensitive.environment import looks_like_secret_name
 
 from .conftest import PLANTED_SECRET
@@ -212,83 +206,6 @@ def test_value_length_limit_never_echoes_the_value():
     with pytest.raises(ConfigurationError) as info:
         fn_args(secrets={"BIG": value})
     assert "1000" in str(info.value) and PLANTED_SECRET not in str(info.value)
-
-
-# Values pasted where a key belongs: refused as keys (upper case, `-`, `+/=`) and shaped like
-# tokens (a run of hex digits, base64 padding), never like a name.
-pasted_keys = st.from_regex(
-    r"Planted-[A-Za-z]{0,6}[a-f][0-9a-f]{1,11}[0-9]{3}[A-Za-z0-9+/=]{0,12}", fullmatch=True
-)
-# Mistyped names, refused for their capital letter: `Nightly`, `Weekly-2`.
-mistyped_names = st.from_regex(r"[A-Z][a-z]{2,10}(?:-[0-9]{1,2})?", fullmatch=True)
-KEYED_FIELDS = {
-    "schedules": {"schedule": "0 2 * * *"},
-    "queues": {
-        "sqs": {
-            "queue_url": "https://sqs.mnq.fr-par.scaleway.com/project-"
-            "11111111-2222-4333-8444-555555555555/jobs"
-        }
-    },
-    "env": "debug",
-    "secrets": "from-somewhere",
-}
-
-
-@settings(max_examples=60, deadline=None)
-@given(key=pasted_keys, field=st.sampled_from(sorted(KEYED_FIELDS)))
-def test_a_refused_key_shaped_like_a_value_is_never_shown(key, field):
-    """A value pasted where a key belongs is refused as a key, and the error's key path says
-    where without showing it."""
-    with pytest.raises(ConfigurationError) as info:
-        fn_args(**{field: {key: KEYED_FIELDS[field]}})
-    assert f"{field}.<a refused key>" in errors_of(info.value)
-    assert key not in str(info.value) and key not in repr(info.value.problems)
-
-
-@settings(max_examples=30, deadline=None)
-@given(key=mistyped_names, field=st.sampled_from(["schedules", "queues"]))
-def test_a_refused_key_that_reads_as_a_name_is_named(key, field):
-    with pytest.raises(ConfigurationError) as info:
-        fn_args(**{field: {key: KEYED_FIELDS[field]}})
-    assert "lowercase letters" in errors_of(info.value)[f"{field}.{key}"]
-
-
-@pytest.mark.parametrize(
-    ("key", "shown"),
-    [
-        ("SCW_REGION", True),
-        ("Nightly", True),
-        ("k8s", True),
-        ("http2-v3", True),
-        ("NightlyBackupJob", True),
-        ("20261207", True),
-        ("PLANTED-env-a91c04d7e2b3", False),  # hex digits
-        ("Sk_LiVe_9f8e7d6c5b4a39281706", False),
-        ("AKIAIOSFODNN7EXAMPLE", False),  # one word of 20
-        ("xKcdQWErtyUI", False),  # case changes
-        ("d2f1c8a0-3b4e-4f6a-9c1d-2e3f4a5b6c7d", False),  # a UUID
-        ("c2VjcmV0Cg==", False),  # base64
-        ("a" * 65, False),
-        ("a b", True),  # short: no credential, and hiding it would garble messages
-        ("", True),
-    ],
-)
-def test_which_refused_keys_read_as_names(key, shown):
-    assert refused_key_shown(key) is shown
-
-
-def test_hiding_keys_replaces_long_refused_keys_everywhere_and_leaves_short_ones():
-    token = "Planted-a91c04d7e2b3"
-    problems = [
-        Problem(f"services.{token}", "not a valid name"),
-        Problem("services.api.calls.x", f"unknown service; services of this stack: {token}"),
-        Problem("services.a b", "not a valid name"),
-    ]
-    assert hiding_keys(problems, [token, "a b"]) == [
-        Problem(f"services.{REFUSED_KEY}", "not a valid name"),
-        Problem("services.api.calls.x", f"unknown service; services of this stack: {REFUSED_KEY}"),
-        Problem("services.a b", "not a valid name"),
-    ]
 
 
 def test_secrets_are_hidden_in_repr():

@@ -246,6 +246,28 @@ def test_diff_against_a_base_plan(project: Path, cli: CliRunner, output_format: 
             f"{PASTED}: env:BILLING_DB_PASSWORD",
             "secrets.<a refused key>",
         ),
+        # ... as a secret's or a variable's name whose reference does not resolve.
+        (
+            "API_TOKEN: env:BILLING_DB_PASSWORD",
+            f"{PASTED}: env:NOT_SET_ANYWHERE",
+            "secrets.<a refused key>",
+        ),
+        (
+            "API_TOKEN: env:BILLING_DB_PASSWORD",
+            f"{PASTED}: config:nothere",
+            "secrets.<a refused key>",
+        ),
+        (
+            "LOG_LEVEL: debug",
+            f"LOG_LEVEL: debug\n        {PASTED}: ${{services.nope.endpoint}}",
+            "env.<a refused key>",
+        ),
+        # ... as a service's key holding a duplicate key: the line says where.
+        (
+            "    billing:\n      kind: function\n",
+            f"    {PASTED}:\n      kind: function\n      kind: function\n",
+            "duplicate key",
+        ),
         # ... as a shared namespace's key.
         (
             "  private-serverless:services:\n",

@@ -8,7 +8,7 @@ secret value. The CLI turns them into one line on stderr and exit code 2.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 
@@ -101,18 +101,18 @@ def problems_from_validation_error(
         return [Problem(prefix, str(exc))]
     errors = exc.errors(include_url=False, include_input=True, include_context=False)
     # A mapping's key that its validator refused is that error's input, and may be a value
-    # pasted in the wrong place: no location shows it unless refused_key_shown says it may
-    # (pydantic ends such a location with "[key]", after the key itself).
-    refused = frozenset(
-        tuple(e["loc"][:-1]) for e in errors if len(e["loc"]) >= 2 and e["loc"][-1] == _KEY_MARK
-    )
+    # pasted in the wrong place: locations show it only as refused_keys allows (pydantic ends
+    # such a location with "[key]", after the key itself; errors come in input order).
+    refused = [tuple(e["loc"][:-1]) for e in errors if e["loc"][-1:] == (_KEY_MARK,)]
+    labels = refused_key_labels(str(loc[-1]) for loc in refused if loc)
+    hidden = {loc: labels[str(loc[-1])] for loc in refused if loc and str(loc[-1]) in labels}
     # Where a value may also be an Output, pydantic names the other member too (`env.A.str`).
     output_locs = {
-        _location(prefix, e["loc"], refused) for e in errors if e["type"] in _OUTPUT_MEMBER
+        _location(prefix, e["loc"], hidden) for e in errors if e["type"] in _OUTPUT_MEMBER
     }
     located = []
     for error in errors:
-        where = _location(prefix, error["loc"], refused)
+        where = _location(prefix, error["loc"], hidden)
         parent, _, member = where.rpartition(".")
         if parent in output_locs and _TYPE_MEMBER.match(member):
             where = parent
@@ -153,60 +153,95 @@ _UNION_MEMBER = re.compile(r"^[a-z]+(?:-[a-z]+)*\[.*\]$")
 _TYPE_MEMBER = re.compile(r"^(?:str|constrained-str|int|float|bool|none|list\[.*\]|dict\[.*\])$")
 
 
-#: The last part of the location of an error about a mapping's key, not about its value.
-_KEY_MARK = "[key]"
-#: What a location shows in place of a refused key that may be a value.
+# --- refused keys ---------------------------------------------------------------------------
+# Errors name key paths, and a key is usually a name. A key that is refused (not a valid
+# schedule, variable, service or namespace name) may instead be a value pasted in the wrong
+# place: a token where a variable name belongs. Such a key is shown only when it reads as a
+# mistyped name; otherwise errors say `<a refused key>` (numbered when a problem list refuses
+# several, so that each problem still points at one of them). The rule is by shape, so it cannot
+# tell a password that reads as a word (`hunter2`) or a passphrase of words from a name: those
+# are shown, as any name is.
+
+#: What an error shows in place of the one refused key it cannot show.
 REFUSED_KEY = "<a refused key>"
-#: A key as people write names: at most 64 characters, words joined by ``_``, ``-`` or ``.``.
-_NAME_SHAPE = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
-_WORD_SEPARATOR = re.compile(r"[_.\-]")
-_LOWER_TO_UPPER = re.compile(r"[a-z][A-Z]")
-_SHORTEST_HIDDEN_KEY = 8
+#: A key as people write names: at most 64 characters, words joined by ``_``, ``-``, ``.``
+#: or ``:`` (Pulumi's ``project:key``).
+_NAME_SHAPE = re.compile(r"[A-Za-z0-9_.:\-]{1,64}")
+_WORD_SEPARATOR = re.compile(r"[_.:\-]")
+#: Where a word turns from letters to digits or back (``k8s``: two), or grows a camel hump.
+# Lookaheads, so that overlapping turns (``a1b``) count twice.
+_LETTER_DIGIT_TURN = re.compile(r"(?=[A-Za-z][0-9]|[0-9][A-Za-z])")
+_HUMP = re.compile(r"(?=[a-z][A-Z])")
+#: Shorter keys are shown whatever their shape: replacing one would garble the messages that
+#: happen to contain it, and a credential worth the name is longer.
+_SHORTEST_HIDDEN = 4
+#: The longest word, letter/digit turns and humps of a word that reads as a name.
+_LONGEST_WORD = 24
+_MOST_TURNS = 2
+_MOST_HUMPS = 2
 
 
 def refused_key_shown(key: str) -> bool:
-    """Whether an error may show a key that was refused: a key shorter than 8 characters
-    (no credential is that short, and hiding one would garble the messages it occurs in), or
-    one that reads as a mistyped name (``Nightly``, ``SCW_REGION``, ``k8s``) rather than as a
-    value pasted in its place: every word at most 16 characters, with at most two digits (or a
-    number) and at most two camel-case humps. Tokens, hashes and ids mix more digits or more
-    case changes into longer runs (``a91c04d7e2b3``, ``9f8e7d6c``, ``QWErtyUI``)."""
-    if len(key) < _SHORTEST_HIDDEN_KEY:
+    """Whether an error may show a refused key: it is short, or every word of it reads as a
+    word of a name (``Nightly``, ``SCW_REGION``, ``k8s``, ``Backup2024``): at most 24
+    characters, at most two turns between letters and digits, at most two camel humps.
+    Tokens, hashes and ids turn more often (``a91c04d7e2b3``), hump more (``xKcdQWErtyUI``)
+    or hold other characters (``c2VjcmV0Cg==``)."""
+    if len(key) < _SHORTEST_HIDDEN:
         return True
     if not _NAME_SHAPE.fullmatch(key):
         return False
-    for word in _WORD_SEPARATOR.split(key):
-        digits = sum(char.isdigit() for char in word)
-        if len(word) > 16 or (digits > 2 and not word.isdigit()):
-            return False
-        if len(_LOWER_TO_UPPER.findall(word)) > 2:
-            return False
-    return True
+    return all(
+        len(word) <= _LONGEST_WORD
+        and len(_LETTER_DIGIT_TURN.findall(word)) <= _MOST_TURNS
+        and len(_HUMP.findall(word)) <= _MOST_HUMPS
+        for word in _WORD_SEPARATOR.split(key)
+    )
+
+
+def refused_key_labels(keys: Iterable[str]) -> dict[str, str]:
+    """What errors show for each of ``keys`` (refused, in the order the input has them) that
+    :func:`refused_key_shown` does not let show: :data:`REFUSED_KEY` for one, numbered labels
+    (``<refused key 1>``, ``<refused key 2>``) for several."""
+    hidden = [key for key in dict.fromkeys(keys) if not refused_key_shown(key)]
+    if len(hidden) == 1:
+        return {hidden[0]: REFUSED_KEY}
+    return {key: f"<refused key {index}>" for index, key in enumerate(hidden, start=1)}
+
+
+#: The last part of the location of an error about a mapping's key, not about its value.
+_KEY_MARK = "[key]"
+#: Characters of a key: a hidden key is replaced where it stands whole, not inside another.
+_KEY_CHARS = "A-Za-z0-9_\\-"
 
 
 def hiding_keys(problems: Sequence[Problem], keys: Sequence[str]) -> list[Problem]:
-    """``problems`` with each of ``keys`` that :func:`refused_key_shown` does not let show (the
-    caller's refused keys) replaced by :data:`REFUSED_KEY`, in key paths and in messages."""
-    hidden = {key for key in keys if not refused_key_shown(key)}
-    ordered = sorted(hidden, key=len, reverse=True)  # a key inside a longer one: longer first
+    """``problems`` with each of ``keys`` (the caller's refused keys, in input order) that an
+    error may not show replaced by its label (:func:`refused_key_labels`), wherever it stands
+    whole in a key path or a message."""
+    labels = refused_key_labels(keys)
+    if not labels:
+        return list(problems)
+    # Longest first, so that a key inside a longer one does not cut it.
+    ordered = sorted(labels, key=len, reverse=True)
+    pattern = re.compile(
+        f"(?<![{_KEY_CHARS}])(?:{'|'.join(map(re.escape, ordered))})(?![{_KEY_CHARS}])"
+    )
 
     def hide(text: str) -> str:
-        for key in ordered:
-            text = text.replace(key, REFUSED_KEY)
-        return text
+        return pattern.sub(lambda match: labels[match[0]], text)
 
-    if not ordered:
-        return list(problems)
     return [Problem(hide(problem.path), hide(problem.message)) for problem in problems]
 
 
 def _location(
-    prefix: str, loc: tuple[int | str, ...], refused: frozenset[tuple[int | str, ...]]
+    prefix: str, loc: tuple[int | str, ...], hidden: Mapping[tuple[int | str, ...], str]
 ) -> str:
     parts = [prefix] if prefix else []
     for depth, part in enumerate(loc, start=1):
-        if loc[:depth] in refused and not refused_key_shown(str(part)):
-            parts.append(REFUSED_KEY)
+        label = hidden.get(loc[:depth])
+        if label is not None:
+            parts.append(label)
         elif part != _KEY_MARK and not _UNION_MEMBER.match(str(part)):
             parts.append(str(part))
     return ".".join(parts)

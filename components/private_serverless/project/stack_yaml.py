@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from ..core.files import STACK_FILE_BOUNDS, Bounds
-from ..errors import ConfigurationError, Problem
+from ..errors import ConfigurationError, Problem, refused_key_shown
 
 #: Deeper than this, a stack file is junk, not configuration; refusing it early keeps every
 #: later recursive step (JSON encoding, validation) far from Python's recursion limit.
@@ -242,11 +242,14 @@ def _check_mapping(node: yaml.MappingNode, path: str, depth: int, max_depth: int
             # `<<: *anchor` overriding keys is what merge keys are for; its nodes still count.
             problems.extend(_check_nodes(value_node, path, depth + 1, max_depth))
             continue
-        key_text = _key_text(key_node)
-        child = f"{path}.{key_text}" if path else key_text
+        line = key_node.start_mark.line + 1
+        # A key that does not read as a name may be a value pasted in its place: its line
+        # says where it is (refused_keys).
+        whole = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else ""
+        shown = _key_text(key_node) if refused_key_shown(whole) else f"<key on line {line}>"
+        child = f"{path}.{shown}" if path else shown
         if isinstance(key_node, yaml.ScalarNode):
             identity = (key_node.tag, key_node.value)
-            line = key_node.start_mark.line + 1
             if identity in seen:
                 problems.append(
                     Problem(

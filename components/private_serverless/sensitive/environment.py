@@ -51,6 +51,15 @@ AllowedPlainName = Annotated[str, AfterValidator(check_allowed_plain_name)]
 credential beyond doubt (``DB_PASSWORD``) is refused."""
 
 
+def refused_env_name(name: str) -> bool:
+    """Whether ``name`` is refused as an environment variable name (its error says why)."""
+    try:
+        _check_env_name(name)
+    except ValueError:
+        return True
+    return False
+
+
 def check_plain_env(env: Mapping[str, object], allowed: Iterable[str] = ()) -> None:
     """Refuse credential-looking names and values in plain variables; never print a value.
 

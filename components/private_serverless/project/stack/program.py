@@ -29,6 +29,7 @@ from ...errors import (
     hiding_keys,
 )
 from ...policies.waivers import waiver_problems
+from ...sensitive.environment import refused_env_name
 from ...services.container_args import PrivateContainerArgs
 from ...services.function_args import PrivateFunctionArgs
 from ...services.private_container import PrivateContainer
@@ -361,22 +362,37 @@ def _weakening_problems(entry: ServiceEntry, config: StackConfig, path: str) -> 
 
 
 def _refused_keys(services: object, namespaces: object) -> list[str]:
-    """The keys of ``services`` and ``namespaces`` that are refused as names: not a valid name
-    of their kind, and their entry sets no name of its own (a key is then only the component's
-    name, shown in URNs). An error shows them only as :func:`hiding_keys` allows."""
-    sections = (
+    """The keys of a stack file's services and namespaces that are refused as names, in file
+    order: a service or namespace key that is not a valid name of its kind (when the entry sets
+    neither ``name`` nor ``previous_names``, which name it instead), a variable or secret name
+    that is not a valid one, and a callee that is no service of the stack. Problems show them
+    only as :func:`~private_serverless.errors.hiding_keys` allows."""
+    service_keys = set(_entries(services))
+    refused: list[str] = []
+    for section, pattern in (
         (services, limits.FUNCTION_NAME_PATTERN),
         (namespaces, limits.NAMESPACE_NAME_PATTERN),
-    )
-    refused = []
-    for section, pattern in sections:
-        entries = section.items() if isinstance(section, Mapping) else ()
-        for key, entry in entries:
-            settings = entry.model_extra if isinstance(entry, BaseModel) else entry
-            names_itself = isinstance(settings, dict) and "name" in settings
-            if isinstance(key, str) and not names_itself and not re.match(pattern, key):
+    ):
+        for key, entry in _entries(section).items():
+            settings = _entries(entry)
+            named = "name" in settings or bool(settings.get("previous_names"))
+            if not named and not re.match(pattern, key):
                 refused.append(key)
+            for variables in (settings.get("env"), settings.get("secrets")):
+                refused.extend(name for name in _entries(variables) if refused_env_name(name))
+            calls = settings.get("calls")
+            callees = calls if isinstance(calls, list) else list(_entries(calls))
+            refused.extend(c for c in callees if isinstance(c, str) and c not in service_keys)
     return refused
+
+
+def _entries(value: object) -> dict[str, Any]:
+    """The string-keyed entries of a mapping or a model (declared settings and extra ones)."""
+    if isinstance(value, BaseModel):
+        return dict(value)
+    if isinstance(value, Mapping):
+        return {key: item for key, item in value.items() if isinstance(key, str)}
+    return {}
 
 
 def build_services(config: StackConfig, context: StackContext) -> dict[str, PrivateService]:

@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ...access.service_calls import CallSettings, call_env_problems
-from ...errors import REFUSED_KEY, Problem, refused_key_shown
+from ...errors import Problem
 from ...errors import problems_from_validation_error as _problems
 
 Calls = dict[str, CallSettings]
@@ -48,13 +48,8 @@ def read_calls(
             problems.append(Problem(where, "a service cannot call itself"))
             continue
         if callee not in services:
-            # Not a service's key: maybe a value pasted in its place, shown only if it reads
-            # as a name, as a refused key is.
-            shown = callee if refused_key_shown(callee) else REFUSED_KEY
             known = ", ".join(sorted(name for name in services if name != caller)) or "none"
-            problems.append(
-                Problem(f"{path}.{shown}", f"unknown service; services of this stack: {known}")
-            )
+            problems.append(Problem(where, f"unknown service; services of this stack: {known}"))
             continue
         try:
             # Strict, as JSON: a stack file's types are the ones written.
