@@ -101,7 +101,7 @@ def problems_from_validation_error(
         return [Problem(prefix, str(exc))]
     errors = exc.errors(include_url=False, include_input=True, include_context=False)
     # A mapping's key that its validator refused is that error's input, and may be a value
-    # pasted in the wrong place: locations show it only as refused_keys allows (pydantic ends
+    # pasted in the wrong place: locations show it only as refused_key_shown allows (pydantic ends
     # such a location with "[key]", after the key itself; errors come in input order).
     refused = [tuple(e["loc"][:-1]) for e in errors if e["loc"][-1:] == (_KEY_MARK,)]
     labels = refused_key_labels(str(loc[-1]) for loc in refused if loc)

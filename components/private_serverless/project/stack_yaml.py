@@ -244,7 +244,7 @@ def _check_mapping(node: yaml.MappingNode, path: str, depth: int, max_depth: int
             continue
         line = key_node.start_mark.line + 1
         # A key that does not read as a name may be a value pasted in its place: its line
-        # says where it is (refused_keys).
+        # says where it is (errors.refused_key_shown).
         whole = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else ""
         shown = _key_text(key_node) if refused_key_shown(whole) else f"<key on line {line}>"
         child = f"{path}.{shown}" if path else shown
