@@ -238,6 +238,23 @@ def test_a_bad_reference_is_an_exit_2_error_naming_the_key_path(project, edit, p
     assert "Traceback" not in result.output
 
 
+@pytest.mark.parametrize(
+    "reference",
+    [
+        "${services.Planted-a91c04d7e2b3.endpoint}",  # a token where the key belongs
+        "${services.billing.c2VjcmV0Cg==}",  # and where the output does
+        "${Planted-5be7f1c2903d.billing.endpoint}",
+    ],
+)
+def test_a_reference_holding_a_pasted_value_is_pointed_at_not_shown(project, reference):
+    _edit_dev(project, lambda s: s["api"]["env"].update(X=reference))
+    result = _plan()
+    assert result.exit_code == 2, result.output
+    assert "services.api.env.X: the reference: unknown" in result.output, result.output
+    planted = reference[2:-1].split(".")
+    assert not [part for part in planted if len(part) > 8 and part in result.output]
+
+
 def test_a_reference_to_a_missing_service_is_named_with_the_other_problems(project):
     def edit(services):
         services["api"]["env"]["X"] = "${services.gone.endpoint}"

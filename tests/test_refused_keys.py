@@ -130,3 +130,49 @@ def test_hiding_keys_replaces_whole_keys_only_in_paths_and_messages() -> None:
         Problem("services.a b", "not a valid name"),
         Problem("services.<refused key 2>", f"services of this stack: <refused key 2>, {inside}eu"),
     ]
+
+
+# Valid variable names that are tokens pasted as names: flagged for their credential word, or
+# shaped like a token after a plain prefix.
+token_named_credentials = st.from_regex(
+    r"(?:API_TOKEN|SECRET)_[A-F0-9]{0,6}[A-F][0-9][A-F][0-9][A-F0-9]{4,16}", fullmatch=True
+)
+token_named_settings = st.from_regex(
+    r"CFG_[a-f0-9]{0,6}[a-f][0-9][a-f][0-9][a-f0-9]{4,16}", fullmatch=True
+)
+# What the value heuristics take for a provider token (a GitHub personal access token's shape).
+PROVIDER_TOKEN = "ghp_" + "16C7e42F292c6912E7710c838347Ae178B4a"
+
+
+@settings(max_examples=40, deadline=None)
+@given(name=token_named_credentials)
+def test_a_credential_named_by_a_token_is_pointed_at_not_shown(name: str) -> None:
+    with pytest.raises(ConfigurationError) as info:
+        fn_args(env={name: "debug", "DB_PASSWORD": "debug"})
+    message = str(info.value)
+    assert "looks like a credential" in message
+    assert "DB_PASSWORD" in message  # a name that reads as one is still named
+    assert REFUSED_KEY in message
+    assert name not in message and name not in repr(info.value.problems)
+
+
+@settings(max_examples=40, deadline=None)
+@given(name=token_named_settings)
+def test_a_credential_value_under_a_token_shaped_name_names_neither(name: str) -> None:
+    with pytest.raises(ConfigurationError) as info:
+        fn_args(env={name: PROVIDER_TOKEN})
+    message = str(info.value)
+    assert f"{REFUSED_KEY} holds what looks like a" in message
+    assert name not in message and PROVIDER_TOKEN not in message
+
+
+def test_an_allow_list_entry_shaped_like_a_token_is_pointed_at_by_its_place() -> None:
+    entry = "ghp_" + "16C7e42F292c6912E7710c838347Ae178B4a_PASSWORD"
+    with pytest.raises(ConfigurationError) as info:
+        fn_args(allowed_plain_names=["DB_HOST", entry])
+    assert paths(info.value) == ["allowed_plain_names.1"]
+    assert "the entry is a credential beyond doubt" in str(info.value)
+    assert entry not in str(info.value)
+    with pytest.raises(ConfigurationError) as info:
+        fn_args(allowed_plain_names=["DB_PASSWORD"])
+    assert "DB_PASSWORD is a credential beyond doubt" in str(info.value)

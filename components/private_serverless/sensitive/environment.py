@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator
 
 from ..core import limits
+from ..errors import refused_key_labels
 from .names import check_allowed_plain_name, name_looks_secret, strong_credential_name
 
 # Names a process can read back as environment variables: a letter or underscore, then letters,
@@ -79,18 +80,27 @@ def check_plain_env(env: Mapping[str, object], allowed: Iterable[str] = ()) -> N
             else ", or name it in `allowed_plain_names` when it holds no secret"
         )
         raise ValueError(
-            f"{', '.join(sensitive)} in `env` looks like a credential: plain environment variables "
-            f"are stored in clear; move it to `secrets` (encrypted at rest){hint}"
+            f"{', '.join(_shown(sensitive))} in `env` looks like a credential: plain environment "
+            f"variables are stored in clear; move it to `secrets` (encrypted at rest){hint}"
         )
     by_value = secret_values(dict(env))
     if by_value:
+        names = sorted(by_value)
         what = ", ".join(
-            f"{name} holds what looks like a {kind}" for name, kind in sorted(by_value.items())
+            f"{shown} holds what looks like a {by_value[name]}"
+            for name, shown in zip(names, _shown(names), strict=True)
         )
         raise ValueError(
             f"{what} in `env`: plain environment variables are stored in clear; move it to "
             "`secrets` (encrypted at rest)"
         )
+
+
+def _shown(names: Sequence[str]) -> list[str]:
+    """``names`` as an error may show them: a name shaped like a token (a value pasted as a
+    variable's name) is replaced by its label (:func:`..errors.refused_key_labels`)."""
+    labels = refused_key_labels(names)
+    return [labels.get(name, name) for name in names]
 
 
 def check_plain_values(values: Mapping[str, object], where: str) -> None:

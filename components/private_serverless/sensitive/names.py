@@ -28,6 +28,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
+from ..errors import refused_key_shown
+
 # Words that are credentials wherever they stand in a name. Long ones are also found glued to
 # other words (DBPASSWORD, SECRETKEY, MYAPIKEY); short ones only as words of their own (PASS
 # is in COMPASS, AUTH in AUTHOR).
@@ -450,8 +452,10 @@ def check_allowed_plain_name(name: str) -> str:
         raise ValueError("allowed plain names are 1 to 256 characters")
     word = strong_credential_word_of(name)
     if word is not None:
+        # An entry shaped like a token (one pasted here by mistake) is pointed at, not shown.
+        entry = name if refused_key_shown(name) else "the entry"
         raise ValueError(
-            f"{name} is a credential beyond doubt (the word {word}): no allow-list makes it "
+            f"{entry} is a credential beyond doubt (the word {word}): no allow-list makes it "
             "plain; keep it in `secrets`"
         )
     return name

@@ -30,7 +30,7 @@ from typing import Any
 
 import pulumi
 
-from ...errors import Problem
+from ...errors import Problem, refused_key_shown
 
 #: ``${<section>.<key>.<output>}``; the key as stack keys are written.
 REFERENCE = re.compile(r"\$\{(?P<section>[^.{}]*)\.(?P<key>[^.{}]*)\.(?P<output>[^.{}]*)\}")
@@ -135,23 +135,38 @@ def references_refused(values: Mapping[str, Any], path: str) -> list[Problem]:
     ]
 
 
+def _shown(ref: Reference) -> str:
+    """``ref`` as an error may show it: as written when each part reads as a name, else
+    pointed at by its key path alone (a value pasted into a reference is not printed)."""
+    if all(refused_key_shown(part) for part in (ref.section, ref.key, ref.output)):
+        return str(ref)
+    return "the reference"
+
+
 def _reference_problem(
     ref: Reference, own: str, sections: Mapping[str, Mapping[str, object]]
 ) -> str | None:
+    problem = _problem_of(ref, own, sections)
+    return None if problem is None else f"{_shown(ref)}: {problem}"
+
+
+def _problem_of(
+    ref: Reference, own: str, sections: Mapping[str, Mapping[str, object]]
+) -> str | None:
     if ref.section not in OUTPUTS:
-        return f"{ref}: unknown section; a reference names services.<key> or namespaces.<key>"
+        return "unknown section; a reference names services.<key> or namespaces.<key>"
     entries: Mapping[str, object] = sections.get(ref.section, {})
     if ref.key not in entries:
         known = ", ".join(sorted(entries)) or "none"
-        return f"{ref}: unknown {ref.section[:-1]}; {ref.section} of this stack: {known}"
+        return f"unknown {ref.section[:-1]}; {ref.section} of this stack: {known}"
     if ref.section == "services" and ref.key == own:
-        return f"{ref}: a service cannot refer to its own outputs"
+        return "a service cannot refer to its own outputs"
     if ref.output not in OUTPUTS[ref.section]:
         allowed = ", ".join(OUTPUTS[ref.section])
-        return f"{ref}: unknown output; a {ref.section[:-1]} offers {allowed}"
+        return f"unknown output; a {ref.section[:-1]} offers {allowed}"
     if ref.output == "registry_endpoint" and not _has_registry(entries[ref.key]):
         return (
-            f"{ref}: that service has no registry endpoint of its own: a function has its "
+            "that service has no registry endpoint of its own: a function has its "
             "namespace's (not with namespace or namespace_id), a container one with registry"
         )
     return None
