@@ -475,6 +475,48 @@ def test_values_a_rule_calls_secret_are_never_printed() -> None:
     assert_no_leak(dump(plan), render_text(plan), render_markdown(plan), render_json(plan))
 
 
+def _raw_program_echoing() -> None:
+    """The raw program, whose program also copies what the rule flags elsewhere: an export of
+    the variables, another resource's description, a log message."""
+    import pulumi
+    import pulumiverse_scaleway as scw
+
+    function = scw.functions.Function(
+        "raw",
+        namespace_id="ns-id",
+        runtime="python312",
+        handler="handler.handle",
+        privacy="private",
+        http_option="redirected",
+        environment_variables={"NOTE": GITHUB_TOKEN, "SMTP_PASS": PASTED, "API_TOKEN": "debug"},
+        description=f"token {GITHUB_TOKEN}",
+    )
+    scw.functions.Namespace("ns", description=f"mail {PASTED}; level debug")
+    pulumi.export("variables", function.environment_variables)
+    pulumi.export("pair", [GITHUB_TOKEN, "debug"])
+    pulumi.log.warn(f"configured with {GITHUB_TOKEN}")
+
+
+def test_copies_of_a_value_a_rule_calls_secret_are_never_printed() -> None:
+    from private_serverless.plan import render_json, render_markdown, render_text
+
+    plan = run_stack_plan(
+        STACK, loader=lambda stack: (_raw_program_echoing, {}, set()), project="raw"
+    )
+    assert {f["rule"] for f in plan.findings} >= {"no-plain-secrets"}
+    assert_no_leak(dump(plan), render_text(plan), render_markdown(plan), render_json(plan))
+    assert GITHUB_TOKEN not in render_text(plan)
+    assert plan.outputs["pair"] == ["[secret]", "debug"]
+    assert [d.message for d in plan.diagnostics] == ["configured with [secret]"]
+    namespace = next(r for r in plan.resources if r.name == "ns")
+    # A short flagged value (API_TOKEN=debug) is hidden where it stands only: replacing every
+    # `debug` would garble the rest of the plan.
+    assert namespace.inputs["description"] == "mail [secret]; level debug"
+    raw = next(r for r in plan.resources if r.name == "raw")
+    assert raw.inputs["environmentVariables"]["API_TOKEN"] == "[secret]"
+    assert raw.inputs["description"] == "token [secret]"
+
+
 def test_a_config_reference_to_a_plain_value_is_refused(project: Path, cli: CliRunner) -> None:
     stack = LEAK_STACK.replace(
         "API_TOKEN: env:BILLING_DB_PASSWORD", "API_TOKEN: config:plainOne", 1

@@ -21,6 +21,7 @@ from ..policies.rules import redact_plain_secrets
 from ..policies.waivers import Waiver, read_waivers
 from ..policies.weakening import component_allowances
 from ..project import pulumi_project
+from .flagged_echoes import flagged_strings, scrub_echoes, scrub_finding, scrubber
 from .model import Finding, Plan, urn_name
 from .runner import PlanCheck, Program, StackProgramLoader, infer_project, run_plan
 
@@ -113,9 +114,15 @@ def default_plan_checks(
             today=today,
         )
         findings = [cast(Finding, f.to_dict()) for f in found]
-        # Never print a value a rule has just called secret.
+        # Never print a value a rule has just called secret, nor a copy of it elsewhere.
+        before = list(plan.resources)
         plan.resources[:] = redact_plain_secrets(plan.resources, settings)
-        return findings
+        echoes = flagged_strings(before, plan.resources)
+        if not echoes:
+            return findings
+        scrub = scrubber(echoes)
+        scrub_echoes(plan, scrub)
+        return [scrub_finding(finding, scrub) for finding in findings]
 
     return (policy_check,)
 
