@@ -4,11 +4,12 @@ errors where Scaleway (or the provider) takes no such setting."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pulumi
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from private_serverless import (
     PrivateContainer,
@@ -176,13 +177,30 @@ def test_a_credential_value_in_a_header_is_refused():
     st.integers(min_value=0, max_value=59),
     st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31)),
 )
+# Written times that clocks skip on one of the next days (spring forward).
+@example("America/New_York", 2, 1, datetime(2027, 3, 12))
+@example("Europe/Paris", 2, 30, datetime(2027, 3, 27))
+@example("Australia/Sydney", 2, 59, datetime(2027, 10, 1))
 def test_a_schedule_run_in_its_own_zone_never_moves_there(zone, hour, minute, after):
     schedule = f"{minute} {hour} * * *"
     moment = after.replace(tzinfo=UTC)
     assert dst_shift(schedule, zone, moment, schedule_zone=zone) is None
     runs = next_runs(schedule, zone, moment, 3, schedule_zone=zone)
-    assert all(run.minute == minute for run in runs)
+    for run in runs:
+        written = run.replace(hour=hour, minute=minute, tzinfo=None)
+        if _exists(written, zone):
+            assert (run.hour, run.minute) == (hour, minute)
+        else:
+            # Clocks went forward over the written time that day: the run is just after the
+            # gap (an hour in these zones), as cron runs what the change skipped.
+            assert written < run.replace(tzinfo=None) <= written + timedelta(hours=1)
     assert runs == sorted(runs) and all(run > moment for run in runs)
+
+
+def _exists(wall: datetime, zone: str) -> bool:
+    """Whether the wall-clock time ``wall`` happens in ``zone`` (not in a spring-forward gap)."""
+    placed = wall.replace(tzinfo=ZoneInfo(zone))
+    return placed.astimezone(UTC).astimezone(ZoneInfo(zone)).replace(tzinfo=None) == wall
 
 
 def test_a_utc_schedule_shown_in_paris_still_warns_of_daylight_saving():
