@@ -128,6 +128,7 @@ def test_as_cel_accepts_strings_and_builders() -> None:
         (lambda: ip_in("10.0.0.300/8"), "not a CIDR network"),
         (lambda: ip_in("198.51.100.7/24"), "has host bits set"),
         (lambda: ip_in("not an ip"), "not a CIDR network"),
+        (lambda: ip_in("::ffff:198.51.100.0/120"), "IPv4-mapped IPv6 range"),
         (lambda: user_agent_contains(""), "non-empty"),
         (lambda: user_agent_contains("x" * 256), "truncates request.user_agent at 255"),
         (on_days, "at least one day"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipaddress
 from datetime import UTC, datetime, timedelta
 
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 from private_serverless.conditions import (
     AccessRequest,
@@ -52,7 +52,10 @@ REQUEST_UA_ALPHABET = UA_ALPHABET.replace("\n", "")
 def networks(draw: st.DrawFn) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
     address = ipaddress.ip_address(draw(ADDRESSES))
     prefix = draw(st.integers(0, address.max_prefixlen))
-    return ipaddress.ip_network(f"{address}/{prefix}", strict=False)
+    network = ipaddress.ip_network(f"{address}/{prefix}", strict=False)
+    # IPv4-mapped ranges are refused (engines disagree on them): tests/test_conditions_builder.
+    assume(not (network.version == 6 and network.subnet_of(ipaddress.ip_network("::ffff:0:0/96"))))
+    return network
 
 
 @st.composite

@@ -63,6 +63,16 @@ def test_other_valid_conditions(expression: str) -> None:
         ('session.user == "x"', "unknown variable 'session'", 1, 1),
         ('inIpRange(request.ip, "10.0.0.300/8")', '"10.0.0.300/8" is not a valid CIDR', 1, 23),
         ('inIpRange(request.ip, "198.51.100.7/24")', 'did you mean "198.51.100.0/24"', 1, 23),
+        # IPv4-mapped ranges: every IPv4 caller for Go's net.IPNet, none for netip or Python.
+        (
+            'inIpRange(request.ip, "::ffff:0.0.0.0/96")',
+            "IPv4-mapped IPv6 range: engines disagree on which IPv4 callers it holds (every one, "
+            'or none); write the IPv4 range itself ("0.0.0.0/0")',
+            1,
+            23,
+        ),
+        ('inIpRange(request.ip, "::ffff:c633:6400/120")', '("198.51.100.0/24")', 1, 23),
+        ('inIpRange(request.ip, "::ffff:203.0.113.7/128")', '("203.0.113.7/32")', 1, 23),
         ('inIpRange("1.2.3", "198.51.100.0/24")', "not a valid IP address", 1, 11),
         ("inIpRange(request.ip)", "inIpRange() takes an IP address and a subnet", 1, 1),
         ("inIpRange(request.ip, 24)", "argument 2 of inIpRange() must be a string", 1, 23),
@@ -275,6 +285,11 @@ ALWAYS_TRUE = [
     # Requests come from now on: a comparison with a past instant is the same for all.
     'request.time > timestamp("2000-01-01T00:00:00Z")',
     'request.time >= timestamp("2020-01-01T00:00:00Z") || request.user_agent.contains("x")',
+    # The caller picks the second it sends at: it sends again a second later.
+    "request.time.getSeconds() < 30",
+    'inIpRange(request.ip, "198.51.100.0/24") || request.time.getSeconds() != 7',
+    "request.time.getHours() >= 9 || request.time.getMilliseconds() > 0",
+    'request.time < timestamp("2031-01-01T00:00:00Z") || request.time.getSeconds() != 7',
 ]
 NEVER_TRUE = [
     "false",
@@ -295,6 +310,8 @@ NEVER_TRUE = [
         'request.time < timestamp("2031-01-01T00:00:00Z")',  # an expiry date
         'request.time > timestamp("2031-01-01T00:00:00Z")',  # a start date
         'request.user_agent.matches("^curl/.*$")',
+        # The seconds restrict nothing, but what they are AND-ed with still does.
+        'inIpRange(request.ip, "198.51.100.0/24") && request.time.getSeconds() < 30',
     ],
 )
 def test_time_windows_and_anchored_patterns_restrict(expression: str) -> None:

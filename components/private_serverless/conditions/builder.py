@@ -22,7 +22,7 @@ from enum import IntEnum
 from typing import TypeAlias
 from zoneinfo import ZoneInfo
 
-from .checker import known_time_zones
+from .checker import known_time_zones, mapped_range_problem
 from .errors import ConditionError
 from .request import USER_AGENT_MAX_LENGTH, AccessRequest
 from .simulator import evaluate_condition
@@ -114,6 +114,10 @@ class IpInRange(Condition):
     def __post_init__(self) -> None:
         if not self.networks:
             raise ConditionError("ip_in() needs at least one CIDR network")
+        for network in self.networks:
+            problem = mapped_range_problem(network)
+            if problem is not None:
+                raise ConditionError(f"ip_in(): {network} {problem}")
 
     @property
     def precedence(self) -> Precedence:

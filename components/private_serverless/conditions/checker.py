@@ -82,6 +82,9 @@ _NON_PUBLIC_NETWORKS: Final = tuple(
     )
 )
 
+#: IPv6 addresses that stand for IPv4 ones (RFC 4291, section 2.5.5.2).
+_IPV4_MAPPED: Final = ipaddress.IPv6Network("::ffff:0:0/96")
+
 #: The first and last instants a CEL timestamp can hold (the CEL specification: years 1 to
 #: 9999 in UTC, https://github.com/google/cel-spec/blob/master/doc/langdef.md#overflow).
 FIRST_INSTANT: Final = datetime(1, 1, 1, tzinfo=UTC)
@@ -755,13 +758,33 @@ def _check_address(node: Any, text: str) -> None:
 
 def _check_network(node: Any, text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
     try:
-        return ipaddress.ip_network(text, strict=True)
+        network = ipaddress.ip_network(text, strict=True)
     except ValueError as exc:
         try:
             loose = ipaddress.ip_network(text, strict=False)
         except ValueError:
             raise _error(node, f'"{text}" is not a valid CIDR network ({exc})') from None
         raise _error(node, f'"{text}" has host bits set; did you mean "{loose}"?') from None
+    problem = mapped_range_problem(network)
+    if problem is not None:
+        raise _error(node, f'"{text}" {problem}')
+    return network
+
+
+def mapped_range_problem(network: ipaddress.IPv4Network | ipaddress.IPv6Network) -> str | None:
+    """Why ``network`` cannot be a condition's range, when it is an IPv4-mapped IPv6 one.
+
+    Which IPv4 callers such a range holds depends on the engine: Go's ``net.IPNet`` (a Go
+    service such as Scaleway's may use it) reads ``::ffff:0.0.0.0/96`` as every IPv4 address,
+    Go's ``netip`` and Python's ``ipaddress`` as none. Undecidable, so refused.
+    """
+    if not isinstance(network, ipaddress.IPv6Network) or not network.subnet_of(_IPV4_MAPPED):
+        return None
+    first = network.network_address.ipv4_mapped
+    return (
+        "is an IPv4-mapped IPv6 range: engines disagree on which IPv4 callers it holds (every "
+        f'one, or none); write the IPv4 range itself ("{first}/{network.prefixlen - 96}")'
+    )
 
 
 def parse_instant(text: str) -> datetime | None:

@@ -25,7 +25,9 @@ What the caller controls is judged as the caller would choose it:
 
 * the IP family (a condition that lets every IPv4 address in restricts nothing);
 * any atom that reads two request attributes (``inIpRange(request.ip, request.user_agent)``:
-  the caller sends the range in its own header, so it picks the outcome).
+  the caller sends the range in its own header, so it picks the outcome);
+* the seconds and milliseconds of the time (``getSeconds() != 7``): a refused caller sends
+  the request again a second later.
 
 Only public addresses are sampled, as Scaleway only ever sees public source addresses (for
 IPv6 the global unicast space 2000::/3, the only one IANA allocates), and only instants from
@@ -76,8 +78,11 @@ MAX_COMBINATIONS: Final = 20_000
 #: Evaluations by CEL's engine (the slow path, 0.1 to 1 ms each) per analysis at most: a plan
 #: analyses one condition several times, and each input must be answered within 2 s.
 MAX_ENGINE_EVALUATIONS: Final = 1_000
-#: Atoms read by the caller's choice enumerated together at most (2**n outcomes).
+#: Outcomes the caller picks among in one part of the formula at most: 2**MAX_CHOICES (eight
+#: atoms that read two request attributes, or the distinct outcomes of the seconds read).
 MAX_CHOICES: Final = 8
+#: Time fields the caller picks by sending again: nothing it refuses outlasts a retry.
+_CALLER_PICKED: Final = frozenset({"getSeconds", "getMilliseconds"})
 
 
 @dataclass(frozen=True)
@@ -308,14 +313,14 @@ class _Analysis:
         sorted_atoms = _sort_time_atoms(indices, self.atoms)
         found: list[_Variable] = []
         zones_whole_hours = all(_zone_whole_hours(z) for z in sorted_atoms.zones)
-        # Seconds, milliseconds (and minutes when every zone is whole hours away from UTC) do
-        # not depend on the zone nor on the other fields: judged alone, over all their values,
-        # unless a raw timestamp comparison ties them to an instant.
-        separate = {"getSeconds", "getMilliseconds"}
-        if zones_whole_hours:
+        # Seconds and milliseconds are the caller's pick: a refused request is sent again a
+        # few seconds later, so they are judged alone, as choices (always: a raw timestamp
+        # comparison does not move within the seconds a retry takes). Minutes, when every
+        # zone is whole hours away from UTC, do not depend on the zone nor on the other
+        # fields: judged alone over their values, unless a raw comparison ties them.
+        separate = set(_CALLER_PICKED)
+        if zones_whole_hours and not (sorted_atoms.plain or sorted_atoms.engine):
             separate.add("getMinutes")
-        if sorted_atoms.plain or sorted_atoms.engine:
-            separate = set()
         for method in sorted(separate):
             members = [i for i, (m, _, _) in sorted_atoms.constraints.items() if m == method]
             if not members:
@@ -325,7 +330,7 @@ class _Analysis:
             for value in domain:
                 vector = tuple(value in sorted_atoms.constraints[i][2] for i in members)
                 vectors.setdefault(vector, {method: value})
-            found.append(_Variable((method,), members, vectors, True))
+            found.append(_Variable((method,), members, vectors, True, method in _CALLER_PICKED))
             for index in members:
                 del sorted_atoms.constraints[index]
         split = {i for variable in found for i in variable.atoms}
@@ -464,9 +469,18 @@ class _Decider:
 
     def _atom(self, index: int) -> _Verdict:
         variable = self.variable_of[index]
-        if variable.choice:
-            return _Verdict(True, True, False, False)
         position = variable.atoms.index(index)
+        if variable.choice:
+            # The caller picks the vector: possible if one gives it, forced if all do.
+            outcomes = {vector[position] for vector in variable.vectors}
+            return _Verdict(
+                True in outcomes,
+                False in outcomes,
+                outcomes == {True},
+                outcomes == {False},
+                {} if outcomes == {True} else None,
+                {} if outcomes == {False} else None,
+            )
         true_sample = next((s for v, s in variable.vectors.items() if v[position]), None)
         false_sample = next((s for v, s in variable.vectors.items() if not v[position]), None)
         absent: _Tri = False if variable.complete else None
@@ -511,18 +525,12 @@ class _Decider:
             variables.setdefault(self.variable_of[index].key, self.variable_of[index])
         chosen = [v for v in variables.values() if v.choice]
         sampled = [v for v in variables.values() if not v.choice]
-        if len(chosen) > MAX_CHOICES:
-            return _Verdict(None, None, None, None)
         # Each variable's vectors reduced to the atoms of this part (fewer distinct ones).
-        options: list[list[tuple[tuple[int, ...], tuple[bool, ...], dict[str, Any]]]] = []
-        for variable in sampled:
-            positions = [p for p, i in enumerate(variable.atoms) if i in indices]
-            reduced: dict[tuple[bool, ...], dict[str, Any]] = {}
-            for vector, sample in variable.vectors.items():
-                reduced.setdefault(tuple(vector[p] for p in positions), sample)
-            atoms = tuple(variable.atoms[p] for p in positions)
-            options.append([(atoms, vector, sample) for vector, sample in reduced.items()])
-        choice_count = 2 ** len(chosen)
+        options = [_reduced(variable, indices) for variable in sampled]
+        picks_of = [_reduced(variable, indices) for variable in chosen]
+        choice_count = reduce(lambda acc, o: acc * len(o), picks_of, 1)
+        if choice_count > 2**MAX_CHOICES:
+            return _Verdict(None, None, None, None)
         total = reduce(lambda acc, o: acc * len(o), options, 1) * choice_count
         complete = all(v.complete for v in sampled) and total <= MAX_COMBINATIONS
         combinations: Iterator[tuple[Any, ...]]
@@ -541,9 +549,10 @@ class _Decider:
                 for index, value in zip(atoms, vector, strict=True):
                     values[index] = value
             outcomes = set()
-            for picks in itertools.product((True, False), repeat=len(chosen)):
-                for variable, pick in zip(chosen, picks, strict=True):
-                    values[variable.atoms[0]] = pick
+            for picks in itertools.product(*picks_of):
+                for atoms, vector, _ in picks:
+                    for index, value in zip(atoms, vector, strict=True):
+                        values[index] = value
                 outcomes.add(_evaluate(sub, values))
             witness = {v.key: s for v, (_, _, s) in zip(sampled, combination, strict=True)}
             if outcomes == {True} and true_witness is None:
@@ -563,6 +572,20 @@ class _Decider:
             true_witness,
             false_witness,
         )
+
+
+_Option = tuple[tuple[int, ...], tuple[bool, ...], dict[str, Any]]
+
+
+def _reduced(variable: _Variable, indices: Sequence[int]) -> list[_Option]:
+    """``variable``'s distinct vectors over the atoms of ``indices`` only, each with a sample
+    that gives it."""
+    positions = [p for p, i in enumerate(variable.atoms) if i in indices]
+    reduced: dict[tuple[bool, ...], dict[str, Any]] = {}
+    for vector, sample in variable.vectors.items():
+        reduced.setdefault(tuple(vector[p] for p in positions), sample)
+    atoms = tuple(variable.atoms[p] for p in positions)
+    return [(atoms, vector, sample) for vector, sample in reduced.items()]
 
 
 def _request(witness: _Witness, family: int, now: datetime) -> AccessRequest:

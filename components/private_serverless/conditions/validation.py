@@ -81,7 +81,8 @@ def _require_meaning(tree: Any, warnings: Sequence[ConditionWarning]) -> None:
             )
         raise ConditionError(
             f"the condition is true for every request{source}: it restricts nothing (a value "
-            "the caller picks, such as a range read from its own header, or a time limit more "
-            f"than {HORIZON.days // 365} years away, counts as no restriction); restrict it (a "
+            "the caller picks, such as a range read from its own header or the second it sends "
+            f"at, or a time limit more than {HORIZON.days // 365} years away, counts as no "
+            "restriction); restrict it (a "
             "public IP range of the callers, a time window...) or remove it"
         )
