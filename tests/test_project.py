@@ -179,3 +179,25 @@ def test_errors_name_the_stack_file_where_the_project_keeps_it(
     if project_file is not None:
         (folder / "Pulumi.yaml").write_text(project_file)
     assert stack_file_label("dev", folder) == label
+
+
+def test_a_program_exception_quoting_a_secret_of_the_run_is_printed_without_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    planted = "PLANTED-program-" + "4be1c9d07a36"
+    _project(tmp_path, "name: demo\nruntime: python\n", "config: {}\n")
+    (tmp_path / "__main__.py").write_text(
+        "import pulumi, pulumiverse_scaleway as scw\n"
+        f"token = {planted!r}\n"
+        "scw.functions.Function('f', namespace_id='ns', runtime='python312', handler='h.h',\n"
+        "    privacy='private',\n"
+        "    secret_environment_variables={'TOKEN': pulumi.Output.secret(token)})\n"
+        "raise ValueError(f'could not use {token}')\n"
+    )
+    with pytest.raises(ProgramError) as info:
+        plan_project("dev", start=tmp_path, checks=())
+    assert "the program raised ValueError: could not use [secret]" in str(info.value)
+    assert planted not in str(info.value)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["plan", "--stack", "dev"])
+    assert result.exit_code == 2 and planted not in result.output, result.output

@@ -517,6 +517,67 @@ def test_copies_of_a_value_a_rule_calls_secret_are_never_printed() -> None:
     assert raw.inputs["description"] == "token [secret]"
 
 
+MIRRORED = _planted("mirrored", "d41c7b9e02f5")
+
+
+def _mirroring_program(*, moved: bool) -> None:
+    """A function whose secret's value is also copied into plain values (``moved``: as it is
+    after the change that moves GREETING from plain to secret variables)."""
+    import pulumi
+    import pulumiverse_scaleway as scw
+
+    greeting = f"hello {MIRRORED} world"
+    plain = {"MIRROR": MIRRORED, "LOG_LEVEL": "info"} if moved else {"GREETING": greeting}
+    secrets = {"DB_PASSWORD": MIRRORED, "GREETING": greeting} if moved else {}
+    scw.functions.Function(
+        "mirror",
+        namespace_id="ns-id",
+        runtime="python312",
+        handler="handler.handle",
+        privacy="private",
+        http_option="redirected",
+        environment_variables=plain,
+        secret_environment_variables={k: pulumi.Output.secret(v) for k, v in secrets.items()},
+    )
+    if moved:
+        pulumi.export("note", f"uses {MIRRORED}")
+
+
+def test_a_secret_s_value_copied_into_plain_values_is_hidden_and_flagged() -> None:
+    from private_serverless.plan import render_json, render_markdown, render_text
+
+    plan = run_stack_plan(
+        STACK, loader=lambda stack: (lambda: _mirroring_program(moved=True), {}, set()), project="m"
+    )
+    mirror = next(r for r in plan.resources if r.name == "mirror")
+    assert mirror.inputs["environmentVariables"] == {"MIRROR": "[secret]", "LOG_LEVEL": "info"}
+    assert plan.outputs["note"] == "uses [secret]"
+    flagged = [f for f in plan.findings if f["rule"] == "no-plain-secrets"]
+    assert [f["severity"] for f in flagged] == ["mandatory"] and "'MIRROR'" in flagged[0]["message"]
+    assert MIRRORED not in render_text(plan) + render_markdown(plan) + render_json(plan)
+
+
+def test_a_diff_hides_in_the_base_plan_what_the_head_made_secret() -> None:
+    from private_serverless.plan import render_json
+    from private_serverless.plan.diff import (
+        diff_plans,
+        render_diff_json,
+        render_diff_markdown,
+        render_diff_text,
+    )
+
+    def plan(moved: bool):
+        program = lambda: _mirroring_program(moved=moved)  # noqa: E731
+        return run_stack_plan(STACK, loader=lambda stack: (program, {}, set()), project="m")
+
+    base = json.loads(render_json(plan(moved=False)))
+    assert MIRRORED in json.dumps(base)  # the base plan file holds it in clear
+    diff = diff_plans(base, plan(moved=True))
+    for render in (render_diff_text, render_diff_markdown, render_diff_json):
+        assert MIRRORED not in render(diff)
+    assert "environmentVariables.GREETING" in render_diff_text(diff)  # still said to change
+
+
 def test_a_config_reference_to_a_plain_value_is_refused(project: Path, cli: CliRunner) -> None:
     stack = LEAK_STACK.replace(
         "API_TOKEN: env:BILLING_DB_PASSWORD", "API_TOKEN: config:plainOne", 1

@@ -38,6 +38,7 @@ from .access_diff import AccessDiff, access_diff_markdown, access_diff_text, dif
 from .archive_changes import ArchiveChange, archive_change
 from .breaking import BreakingChange, breaking_changes
 from .comment_fit import fit_comment
+from .echoes import scrub_echoes
 from .findings_diff import FindingsDiff, diff_findings, findings_diff_markdown, findings_diff_text
 from .force_new import force_new_inputs, kept_when_omitted
 from .model import Finding, Plan, short_type
@@ -166,6 +167,15 @@ def diff_plans(base: Plan | Mapping[str, Any], head: Plan | Mapping[str, Any]) -
         # head's stands for it, so the two access matrices link projects the same way.
         base_plan = plan_from_dict(base, source="base plan")
         base_plan.default_project_id = head_plan.default_project_id
+    # The base may hold in clear what the head has as a secret (the change that moves a
+    # credential from `env` to `secrets`): every copy of the head's secrets is hidden in it.
+    base_plan = replace(
+        base_plan,
+        resources=list(base_plan.resources),
+        findings=list(base_plan.findings),
+        diagnostics=list(base_plan.diagnostics),
+    )
+    scrub_echoes(base_plan, head_plan.scrub)
     base_plan, head_plan = _masked(base_plan, head_plan), _masked(head_plan, base_plan)
     old = base_plan.by_urn()
     matched: set[str] = set()

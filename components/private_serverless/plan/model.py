@@ -103,6 +103,9 @@ class Plan:
     output_sources: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
     """Per stack output (dotted path), the URNs of the resources it is computed from
     (:mod:`.output_sources`): what a diff reads to tell whether the engine changes it."""
+    scrub: Callable[[Any], Any] = field(default=lambda value: value, repr=False, compare=False)
+    """Hides, in a value or text, every copy of the run's secrets (:mod:`.echoes`): what a
+    diff applies to the base plan, which may hold one in clear. In memory only, never written."""
 
     def access(self) -> list[AccessEntry]:
         """Who can call what (the access matrix), project labels free of made-up values."""
@@ -151,6 +154,7 @@ class Plan:
             default_project_id=self.default_project_id,
             archives=self.archives,
             output_sources=self.output_sources,
+            scrub=self.scrub,
         )
 
     def by_urn(self) -> dict[str, ResourceRecord]:

@@ -74,6 +74,11 @@ class PlanRecorder(MockMonitor):
         with self._lock:
             return dict(self._stack_outputs)
 
+    def known_secrets(self) -> frozenset[str]:
+        """Every string a secret value seen during the run holds (kept in memory only)."""
+        with self._lock:
+            return frozenset(self._secrets)
+
     def redact(self, text: str, extra_secrets: set[str] | None = None) -> str:
         """``text`` without any secret seen during the run (nor ``extra_secrets``)."""
         with self._lock:

@@ -24,9 +24,11 @@ from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _sync_await
 
 from ..core.inventory import ResourceRecord
+from ..errors import PrivateServerlessError
 from .archive_changes import archive_files
 from .collection import collections_at_the_end
 from .component_outputs import unsent_component_outputs
+from .echoes import long_enough, scrub_records, scrubber
 from .graph import canonical_order, count_waves
 from .mocks import ScalewayMocks
 from .model import Diagnostic, Finding, Plan
@@ -110,6 +112,7 @@ def run_plan(
         default_project_id=full_config.get(_DEFAULT_PROJECT_KEY) or None,
         archives=archive_files(result.resources),
         output_sources=result.output_sources,
+        scrub=result.scrub,
     )
 
 
@@ -119,6 +122,7 @@ class _Run:
     outputs: dict[str, Any]
     diagnostics: list[Diagnostic]
     output_sources: dict[str, tuple[str, ...]]
+    scrub: Callable[[Any], Any]
 
 
 def _run_once(
@@ -173,23 +177,41 @@ def _run_once(
             _sync_await(run_in_stack(program_in_stack))
         exported = getattr(roots[0] if roots else None, "outputs", None)
         sources = _sync_await(output_sources(exported)) if isinstance(exported, dict) else {}
-    except BaseException:
+    except BaseException as exc:
         cancel_pending_work()
+        _redact_message(exc, recorder, config_secrets)
         raise
     finally:
         reset_options()
         set_all_config({}, [])
 
+    # A secret's value copied into a plain value (a program's string, not an Output) is hidden
+    # there too; a plain environment variable holding one is then a no-plain-secrets finding.
+    scrub = scrubber(long_enough(recorder.known_secrets() | config_secrets))
     return _Run(
-        resources=canonical_order(recorder.records),
+        resources=scrub_records(canonical_order(recorder.records), scrub),
         # An output whose value is null is not exported: the engine drops it (issue 24's
         # recordings), so the plan drops it too.
         outputs={
-            name: value for name, value in recorder.stack_outputs.items() if value is not None
+            name: scrub(value)
+            for name, value in recorder.stack_outputs.items()
+            if value is not None
         },
         diagnostics=logs.diagnostics(recorder, config_secrets),
         output_sources=sources,
+        scrub=scrub,
     )
+
+
+def _redact_message(exc: BaseException, recorder: PlanRecorder, config_secrets: set[str]) -> None:
+    """Take the run's secrets out of the message of a library error the program raised (the
+    project's program wraps its own exceptions in one, with their text): it is printed."""
+    if (
+        isinstance(exc, PrivateServerlessError)
+        and len(exc.args) == 1
+        and isinstance(exc.args[0], str)
+    ):
+        exc.args = (recorder.redact(exc.args[0], config_secrets),)
 
 
 def infer_project(config: Mapping[str, str]) -> str:

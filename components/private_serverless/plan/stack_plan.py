@@ -21,7 +21,7 @@ from ..policies.rules import redact_plain_secrets
 from ..policies.waivers import Waiver, read_waivers
 from ..policies.weakening import component_allowances
 from ..project import pulumi_project
-from .flagged_echoes import flagged_strings, scrub_echoes, scrub_finding, scrubber
+from .echoes import flagged_strings, scrub_echoes, scrub_finding, scrubber
 from .model import Finding, Plan, urn_name
 from .runner import PlanCheck, Program, StackProgramLoader, infer_project, run_plan
 
@@ -122,6 +122,8 @@ def default_plan_checks(
             return findings
         scrub = scrubber(echoes)
         scrub_echoes(plan, scrub)
+        earlier = plan.scrub
+        plan.scrub = lambda value: scrub(earlier(value))
         return [scrub_finding(finding, scrub) for finding in findings]
 
     return (policy_check,)

@@ -69,9 +69,10 @@ def value_looks_secret(value: object) -> str | None:
     """
     if not isinstance(value, str):
         return None
-    if value == SECRET_PLACEHOLDER:
-        # A value marked secret in Pulumi but handed to plain env vars: Scaleway shows it in clear.
-        return "Pulumi secret"
+    if SECRET_PLACEHOLDER in value:
+        # A value marked secret in Pulumi but handed to plain env vars, or a copy of a secret's
+        # value that the plan hides inside a plain one: Scaleway shows it in clear.
+        return "Pulumi secret" if value == SECRET_PLACEHOLDER else "copy of a Pulumi secret"
     stripped = value.strip()
     # Ordered from the most specific pattern to the fuzzy entropy test.
     patterns = (

@@ -1,12 +1,12 @@
 """Copies of a value the no-plain-secrets rule flags are replaced wherever the plan prints text
-(plan/flagged_echoes.py); the end-to-end case is in test_secret_leaks.py."""
+(plan/echoes.py); the end-to-end case is in test_secret_leaks.py."""
 
 from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
 from private_serverless.core.inventory import SECRET_PLACEHOLDER, ResourceRecord
-from private_serverless.plan.flagged_echoes import MIN_ECHO_LENGTH, flagged_strings, scrubber
+from private_serverless.plan.echoes import MIN_ECHO_LENGTH, flagged_strings, scrubber
 
 # Letters and digits only: no flagged value can then form across a placeholder's brackets.
 alnum = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", max_size=40)

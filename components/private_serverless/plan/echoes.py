@@ -11,7 +11,7 @@ hidden elsewhere until the finding is fixed, never less.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, cast
 
@@ -26,6 +26,11 @@ from .values import secret_strings
 MIN_ECHO_LENGTH = 8
 
 
+def long_enough(strings: Iterable[str]) -> set[str]:
+    """Those of ``strings`` worth replacing by text (:data:`MIN_ECHO_LENGTH`)."""
+    return {text for text in strings if len(text) >= MIN_ECHO_LENGTH}
+
+
 def flagged_strings(before: Sequence[ResourceRecord], after: Sequence[ResourceRecord]) -> set[str]:
     """The strings of every input value ``after`` (the same records, redacted) shows as
     ``[secret]`` where ``before`` held it in clear."""
@@ -33,7 +38,7 @@ def flagged_strings(before: Sequence[ResourceRecord], after: Sequence[ResourceRe
     for old, new in zip(before, after, strict=True):
         if old is not new:
             _collect(old.inputs, new.inputs, found)
-    return {text for text in found if len(text) >= MIN_ECHO_LENGTH}
+    return long_enough(found)
 
 
 def _collect(old: Any, new: Any, found: set[str]) -> None:
@@ -48,6 +53,8 @@ def _collect(old: Any, new: Any, found: set[str]) -> None:
 def scrubber(strings: set[str]) -> Callable[[Any], Any]:
     """A function that returns a value (a string, or maps and lists of them) with each of
     ``strings`` replaced by ``[secret]``, a longer one before a part of it."""
+    if not strings:
+        return _unchanged
     ordered = sorted(strings, key=len, reverse=True)
 
     def scrub(value: Any) -> Any:
@@ -65,14 +72,25 @@ def scrubber(strings: set[str]) -> Callable[[Any], Any]:
     return scrub
 
 
+def _unchanged(value: Any) -> Any:
+    return value
+
+
+def scrub_records(
+    records: Sequence[ResourceRecord], scrub: Callable[[Any], Any]
+) -> list[ResourceRecord]:
+    """``records`` with ``scrub`` (:func:`scrubber`) applied to their inputs."""
+    scrubbed = []
+    for record in records:
+        inputs = scrub(record.inputs)
+        scrubbed.append(replace(record, inputs=inputs) if inputs != record.inputs else record)
+    return scrubbed
+
+
 def scrub_echoes(plan: Plan, scrub: Callable[[Any], Any]) -> None:
     """Apply ``scrub`` (:func:`scrubber`) wherever ``plan`` prints text: resource inputs, stack
     outputs, log messages and the findings already made."""
-    resources = []
-    for record in plan.resources:
-        inputs = scrub(record.inputs)
-        resources.append(replace(record, inputs=inputs) if inputs != record.inputs else record)
-    plan.resources[:] = resources
+    plan.resources[:] = scrub_records(plan.resources, scrub)
     plan.outputs = scrub(plan.outputs)
     plan.diagnostics[:] = [
         Diagnostic(item.severity, scrub(item.message), item.urn) for item in plan.diagnostics
