@@ -240,6 +240,17 @@ def test_no_attachments_register_nothing(plan_of, source_dir):
             "IANA",
         ),
         (
+            # Longer than a file name may be: no zone file is ever looked for.
+            {"schedules": {"n": {"schedule": "0 2 * * *", "time_zone": "Europe/" + "x" * 300}}},
+            "schedules.n.time_zone",
+            "IANA",
+        ),
+        (
+            {"schedules": {"n": {"schedule": "0 2 * * *", "schedule_time_zone": "../" * 90}}},
+            "schedules.n.schedule_time_zone",
+            "IANA",
+        ),
+        (
             {"schedules": {"Nightly": {"schedule": "0 2 * * *"}}},
             "schedules.Nightly",
             "lowercase letters",

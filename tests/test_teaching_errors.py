@@ -376,3 +376,34 @@ def test_a_component_given_a_mapping_suggests_too(plan_of):
     with pytest.raises(ConfigurationError) as caught:
         plan_of(lambda: PrivateContainer("api", {"image": "a/b:1", "minScale": 1}))
     assert "minScale: unknown key; did you mean min_scale?" in str(caught.value)
+
+
+# A value of any length pasted where it is refused, quoted by the validator (a CIDR in a
+# condition) or by a library inside it (ipaddress): never printed.
+long_values = st.integers(8, 600).flatmap(
+    lambda size: st.text(
+        alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=size, max_size=size
+    )
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(value=long_values)
+def test_a_refused_value_of_any_length_is_never_quoted(value: str) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        fn(access={"condition": f'inIpRange(request.ip, "{value}")'})
+    assert value not in str(caught.value)
+    assert "(the value) is not a valid CIDR network" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("settings_", "allowed"),
+    [
+        ({"runtime": "python312x"}, "'python312'"),  # the typo holds an allowed value
+        ({"sandbox": "v22"}, "'v2'"),
+    ],
+)
+def test_the_allowed_values_stay_in_the_message_when_the_typo_holds_one(settings_, allowed):
+    with pytest.raises(ConfigurationError) as caught:
+        fn(**settings_)
+    assert allowed in str(caught.value) and "(the value)" not in str(caught.value)

@@ -47,8 +47,13 @@ class ConfigurationError(PrivateServerlessError, ValueError):
         return "\n".join(lines)
 
 
-#: Text a message quotes: 'x' or "x".
-_QUOTED = re.compile(r"'([^'\n]{1,200})'|\"([^\"\n]{1,200})\"")
+#: Text a message quotes: 'x' or "x", however long.
+_QUOTED = re.compile(r"'([^'\n]+)'|\"([^\"\n]+)\"")
+#: pydantic's error types whose message a validator wrote (ours, or a library's inside it):
+#: those quote what they refuse. pydantic's own messages never hold the input, and the text
+#: they quote is what is allowed ("Input should be 'function' or 'container'"), kept even
+#: when the input holds it ("functions").
+_VALIDATOR_MESSAGES = frozenset({"value_error", "assertion_error"})
 
 
 def _strings_in(value: object, found: list[str], budget: int = 200) -> list[str]:
@@ -66,22 +71,23 @@ def _strings_in(value: object, found: list[str], budget: int = 200) -> list[str]
     return found
 
 
-def without_input(message: str, value: object) -> str:
+def without_input(message: str, value: object, *, quoted: bool = True) -> str:
     """``message`` with any quoted text taken from ``value`` replaced by ``(the value)``.
 
     Validators (ours and the libraries') quote what they refuse: an invalid name, a CIDR
     inside a condition. That text may be a secret pasted in the wrong place, so what a message
-    quotes from the input is cut, whatever validator wrote it; the key path says where it is.
+    quotes from the input is cut (unless ``quoted`` is false: a message pydantic wrote, which
+    quotes only what is allowed), whatever validator wrote it; the key path says where it is.
     """
     strings = [text for text in _strings_in(value, []) if text]
     if not strings:
         return message
 
     def replace(match: re.Match[str]) -> str:
-        quoted = match[1] if match[1] is not None else match[2]
-        return "(the value)" if any(quoted in text for text in strings) else match[0]
+        text = match[1] if match[1] is not None else match[2]
+        return "(the value)" if any(text in string for string in strings) else match[0]
 
-    return _QUOTED.sub(replace, message)
+    return _QUOTED.sub(replace, message) if quoted else message
 
 
 def problems_from_validation_error(
@@ -127,7 +133,9 @@ def problems_from_validation_error(
         message = error["msg"]
         # Our own validators raise ValueError; pydantic prefixes those. The prefix is noise.
         message = message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
-        message = without_input(message, error.get("input"))
+        message = without_input(
+            message, error.get("input"), quoted=error["type"] in _VALIDATOR_MESSAGES
+        )
         if error["type"] == "missing":
             message = "missing: this setting is required"
         if error["type"] == "extra_forbidden":

@@ -105,12 +105,13 @@ def _zone_names() -> frozenset[str]:
 
 def check_time_zone(name: str) -> str:
     """Raise ``ValueError`` unless ``name`` is an IANA time zone (``Europe/Paris``)."""
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError("not an IANA time zone name (for example Europe/Paris or UTC)") from None
+    # The list first: ZoneInfo reads a file named after any text (a long one is an OSError).
     if name not in _zone_names() and name != "UTC":
         raise ValueError("not an IANA time zone name (for example Europe/Paris or UTC)")
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ValueError("not an IANA time zone name (for example Europe/Paris or UTC)") from None
     return name
 
 
