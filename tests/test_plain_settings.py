@@ -14,6 +14,8 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from private_serverless.core.inventory import SECRET_PLACEHOLDER, ResourceRecord
 from private_serverless.plan.runner import run_plan
 from private_serverless.policies import PolicySettings, evaluate
@@ -244,3 +246,19 @@ def test_a_too_deep_structure_under_a_credential_key_is_flagged_not_crashed_on()
     deep = '{"password": ' + "[" * 900 + '""' + "]" * 900 + "}"
     findings = _no_plain_secrets([replace(cron, inputs={**cron.inputs, "args": deep})])
     assert len(findings) == 1 and "args $.password holds" in findings[0].message
+
+
+# The URL-credentials test runs on RE2 (linear in the value's length): it finds what Python's
+# engine finds with the same pattern.
+url_like = st.text(alphabet="ab1+.-:/@ \t", max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=url_like)
+def test_url_credentials_are_found_as_python_s_engine_finds_them(text: str) -> None:
+    import re
+
+    from private_serverless.sensitive import values
+
+    expected = re.search(values._URL_CREDENTIALS, text) is not None
+    assert values._has_url_credentials(text) is expected

@@ -201,3 +201,34 @@ def test_a_program_exception_quoting_a_secret_of_the_run_is_printed_without_it(
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(app, ["plan", "--stack", "dev"])
     assert result.exit_code == 2 and planted not in result.output, result.output
+
+
+@pytest.mark.parametrize(
+    ("body", "code", "words"),
+    [
+        # The program's own mistake, or a provider SDK refusing what the program gave it.
+        ("raise ValueError('oops')\n", 2, "the program raised ValueError: oops"),
+        (
+            "import pulumiverse_scaleway as scw\n"
+            "scw.functions.Function('f', namespace_id='ns', runtime='python312', handler='h')\n",
+            2,
+            "the program raised TypeError: Missing required property 'privacy'",
+        ),
+        # The library failing at its own work (here: handed None where it iterates keys).
+        (
+            "from private_serverless.errors import refused_key_labels\n"
+            "refused_key_labels(None)\n",
+            3,
+            "internal error (TypeError)",
+        ),
+    ],
+)
+def test_a_failure_is_the_program_s_or_the_library_s_by_where_it_happened(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str, code: int, words: str
+) -> None:
+    _project(tmp_path, "name: demo\nruntime: python\n", "config: {}\n")
+    (tmp_path / "__main__.py").write_text(body)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["plan", "--stack", "dev"])
+    assert result.exit_code == code, result.output
+    assert words in result.output

@@ -412,9 +412,32 @@ def load_program(
                 # whole story, as in `pulumi preview`.
                 raise ProgramError(str(exc)) from None
             except Exception as exc:
+                if _failed_in_library(entry.parent, exc):
+                    raise  # a bug of ours, not the program's: reported as one (exit 3)
                 raise ProgramError(_describe_failure(label, entry.parent, exc)) from None
 
     return program, config, secret_keys
+
+
+#: The library's own folder: a frame there is the library at work, wherever it is installed
+#: (inside the project's folder too, as in this repository).
+_LIBRARY = Path(__file__).resolve().parents[1]
+
+
+def _failed_in_library(folder: Path, exc: BaseException) -> bool:
+    """Whether ``exc`` came out of the library's own work: a frame of the library follows the
+    program's last frame (below it, only the standard library or the SDKs it called). The
+    library checks what it is given before it acts, so a failure inside it is its own."""
+    frames = [Path(frame.filename).resolve() for frame in traceback.extract_tb(exc.__traceback__)]
+    last_own = max(
+        (
+            index
+            for index, path in enumerate(frames)
+            if path.is_relative_to(folder) and not path.is_relative_to(_LIBRARY)
+        ),
+        default=-1,
+    )
+    return any(path.is_relative_to(_LIBRARY) for path in frames[last_own + 1 :])
 
 
 def _describe_failure(label: str, folder: Path, exc: BaseException) -> str:
@@ -423,6 +446,7 @@ def _describe_failure(label: str, folder: Path, exc: BaseException) -> str:
         frame
         for frame in traceback.extract_tb(exc.__traceback__)
         if Path(frame.filename).resolve().is_relative_to(folder)
+        and not Path(frame.filename).resolve().is_relative_to(_LIBRARY)
     ]
     where = "".join(traceback.format_list(frames)).rstrip()
     detail = f"\n{where}" if where else ""
