@@ -216,8 +216,7 @@ def test_a_program_exception_quoting_a_secret_of_the_run_is_printed_without_it(
         ),
         # The library failing at its own work (here: handed None where it iterates keys).
         (
-            "from private_serverless.errors import refused_key_labels\n"
-            "refused_key_labels(None)\n",
+            "from private_serverless.errors import refused_key_labels\nrefused_key_labels(None)\n",
             3,
             "internal error (TypeError)",
         ),

@@ -407,3 +407,37 @@ def test_the_allowed_values_stay_in_the_message_when_the_typo_holds_one(settings
     with pytest.raises(ConfigurationError) as caught:
         fn(**settings_)
     assert allowed in str(caught.value) and "(the value)" not in str(caught.value)
+
+
+PASTED_KEY = "sk_live_" + "51HxYz8Kq2LmN3pQ4rS5tU6vW7xY8zA9"
+
+
+@pytest.mark.parametrize(
+    ("edit", "path"),
+    [
+        (lambda services: services["billing"].update({PASTED_KEY: 1}), "services.billing."),
+        (
+            lambda services: services["billing"]["access"].update({PASTED_KEY: 1}),
+            "services.billing.access.",
+        ),
+        (
+            lambda services: services["billing"]["secrets"].update(X=f"env:{PASTED_KEY}"),
+            "services.billing.secrets.X",
+        ),
+    ],
+)
+def test_an_unknown_key_or_secret_name_shaped_like_a_token_is_not_shown(project, edit, path):
+    _edit_dev(project, edit)
+    result = _plan()
+    assert result.exit_code == 2, result.output
+    assert path in result.output and PASTED_KEY not in result.output, result.output
+
+
+def test_an_unknown_top_level_key_shaped_like_a_token_is_not_shown(project):
+    path = project / "stacks" / "Pulumi.dev.yaml"
+    document = yaml.safe_load(path.read_text())
+    document["config"][f"private-serverless:{PASTED_KEY}"] = "yes"
+    path.write_text(yaml.safe_dump(document, sort_keys=False))
+    result = _plan()
+    assert result.exit_code == 2, result.output
+    assert "<a refused key>: unknown key" in result.output and PASTED_KEY not in result.output

@@ -110,6 +110,13 @@ def problems_from_validation_error(
     # pasted in the wrong place: locations show it only as refused_key_shown allows (pydantic ends
     # such a location with "[key]", after the key itself; errors come in input order).
     refused = [tuple(e["loc"][:-1]) for e in errors if e["loc"][-1:] == (_KEY_MARK,)]
+    # An unknown key ends its own location: it may be such a value too, unless it is made of
+    # letters only, as a setting's name written another way is (keyExpiresInDays).
+    refused += [
+        tuple(e["loc"])
+        for e in errors
+        if e["type"] == "extra_forbidden" and e["loc"] and not _letters_only(str(e["loc"][-1]))
+    ]
     labels = refused_key_labels(str(loc[-1]) for loc in refused if loc)
     hidden = {loc: labels[str(loc[-1])] for loc in refused if loc and str(loc[-1]) in labels}
     # Where a value may also be an Output, pydantic names the other member too (`env.A.str`).
@@ -204,6 +211,20 @@ def refused_key_shown(key: str) -> bool:
         and len(_LETTER_DIGIT_TURN.findall(word)) <= _MOST_TURNS
         and len(_HUMP.findall(word)) <= _MOST_HUMPS
         for word in _WORD_SEPARATOR.split(key)
+    )
+
+
+#: A setting's name in any spelling: words of letters (camelCase, snake_case, kebab-case).
+_LETTER_WORDS = re.compile(r"[A-Za-z]+(?:[_\-][A-Za-z]+)*")
+
+
+def _letters_only(key: str) -> bool:
+    """Whether ``key`` is made of letters only, each camel hump or separated word a word's
+    length: what a misspelt setting name looks like, where tokens hold digits."""
+    return (
+        len(key) <= 64
+        and bool(_LETTER_WORDS.fullmatch(key))
+        and all(len(word) <= _LONGEST_WORD for word in re.split(r"[_\-]|(?<=[a-z])(?=[A-Z])", key))
     )
 
 

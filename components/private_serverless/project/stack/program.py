@@ -116,6 +116,7 @@ def read_stack_config(source: str) -> StackConfig:
             problems.extend(validation_problems(exc, StackConfig))
     referenced = set() if parsed is None else _referenced_config_keys(parsed)
     project = pulumi.get_project()
+    unknown: list[str] = []  # the project's keys that are no setting, shown as refused keys
     for full_key in sorted(_config_keys()):
         namespace, _, key = full_key.partition(":")
         # A secret (secure:) value is one a `config:` reference reads, not a misspelt setting.
@@ -131,6 +132,7 @@ def read_stack_config(source: str) -> StackConfig:
                 )
             )
         if namespace == project and not known:
+            unknown.append(key)
             meant = suggest_key(key, CONFIG_KEYS)
             allowed = ", ".join(sorted(CONFIG_KEYS))
             problems.append(
@@ -155,7 +157,7 @@ def read_stack_config(source: str) -> StackConfig:
         problems.extend(plain_config_references(project, references, _config_keys()))
     if problems or parsed is None:
         refused = _refused_keys(raw.get("services"), raw.get("namespaces"))
-        raise ConfigurationError(source, hiding_keys(problems, refused))
+        raise ConfigurationError(source, hiding_keys(problems, [*unknown, *refused]))
     return parsed
 
 

@@ -21,7 +21,7 @@ from dotenv import dotenv_values
 from pydantic import BeforeValidator, SecretStr
 
 from ...core.files import ENV_FILE_BOUNDS, read_text
-from ...errors import PrivateServerlessError
+from ...errors import PrivateServerlessError, refused_key_shown
 
 _REFERENCE = re.compile(r"^(?P<source>config|env):(?P<name>[A-Za-z_][A-Za-z0-9_.:-]{0,127})$")
 
@@ -38,6 +38,10 @@ class SecretRef:
 
     def describe(self) -> str:
         """Where a user should put the value, for error messages."""
+        if not refused_key_shown(self.name):
+            # A name shaped like a token: the value itself, pasted after env: or config:.
+            where = "Pulumi secret config" if self.source == "config" else "environment variable"
+            return f"the {where} it names is not set (is the name a value pasted there?)"
         if self.source == "config":
             return (
                 f"Pulumi secret config {self.name!r} is not set "
