@@ -118,6 +118,145 @@ def test_dotenv_vcs_caches_and_own_state_are_never_packed(source_dir, tmp_path):
     assert PLANTED_SECRET.encode() not in archive.path.read_bytes()
 
 
+def _case_variant(word: str) -> st.SearchStrategy[str]:
+    return st.tuples(*(st.sampled_from([c.lower(), c.upper()]) for c in word)).map("".join)
+
+
+@given(
+    folders=st.lists(st.from_regex(r"\A[a-z]{1,6}\Z"), max_size=3),
+    env=_case_variant(".env"),
+    suffix=st.sampled_from(["", ".local", ".Production", "rc", "_backup", ".d"]),
+    as_folder=st.booleans(),
+)
+@settings(max_examples=60, deadline=None)
+def test_dotenv_names_in_any_case_are_never_packed_at_any_depth(
+    tmp_path_factory, folders, env, suffix, as_folder
+):
+    # macOS and Windows file systems ignore case: dotenv opens `.ENV` when asked for `.env`.
+    root: Path = tmp_path_factory.mktemp("src")
+    (root / "main.py").write_text("x")
+    place = root.joinpath(*folders, env + suffix)
+    if as_folder:
+        place.mkdir(parents=True)
+        (place / "settings").write_text(f"DB_PASSWORD={PLANTED_SECRET}\n")
+    else:
+        place.parent.mkdir(parents=True, exist_ok=True)
+        place.write_text(f"DB_PASSWORD={PLANTED_SECRET}\n")
+    assert [f.arcname for f in source_files(root)] == ["main.py"]
+    archive = build_archive(root, tmp_path_factory.mktemp("out") / "fn.zip")
+    assert names(archive.path) == ["main.py"]
+    assert PLANTED_SECRET.encode() not in archive.path.read_bytes()
+    # Nor through a link: its target is never packed, whatever its case.
+    (root / "config.txt").symlink_to(place, target_is_directory=as_folder)
+    with pytest.raises(ArchiveError, match=r"^config.txt: symlink to a file or folder that"):
+        source_files(root)
+
+
+@pytest.mark.parametrize(
+    "name", [".git-credentials", ".netrc", "_netrc", ".NETRC", ".Git-Credentials"]
+)
+def test_credential_stores_are_never_packed(source_dir, tmp_path, name):
+    # Their format is nothing but logins: no scan could tell a harmless one from a leak.
+    (source_dir / name).write_text(f"machine api.example.com login bob password {PLANTED_SECRET}\n")
+    (source_dir / "lib" / name).write_text(f"https://bob:{PLANTED_SECRET}@github.com\n")
+    archive = build(source_dir, tmp_path)
+    assert names(archive.path) == ["handler.py", "lib/util.py"]
+    assert PLANTED_SECRET.encode() not in archive.path.read_bytes()
+    (source_dir / "login").symlink_to(source_dir / name)
+    with pytest.raises(ArchiveError, match=r"^login: symlink to a file or folder that"):
+        build(source_dir, tmp_path)
+
+
+NPM_TOKEN = "npm_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "line", "kind"),
+    [
+        (
+            ".npmrc",
+            f"registry=https://registry.npmjs.org/\n//registry.npmjs.org/:_authToken={PLANTED_SECRET}\n",
+            2,
+            "_authToken= pair",
+        ),
+        (
+            ".npmrc",
+            f"@team:registry=https://npm.pkg.github.com\n_auth={PLANTED_SECRET}\n",
+            2,
+            "_auth= pair",
+        ),
+        (".NPMRC", f"//r.example/:_authToken={NPM_TOKEN}\n", 1, "provider token"),
+        ("lib/.npmrc", f"registry=https://bob:{PLANTED_SECRET}@r.example/\n", 1, "URL"),
+        (
+            ".pypirc",
+            f"[pypi]\nrepository = https://upload.pypi.org/legacy/\nusername = __token__\n"
+            f"password = {PLANTED_SECRET}\n",
+            4,
+            "password= pair",
+        ),
+    ],
+)
+def test_a_package_tools_settings_with_a_credential_are_refused(
+    source_dir, tmp_path, name, content, line, kind
+):
+    (source_dir / name).write_text(content)
+    for listing in (lambda: source_files(source_dir), lambda: build(source_dir, tmp_path)):
+        with pytest.raises(ArchiveError) as caught:
+            listing()
+        message = str(caught.value)
+        assert message.startswith(f"{name}: line {line} holds what looks like a ")
+        assert kind in message and ".scwignore" in message
+        assert PLANTED_SECRET not in message and NPM_TOKEN not in message
+        assert caught.value.field == "source_dir"
+    assert not (tmp_path / "fn.zip").exists()
+
+
+def test_a_package_tools_settings_without_a_credential_are_packed(source_dir, tmp_path):
+    npmrc = (
+        "registry=https://registry.npmjs.org/\n"
+        "@team:registry=https://npm.pkg.github.com\n"
+        "//npm.pkg.github.com/:_authToken=${NPM_TOKEN}\n"
+        "//r.example/:username=bob\n"
+        "always-auth=true\nsave-exact=true\nengine-strict=true\nstrict-ssl=true\n"
+        "cafile=/etc/ssl/certs/ca.pem\nemail=dev@example.com\n"
+    )
+    pypirc = (
+        "[distutils]\nindex-servers =\n    pypi\n    internal\n\n[internal]\n"
+        "repository = https://pypi.example.com/\nusername = __token__\n"
+    )
+    (source_dir / ".npmrc").write_text(npmrc)
+    (source_dir / "lib" / ".pypirc").write_text(pypirc)
+    archive = build(source_dir, tmp_path)
+    assert names(archive.path) == [".npmrc", "handler.py", "lib/.pypirc", "lib/util.py"]
+
+
+def test_a_credential_reaches_no_settings_file_through_a_link(source_dir, tmp_path):
+    # A link named .npmrc is what npm reads: the file it names is checked.
+    (source_dir / "lib" / "npm.conf").write_text(f"_authToken={PLANTED_SECRET}\n")
+    (source_dir / ".npmrc").symlink_to(source_dir / "lib" / "npm.conf")
+    with pytest.raises(ArchiveError, match=r"^\.npmrc: line 1 holds what looks like"):
+        build(source_dir, tmp_path)
+    # A link to an outside .npmrc deploys its token under any name.
+    (source_dir / ".npmrc").unlink()
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".npmrc").write_text(f"_authToken={PLANTED_SECRET}\n")
+    (source_dir / "lib" / "npm.conf").unlink()
+    (source_dir / "lib" / "npm.conf").symlink_to(home / ".npmrc")
+    with pytest.raises(ArchiveError, match=r"^lib/npm\.conf: line 1 holds what looks like"):
+        build(source_dir, tmp_path / "out", follow_external_symlinks=True)
+
+
+def test_a_settings_file_too_large_to_check_is_refused(source_dir, tmp_path):
+    from private_serverless.artifacts.archive import SCANNED_FILE_MAX_BYTES
+
+    (source_dir / ".npmrc").write_text("# note\n" * (SCANNED_FILE_MAX_BYTES // 7 + 1))
+    with pytest.raises(ArchiveError, match=r"^\.npmrc: over 64 KiB, too large to be checked"):
+        build(source_dir, tmp_path)
+    (source_dir / ".npmrc").write_text("# note\n" * (SCANNED_FILE_MAX_BYTES // 7 - 1))
+    assert ".npmrc" in build(source_dir, tmp_path).entries
+
+
 def test_source_dir_dot_never_packs_dotenv_nor_earlier_builds(tmp_path, monkeypatch):
     project = tmp_path / "project"
     project.mkdir()
@@ -362,6 +501,11 @@ segment = st.sampled_from(
         ".env",
         ".env.prod",
         ".envrc",
+        ".ENV",
+        ".Env.local",
+        ".NETRC",
+        ".git-credentials",
+        "_netrc",
         ".git",
         ".svn",
         "__pycache__",
@@ -395,15 +539,15 @@ def test_exactly_the_files_that_belong_are_packed(tmp_path_factory, paths):
         written.add("/".join(parts))
 
     def belongs(name: str) -> bool:
-        *folders, file = name.split("/")
+        *folders, file = name.lower().split("/")
         return not (
             any(
                 p.startswith(".env") or p in {".git", ".svn", "__pycache__", ".private-serverless"}
                 for p in folders
             )
             or file.startswith(".env")
+            or file in {".netrc", "_netrc", ".git-credentials", "thumbs.db"}
             or file.endswith(".pyc")
-            or file == "Thumbs.db"
         )
 
     archive = build_archive(root, tmp_path_factory.mktemp("out") / "fn.zip")

@@ -252,6 +252,19 @@ def test_clean_export_has_no_finding(tmp_path: Path) -> None:
     assert report.migration_steps == ()
 
 
+def test_a_credential_in_a_deployed_probe_path_is_reported_without_its_value(
+    tmp_path: Path,
+) -> None:
+    probe = {"http": {"path": f"/health?token={PLANTED_PLAIN_VALUE}"}, "interval": "10s"}
+    records = replaced(compliant_records(), "web", livenessProbe=probe)
+    report = audit_export(write(tmp_path, export_document(records)), now=NOW)
+    plain = [f for f in report.findings if f.rule == "no-plain-secrets"]
+    assert [(f.name, f.message.split(": ", 1)[1].split(" holds")[0]) for f in plain] == [
+        ("web", "livenessProbe.http.path")
+    ]
+    assert PLANTED_PLAIN_VALUE not in render_text(report)
+
+
 def test_migration_steps_follow_the_tokens_found() -> None:
     rs = [*compliant_records()]
     report = build_report(rs, now=NOW)

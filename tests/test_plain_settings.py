@@ -190,6 +190,79 @@ def test_a_clean_command_line_passes_and_a_flagged_one_is_not_printed() -> None:
     assert PLANTED not in json.dumps(shown)
 
 
+def _probed(**probes: Any) -> list[ResourceRecord]:
+    def program() -> None:
+        containers.Container(
+            "api",
+            namespace_id=CONTAINER_ID,
+            privacy="private",
+            https_connections_only=True,
+            image="rg.fr-par.scw.cloud/raw/api:1.0.0",
+            **probes,
+        )
+
+    return run_plan(program, project="raw", stack="dev", preview=False).resources
+
+
+def _liveness(path: str) -> containers.ContainerLivenessProbeArgs:
+    return containers.ContainerLivenessProbeArgs(
+        failure_threshold=3,
+        interval="10s",
+        timeout="5s",
+        http=containers.ContainerLivenessProbeHttpArgs(path=path),
+    )
+
+
+def test_a_credential_in_a_containers_probe_path_is_found_and_not_printed() -> None:
+    records = _probed(
+        liveness_probe=_liveness(f"/health?token={PLANTED}"),
+        startup_probe=containers.ContainerStartupProbeArgs(
+            failure_threshold=3,
+            interval="10s",
+            timeout="5s",
+            http=containers.ContainerStartupProbeHttpArgs(path="/ready"),
+        ),
+    )
+    findings = _no_plain_secrets(records)
+    assert len(findings) == 1
+    message = findings[0].message
+    assert "container 'api': livenessProbe.http.path holds what looks like a credential" in message
+    assert "a container's health probe path is stored in clear" in message
+    assert "probe a path that needs no credential" in message
+    assert PLANTED not in message
+    shown = {r.name: r.inputs for r in redact_plain_secrets(records, PolicySettings())}
+    assert shown["api"]["livenessProbe"]["http"] == SECRET_PLACEHOLDER
+    assert shown["api"]["livenessProbe"]["interval"] == "10s"
+    assert shown["api"]["startupProbe"]["http"] == {"path": "/ready"}
+    assert PLANTED not in json.dumps(shown)
+    # The CrossGuard pack judges the raw resource the same way.
+    violations = run_resource_policy("no-plain-secrets", records)
+    assert len(violations) == 1
+    assert "livenessProbe.http.path" in violations[0][0] and PLANTED not in violations[0][0]
+
+
+def test_the_deprecated_health_checks_are_judged_too() -> None:
+    check = containers.ContainerHealthCheckArgs(
+        failure_threshold=3,
+        interval="10s",
+        https=[
+            containers.ContainerHealthCheckHttpArgs(path="/health"),
+            containers.ContainerHealthCheckHttpArgs(path=f"/health?api_key={PLANTED}"),
+        ],
+    )
+    findings = _no_plain_secrets(_probed(health_checks=[check]))
+    assert [f.message.split(": ", 1)[1].split(" holds")[0] for f in findings] == [
+        "healthChecks[0].https[1].path"
+    ]
+    assert PLANTED not in findings[0].message
+
+
+def test_ordinary_probe_paths_are_no_finding() -> None:
+    records = _probed(liveness_probe=_liveness("/healthz?full=1&check=db"))
+    assert _no_plain_secrets(records) == []
+    assert redact_plain_secrets(records, PolicySettings()) == records
+
+
 def test_a_credential_header_is_found_whatever_the_allow_list_says() -> None:
     records = _plan(body={"full": True}, headers={"Cookie": f"session={PLANTED}"})
     allowing = PolicySettings(allowed_plain_names=frozenset({"COOKIE"}))

@@ -140,6 +140,22 @@ def test_unknown_top_level_key(project):
     assert "servces" in result.output and "unknown key" in result.output
 
 
+def test_a_credential_in_a_probe_path_is_refused_without_echo(project):
+    edit_stack(
+        project,
+        "dev",
+        lambda c: c["private-serverless:services"]["api"].update(
+            liveness_probe={"http_path": f"/health?token={PLANTED_SECRET}"}
+        ),
+    )
+    result = plan("--stack", "dev", "--env-file", ".env.example")
+    assert result.exit_code == 2
+    assert "services.api.liveness_probe.http_path" in result.output
+    assert "looks like a credential" in result.output
+    assert PLANTED_SECRET not in result.output
+    assert not (project / ".private-serverless").exists()
+
+
 def test_secret_by_value_is_refused_without_echo(project):
     edit_stack(
         project,

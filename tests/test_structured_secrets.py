@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -358,6 +359,49 @@ def test_container_command_and_args_refuse_each_kind(kind: str, secret: str, fie
         assert field in str(exc) and secret not in str(exc) and secret not in repr(exc)
     else:
         raise AssertionError(f"{kind} in {field} was accepted")
+
+
+PROBE_PATHS = {
+    "query": "/health?{key}={secret}",
+    "second query": "/health?verbose=1&{key}={secret}",
+    "provider token": "/health/ghp_{secret}{secret}",
+}
+
+
+@SETTINGS
+@given(
+    shape=st.sampled_from(sorted(PROBE_PATHS)),
+    key=st.sampled_from(["token", "access_token", "api_key", "apikey", "password", "secret"]),
+    secret=tokens,
+    probe=st.sampled_from(["liveness_probe", "startup_probe"]),
+)
+def test_a_probe_path_refuses_a_credential(shape: str, key: str, secret: str, probe: str) -> None:
+    # A probe path is a plain setting, like `env`: the same value heuristics judge it.
+    from private_serverless import PrivateContainerArgs
+    from private_serverless.errors import ConfigurationError
+
+    path = PROBE_PATHS[shape].format(key=key, secret=secret)
+    try:
+        PrivateContainerArgs(image="rg.fr-par.scw.cloud/ns/api:1", **{probe: {"http_path": path}})
+    except ConfigurationError as exc:
+        assert f"{probe}.http_path: http_path holds what looks like a " in str(exc)
+        assert secret not in str(exc) and secret not in repr(exc)
+    else:
+        raise AssertionError(f"{path} in {probe} was accepted")
+
+
+@pytest.mark.parametrize(
+    "path", ["/health", "/healthz?full=1", "/ready?check=db&verbose=true", "/v1/status", "/"]
+)
+def test_ordinary_probe_paths_pass(path: str) -> None:
+    from private_serverless import PrivateContainerArgs
+
+    args = PrivateContainerArgs(
+        image="rg.fr-par.scw.cloud/ns/api:1",
+        liveness_probe={"http_path": path},
+        startup_probe={"http_path": path},
+    )
+    assert args.liveness_probe is not None and args.liveness_probe.http_path == path
 
 
 @SETTINGS

@@ -1,9 +1,12 @@
 """Function archives: only what belongs in them, checked against Scaleway's limits, built once.
 
 What is packed: the regular files under ``source_dir``, minus what never belongs in a function
-(:data:`NEVER_PACKED_DIRS`, names starting with ``.env``, the build folder, the patterns of the
-source folder's ``.scwignore``). A symlink is packed as the file it names when that file is
-inside ``source_dir``; one that leaves ``source_dir`` is an error unless the caller opts in.
+(:data:`NEVER_PACKED_DIRS`, names starting with ``.env``, :data:`CREDENTIAL_FILES`, the build
+folder, the patterns of the source folder's ``.scwignore``); these names are compared ignoring
+case, as macOS and Windows file systems do. A package tool's settings file
+(:data:`SCANNED_FILES`) is packed unless it holds a credential, which is an error. A symlink is
+packed as the file it names when that file is inside ``source_dir``; one that leaves
+``source_dir`` is an error unless the caller opts in.
 
 Fast when unchanged: a content fingerprint of the sources (relative paths, normalised modes,
 bytes) is stored next to the archive (``<archive>.manifest.json``); when it matches, the archive
@@ -67,6 +70,14 @@ NEVER_PACKED_FILES: Final = frozenset({".DS_Store", "Thumbs.db", IGNORE_FILE})
 NEVER_PACKED_SUFFIXES: Final = (".pyc", ".pyo")
 #: ``.env``, ``.env.local``, ``.envrc``...: dotenv files hold the stack's secrets in clear.
 ENV_FILE_PREFIX: Final = ".env"
+#: Files that hold nothing but credentials: git's credential store, and the logins curl, git
+#: and ftp read (``_netrc`` is their Windows name). A function never needs them.
+CREDENTIAL_FILES: Final = frozenset({".git-credentials", ".netrc", "_netrc"})
+#: Package tools' settings: a registry address is a setting (packed), a token or password in
+#: them is a credential (an error naming the file and line, see :func:`_refuse_credentials`).
+SCANNED_FILES: Final = frozenset({".npmrc", ".pypirc"})
+#: The longest settings file the credential check reads; none of them comes close.
+SCANNED_FILE_MAX_BYTES: Final = 64 * 1024
 
 # The earliest timestamp the zip format can store; any fixed value would do.
 _FIXED_DATE_TIME = (1980, 1, 1, 0, 0, 0)
@@ -123,12 +134,56 @@ class FunctionArchive:
 # --- what goes in -----------------------------------------------------------------------------
 
 
+_FOLDED_DIRS: Final = frozenset(name.casefold() for name in NEVER_PACKED_DIRS)
+_FOLDED_FILES: Final = frozenset(name.casefold() for name in NEVER_PACKED_FILES | CREDENTIAL_FILES)
+
+
 def _never_packed(name: str, is_dir: bool) -> bool:
-    if name.startswith(ENV_FILE_PREFIX):
+    # Case ignored: on macOS and Windows `.ENV` is the file dotenv opens as `.env`, `.NETRC`
+    # the one curl reads. casefold, not lower: it also folds U+017F (long s) to the `s` those
+    # file systems take it for.
+    folded = name.casefold()
+    if folded.startswith(ENV_FILE_PREFIX):
         return True
     if is_dir:
-        return name in NEVER_PACKED_DIRS
-    return name in NEVER_PACKED_FILES or name.endswith(NEVER_PACKED_SUFFIXES)
+        return folded in _FOLDED_DIRS
+    return folded in _FOLDED_FILES or folded.endswith(NEVER_PACKED_SUFFIXES)
+
+
+def _scanned(*names: str) -> bool:
+    return any(name.casefold() in SCANNED_FILES for name in names)
+
+
+def _refuse_credentials(rel: str, path: Path) -> None:
+    """Refuse a settings file holding a credential, naming the lines, never their content.
+
+    Read line by line with the heuristics of plain settings (``_authToken=...``,
+    ``password = ...``, a URL with a password, provider token prefixes); a reference such as
+    ``_authToken=${NPM_TOKEN}`` is no credential.
+    """
+    from ..sensitive.values import secret_values  # detect-secrets loads on first use only
+
+    with path.open("rb") as handle:
+        data = handle.read(SCANNED_FILE_MAX_BYTES + 1)
+    if len(data) > SCANNED_FILE_MAX_BYTES:
+        raise ArchiveError(
+            "source_dir",
+            f"{rel}: over {SCANNED_FILE_MAX_BYTES // 1024} KiB, too large to be checked for "
+            f"credentials; trim it or leave it out with {IGNORE_FILE}",
+        )
+    lines = data.decode("utf-8", errors="replace").splitlines()
+    found = secret_values({str(number): line for number, line in enumerate(lines, 1)})
+    if found:
+        where = "; ".join(
+            f"line {number} holds what looks like a {found[number]}"
+            for number in sorted(found, key=int)
+        )
+        raise ArchiveError(
+            "source_dir",
+            f"{rel}: {where}; the archive is readable by whoever can read the function: keep "
+            "the credential out of source_dir (npm reads `_authToken=${NPM_TOKEN}` from the "
+            f"environment) or leave the file out with {IGNORE_FILE}",
+        )
 
 
 def _read_ignore_file(root: Path) -> pathspec.GitIgnoreSpec:
@@ -210,6 +265,8 @@ class _Walker:
             self.walk(path, rel + "/", stack | {real})
         elif entry.is_file():
             if not self._skipped(rel, entry.name, False):
+                if _scanned(entry.name):
+                    _refuse_credentials(rel, path)
                 info = entry.stat()
                 self.files.append(SourceFile(rel, path, _normal_mode(info.st_mode), info.st_size))
         elif not self._skipped(rel, entry.name, False):
@@ -238,8 +295,8 @@ class _Walker:
         if excluded or real in self.excluded:
             raise ArchiveError(
                 "source_dir",
-                f"{rel}: symlink to a file or folder that is never packed (.env*, version "
-                "control, caches, the build folder, or ignored by "
+                f"{rel}: symlink to a file or folder that is never packed (.env*, credential "
+                "files, version control, caches, the build folder, or ignored by "
                 f"{IGNORE_FILE}); remove the link",
             )
         if is_dir:
@@ -247,6 +304,10 @@ class _Walker:
                 raise ArchiveError("source_dir", f"{rel}: symlink loop (it names a parent folder)")
             self.walk(real, rel + "/", stack | {real})
         elif real.is_file():
+            # Either name counts: npm reads a link named .npmrc, and a token is deployed
+            # whatever name it is packed under.
+            if _scanned(name, real.name):
+                _refuse_credentials(rel, real)
             info = real.stat()
             self.files.append(SourceFile(rel, real, _normal_mode(info.st_mode), info.st_size))
         else:

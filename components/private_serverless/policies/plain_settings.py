@@ -1,6 +1,7 @@
 """Credentials in the settings a service keeps in clear beyond its environment variables: what
-its schedules send (cron ``args``, a container trigger's cron ``body`` and ``headers``) and a
-container's command line (``commands``, ``args``).
+its schedules send (cron ``args``, a container trigger's cron ``body`` and ``headers``), a
+container's command line (``commands``, ``args``) and the paths its health probes request
+(``livenessProbe``, ``startupProbe``, the deprecated ``healthChecks``).
 
 Scaleway stores them in clear and the plan shows them, like plain environment variables. The
 components refuse a credential there before anything is registered (``ScheduleArgs``,
@@ -26,6 +27,7 @@ from ..sensitive.structured import (
     scan_document,
     scan_text,
 )
+from ..sensitive.values import secret_values
 from .kinds import Kind, kind_of
 
 #: The document inputs of each kind: (input, key inside it or None, what it is), as the plan
@@ -40,6 +42,12 @@ _SLOTS: dict[Kind, tuple[tuple[str, str | None, str], ...]] = {
 _COMMAND_LINE = "a container's command line is"
 #: The command-line inputs of a container (the provider's ``commands`` and ``args``).
 _COMMAND_LINES = ("commands", "args")
+_PROBE = "a container's health probe path is"
+#: The probe inputs of a container whose ``http.path`` is requested (the provider's
+#: ``livenessProbe`` and ``startupProbe``); the deprecated ``healthChecks`` list has
+#: ``https[].path`` instead.
+_PROBES = ("livenessProbe", "startupProbe")
+_READ_FROM_SECRETS = "read the credential from the service's secret environment variables instead"
 
 
 @dataclass(frozen=True)
@@ -50,6 +58,7 @@ class SettingHit:
     where: str  # the field's path (``$.db.password``) or word (``[1]``), never the value
     kind: str
     what: str  # what the setting is, for a message: ``a cron's arguments are``
+    fix: str = _READ_FROM_SECRETS  # what to do instead, for a message
 
     @property
     def releasable(self) -> bool:
@@ -64,10 +73,11 @@ class SettingHit:
 
     @property
     def place(self) -> str:
-        """``args[1]``, ``args $.db.password``, ``cron.body``: for a finding's message."""
+        """``args[1]``, ``args $.db.password``, ``cron.body``, ``livenessProbe.http.path``: for
+        a finding's message."""
         return (
             f"{self.slot}{self.where}"
-            if self.where.startswith("[")
+            if self.where.startswith(("[", "."))
             else (f"{self.slot} {self.where}".strip())
         )
 
@@ -124,6 +134,33 @@ def _command_hits(words: list[object]) -> list[Hit]:
     return [Hit(place, kind) for place, kind in command_line_kinds(texts).items()]
 
 
+def _probe_paths(inputs: Mapping[str, Any]) -> Iterator[tuple[str, str, str]]:
+    """Each probe path of a container's ``inputs``: (slot, where inside it, path)."""
+    for name in _PROBES:
+        probe = inputs.get(name)
+        http = probe.get("http") if isinstance(probe, Mapping) else None
+        path = http.get("path") if isinstance(http, Mapping) else None
+        if isinstance(path, str):
+            yield f"{name}.http", ".path", path
+    checks = inputs.get("healthChecks")
+    for i, check in enumerate(checks if isinstance(checks, list) else []):
+        https = check.get("https") if isinstance(check, Mapping) else None
+        for j, http in enumerate(https if isinstance(https, list) else []):
+            path = http.get("path") if isinstance(http, Mapping) else None
+            if isinstance(path, str):
+                yield "healthChecks", f"[{i}].https[{j}].path", path
+
+
+def _probe_hits(inputs: Mapping[str, Any]) -> Iterator[SettingHit]:
+    """Credentials in probe paths, judged as the components' ``Probe`` judges ``http_path``."""
+    paths = list(_probe_paths(inputs))
+    found = secret_values({str(i): path for i, (_, _, path) in enumerate(paths)})
+    for i, (slot, where, _) in enumerate(paths):
+        if str(i) in found:
+            fix = "a probe sends no secret: probe a path that needs no credential"
+            yield SettingHit(slot, where, found[str(i)], _PROBE, fix)
+
+
 def setting_hits(record: ResourceRecord, allowed: Iterable[str] = ()) -> list[SettingHit]:
     """Every credential in ``record``'s clear-text settings beyond its environment variables;
     ``allowed`` (the service's ``allowed_plain_names``) releases document keys that only look
@@ -137,6 +174,8 @@ def setting_hits(record: ResourceRecord, allowed: Iterable[str] = ()) -> list[Se
                 for hit in _command_hits(words):
                     found_hit = SettingHit(slot, hit.where, hit.kind, _COMMAND_LINE)
                     found.setdefault((slot, hit.where), found_hit)
+        for probe_hit in _probe_hits(record.inputs):
+            found.setdefault((probe_hit.slot, probe_hit.where), probe_hit)
     for slot, value, what in _documents(record):
         for hit in _hits(slot, value, allowed):
             # One per field: a URL with credentials is also a password inside that URL.

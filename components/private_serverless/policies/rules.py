@@ -177,15 +177,15 @@ def check_private_services(record: ResourceRecord, ctx: Context) -> Iterator[Fin
 
 def check_no_plain_secrets(record: ResourceRecord, ctx: Context) -> Iterator[Finding]:
     """No secret-looking names or values in plain ``environmentVariables``, nor credentials in
-    the other settings kept in clear: what a cron sends, a container's command line."""
+    the other settings kept in clear: what a cron sends, a container's command line and probe
+    paths."""
     allowed = allowed_plain_names_for(record, ctx.settings, ctx.allowances)
     for hit in setting_hits(record, allowed):
         yield _finding(
             "no-plain-secrets",
             record,
             f"{_label(record)}: {hit.place} holds what looks like a {hit.kind}; "
-            f"{hit.what} stored in clear and shown in the plan: read the credential "
-            "from the service's secret environment variables instead"
+            f"{hit.what} stored in clear and shown in the plan: {hit.fix}"
             + (
                 " (or name a key that only looks like a credential's in allowed_plain_names)."
                 if hit.releasable

@@ -103,9 +103,14 @@ def _shown(names: Sequence[str]) -> list[str]:
     return [labels.get(name, name) for name in names]
 
 
-def check_plain_values(values: Mapping[str, object], where: str) -> None:
+def check_plain_values(
+    values: Mapping[str, object],
+    where: str,
+    fix: str = "read the credential from the service's `secrets` instead",
+) -> None:
     """Refuse credential-looking values among ``values`` (keyed by their path inside
-    ``where``, a setting stored in clear such as a container's ``args``); never print one."""
+    ``where``, a setting stored in clear such as a container's ``args``); never print one.
+    ``fix`` ends the message: what to do instead."""
     from .values import secret_values  # the same heuristics as plain `env`
 
     found = secret_values(dict(values))
@@ -114,8 +119,7 @@ def check_plain_values(values: Mapping[str, object], where: str) -> None:
             f"{path} holds what looks like a {kind}" for path, kind in sorted(found.items())
         )
         raise ValueError(
-            f"{what}: `{where}` is stored in clear at Scaleway and shown in the plan; read the "
-            "credential from the service's `secrets` instead"
+            f"{what}: `{where}` is stored in clear at Scaleway and shown in the plan; {fix}"
         )
 
 

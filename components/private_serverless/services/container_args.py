@@ -6,14 +6,21 @@ import re
 from typing import Annotated, ClassVar, Literal, Self
 
 import pulumi
-from pydantic import AfterValidator, ConfigDict, Field, InstanceOf, model_validator
+from pydantic import (
+    AfterValidator,
+    ConfigDict,
+    Field,
+    InstanceOf,
+    field_validator,
+    model_validator,
+)
 
 from ..attachments.container_operation import Sandbox, ScalingOption
 from ..attachments.registry import RegistryArgs
 from ..core import limits
 from ..core.models import ArgsModel
 from ..errors import InvalidOutputError
-from ..sensitive.environment import check_plain_command
+from ..sensitive.environment import check_plain_command, check_plain_values
 from .service_args import ServiceArgs
 
 
@@ -47,6 +54,20 @@ class Probe(ArgsModel):
         if self.timeout_seconds > self.interval_seconds:
             raise ValueError("timeout_seconds must not exceed interval_seconds")
         return self
+
+    @field_validator("http_path")
+    @classmethod
+    def _check_plain_path(cls, path: str | None) -> str | None:
+        # The path is a plain setting like `env` (stored in clear, planned, logged by the
+        # platform): `/health?token=...` is refused as `env` refuses the same value.
+        if path is not None:
+            check_plain_values(
+                {"http_path": path},
+                "http_path",
+                # A probe cannot send a secret (no variable reaches it): there is no other place.
+                fix="a probe sends no secret: probe a path that needs no credential",
+            )
+        return path
 
 
 def _check_image_digest_suffix(image: str) -> str:
