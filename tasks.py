@@ -193,11 +193,24 @@ def constraints_of(lock_text: str) -> str:
     return header + "\n".join(pins) + "\n"
 
 
+def _given(args: list[str], long: str, short: str | None = None) -> bool:
+    """Whether the command line sets the option ``long`` (or ``short``) in any form the CLI
+    accepts: ``--name VALUE``, ``--name=VALUE``, ``-s VALUE``, ``-sVALUE``."""
+    for arg in args:
+        if arg == long or arg.startswith(f"{long}="):
+            return True
+        if short is not None and arg.startswith(short) and not arg.startswith("--"):
+            return True
+    return False
+
+
 def plan(args: list[str]) -> None:
     """Offline plan; the dev stack with the example secrets of .env.example by default."""
-    if "--stack" not in args and "-s" not in args:
+    if not _given(args, "--stack", "-s"):
         args = ["--stack", "dev", *args]
-    if "--env-file" not in args:
+    # A default added beside the user's own --env-file=FILE would be the one the CLI uses
+    # (the last wins): the example secrets, silently.
+    if not _given(args, "--env-file"):
         args = [*args, "--env-file", ".env.example"]
     _run(BIN / "private-serverless", "plan", *args)
 

@@ -440,3 +440,21 @@ def test_cli_judges_conditions_without_crashing(
     assert "Traceback" not in result.output
     if expected:
         assert "conditions-parse" in result.stdout
+
+
+@pytest.mark.parametrize("secret", [ciphertext(), plaintext(PLANTED_SECRET)])
+def test_inputs_that_are_one_whole_secret_are_refused_naming_the_resource(
+    tmp_path: Path, secret: dict[str, str]
+) -> None:
+    # The engine never writes inputs so; read as unknown, every rule on inputs would pass.
+    document = export_document(compliant_records())
+    document["deployment"]["resources"][1]["inputs"] = secret
+    path = write(tmp_path, document)
+    with pytest.raises(AuditError, match=r"deployment\.resources\[1\]\.inputs is one secret"):
+        read_export(path)
+    result = invoke(str(path), "--max-key-days", "3650")
+    assert result.exit_code == 2, result.output
+    assert "deployment.resources[1].inputs" in result.stderr
+    assert "Traceback" not in result.output + result.stderr
+    assert PLANTED_SECRET not in result.output + result.stderr
+    assert "planted-ciphertext" not in result.output + result.stderr

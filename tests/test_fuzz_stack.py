@@ -183,7 +183,7 @@ def test_text_edits_of_the_stack_file_plan_or_fail_cleanly(
         ("    billing:\n", "    reports:\n      kind: function\n    billing:\n", "reports"),
         ("LOG_LEVEL: debug", "LOG_LEVEL: !!binary aGVsbG8=", "binary"),
         ("LOG_LEVEL: debug", "LOG_LEVEL: !!set {a}", "set"),
-        ("max_scale: 2", "max_scale: " + "9" * 5000, "integer too large"),
+        ("max_scale: 2", "max_scale: " + "9" * 5000, "max_scale: an integer beyond 64 bits"),
         ("LOG_LEVEL: debug", "LOG_LEVEL: " + "[" * 3000 + "]" * 3000, "nested"),
         ("LOG_LEVEL: debug", "LOG_LEVEL: " + "[" * 40 + "]" * 40, "nested more than"),
         ("memory_limit_mb: 128", "memory_limit_mb: 128\n      tags: 5", "services.billing.tags"),

@@ -208,3 +208,16 @@ def test_outside_any_pulumi_project_exits_2(
 def test_stack_is_required(cli: CliRunner) -> None:
     result = cli.invoke(app, ["plan"])
     assert result.exit_code == 2
+
+
+@pytest.mark.usefixtures("stacks")
+def test_out_through_a_symlink_writes_the_file_it_leads_to(cli: CliRunner, tmp_path: Path) -> None:
+    target = tmp_path / "plans" / "plan.json"
+    target.parent.mkdir()
+    target.write_text("previous")
+    link = tmp_path / "plan.json"
+    link.symlink_to(target)
+    result = cli.invoke(app, ["plan", "-s", STACK, "--format", "json", "--out", str(link)])
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink()
+    assert json.loads(target.read_text())["stack"] == STACK

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -95,6 +96,74 @@ def test_an_unknown_stack_lists_the_known_ones(tmp_path: Path) -> None:
         ConfigurationError, match=r"Pulumi.prod.yaml: no such stack file \(stacks: dev\)"
     ):
         read_stack_config(find_project(tmp_path), "prod")
+
+
+def _unsearchable(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
+    """``folder`` as a user without its search permission sees it (chmod 000, not root)."""
+    real_stat = Path.stat
+
+    def stat(self: Path, **kwargs: bool) -> os.stat_result:
+        if self.parent == folder:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_stat(self, **kwargs)
+
+    monkeypatch.setattr(Path, "stat", stat)
+
+
+def test_an_unreadable_stack_folder_is_an_input_error_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _project(
+        tmp_path,
+        "name: demo\nruntime: python\nstackConfigDir: stacks\n",
+        "config: {}\n",
+        config_dir="stacks",
+    )
+    (root / "__main__.py").write_text(PROGRAM)
+    _unsearchable(monkeypatch, root / "stacks")
+    with pytest.raises(ConfigurationError, match=r"^stacks: cannot read this folder .*denied"):
+        read_stack_config(find_project(root), "dev")
+    monkeypatch.chdir(root)
+    result = CliRunner().invoke(app, ["plan", "--stack", "dev"])
+    assert result.exit_code == 2, result.output
+    assert "stacks: cannot read this folder" in result.stderr
+    assert "internal error" not in result.output + result.stderr
+    assert "Traceback" not in result.output + result.stderr
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root reads a chmod 000 folder"
+)
+def test_a_chmod_000_stack_folder_is_an_input_error(tmp_path: Path) -> None:
+    root = _project(
+        tmp_path,
+        "name: demo\nruntime: python\nstackConfigDir: stacks\n",
+        "config: {}\n",
+        config_dir="stacks",
+    )
+    (root / "stacks").chmod(0)
+    try:
+        with pytest.raises(ConfigurationError, match=r"^stacks: cannot read this folder"):
+            read_stack_config(find_project(root), "dev")
+    finally:
+        (root / "stacks").chmod(0o755)
+
+
+@pytest.mark.parametrize("kind", ["folder", "named pipe (FIFO)"])
+def test_a_stack_file_that_is_not_a_file_says_what_it_is(tmp_path: Path, kind: str) -> None:
+    _project(tmp_path, "name: demo\nruntime: python\n", "config: {}\n")
+    where = tmp_path / "Pulumi.prod.yaml"
+    if kind == "folder":
+        where.mkdir()
+    else:
+        if not hasattr(os, "mkfifo"):
+            pytest.skip("no FIFOs here")
+        os.mkfifo(where)
+    with pytest.raises(ConfigurationError) as info:
+        read_stack_config(find_project(tmp_path), "prod")  # a FIFO opened would block
+    assert str(info.value) == (
+        f"Pulumi.prod.yaml: is a {kind}, not a file: a stack file is a YAML file"
+    )
 
 
 def test_a_program_exception_names_the_program_without_leaking_config(tmp_path: Path) -> None:

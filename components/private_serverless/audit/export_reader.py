@@ -52,6 +52,14 @@ def _record(resource: Any, index: int, source: str) -> ResourceRecord:
     inputs = resource.get("inputs") or {}
     if not isinstance(inputs, Mapping):
         raise AuditError(f"{where}.inputs is not an object")
+    if inputs.get(SIG_KEY) == SECRET_SIG:
+        # The engine serializes inputs as an object whose values may each be secret, never
+        # the object itself as one secret: this export was edited or made by another tool.
+        # Auditing it as "inputs unknown" would pass every rule on inputs nobody looked at.
+        raise AuditError(
+            f"{where}.inputs is one secret value, not an object of inputs; an export written "
+            "by `pulumi stack export` keeps each input apart (each may be secret)"
+        )
     parent = resource.get("parent")
     dependencies = resource.get("dependencies") or []
     if not isinstance(dependencies, list):

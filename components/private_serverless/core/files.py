@@ -10,6 +10,7 @@ import contextlib
 import json
 import math
 import os
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -195,23 +196,50 @@ def _size(count: int) -> str:
 def write_atomic(path: Path, data: str | bytes) -> None:
     """Write ``data`` to ``path`` whole or not at all: a temporary file beside it, then rename.
 
-    Beside it so that the rename stays on one filesystem, which makes it atomic.
+    Beside it so that the rename stays on one filesystem, which makes it atomic. A symbolic
+    link is followed: the file it leads to is replaced, and the link stays a link. A target
+    that is not a regular file (``/dev/stdout``, ``/dev/null``, a named pipe) is written to
+    directly: renaming over it would replace the device by a file (or fail), and a stream has
+    no "whole or nothing" to keep.
     """
-    directory = path.parent if str(path.parent) else Path()
+    content = data.encode("utf-8") if isinstance(data, str) else data
     try:
-        descriptor, temp_name = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.")
+        mode: int | None = os.stat(path).st_mode  # follows links, /proc's fd links too
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise PrivateServerlessError(f"{path}: cannot write: {exc.strerror}") from None
+    if mode is not None and stat.S_ISDIR(mode):
+        raise PrivateServerlessError(f"{path}: cannot write: it is a folder")
+    if mode is not None and not stat.S_ISREG(mode):
+        _write_stream(path, content)
+        return
+    # The file a link (or a chain of links, or a link to a file yet to exist) leads to.
+    target = Path(os.path.realpath(path))
+    directory = target.parent if str(target.parent) else Path()
+    try:
+        descriptor, temp_name = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.")
     except OSError as exc:
         raise PrivateServerlessError(f"{path}: cannot write: {exc.strerror}") from None
     try:
         with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+            handle.write(content)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temp_name, _MODE_OF_NEW_FILES)
-        os.replace(temp_name, path)
+        os.replace(temp_name, target)
     except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(temp_name)
         if isinstance(exc, OSError):
             raise PrivateServerlessError(f"{path}: cannot write: {exc.strerror}") from None
         raise
+
+
+def _write_stream(path: Path, content: bytes) -> None:
+    """Write to a device or named pipe as a shell's ``>`` would (a pipe waits for its reader)."""
+    try:
+        with open(path, "wb") as handle:
+            handle.write(content)
+    except OSError as exc:
+        raise PrivateServerlessError(f"{path}: cannot write: {exc.strerror}") from None

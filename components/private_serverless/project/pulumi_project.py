@@ -18,6 +18,7 @@ import json
 import os
 import re
 import runpy
+import stat
 import sys
 import traceback
 from collections.abc import Callable, Iterator, Mapping
@@ -99,10 +100,33 @@ class PulumiProject:
             return str(path)
 
     def stack_file(self, stack: str) -> Path:
-        """``Pulumi.<stack>.yaml`` in the configuration folder (``.yml`` when only that exists)."""
+        """``Pulumi.<stack>.yaml`` in the configuration folder (``.yml`` when only that exists).
+
+        A folder that cannot be searched is a :class:`ConfigurationError` naming it."""
         yaml_file = self.config_dir / f"Pulumi.{stack}.yaml"
         yml_file = self.config_dir / f"Pulumi.{stack}.yml"
-        return yml_file if yml_file.is_file() and not yaml_file.is_file() else yaml_file
+        if self.file_kind(yml_file) == "file" and self.file_kind(yaml_file) is None:
+            return yml_file
+        return yaml_file
+
+    def file_kind(self, path: Path) -> str | None:
+        """What is at ``path`` in the configuration folder: ``"file"``, another kind named
+        for a message (``"folder"``, ...), or None when nothing is there.
+
+        ``Path.is_file`` raises PermissionError when the folder cannot be searched (an
+        unreadable ``stackConfigDir``): that is the user's folder, named here, not a crash."""
+        try:
+            mode = path.stat().st_mode
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        except OSError as exc:
+            folder = self.label(path.parent)
+            reason = exc.strerror or type(exc).__name__
+            raise ConfigurationError(
+                folder,
+                [Problem("", f"cannot read this folder (the stack files' folder): {reason}")],
+            ) from None
+        return _kind_of(mode)
 
     def stacks(self) -> list[str]:
         """The stacks that have a configuration file."""
@@ -112,6 +136,19 @@ class PulumiProject:
             for path in self.config_dir.glob(pattern)
         }
         return sorted(names)
+
+
+def _kind_of(mode: int) -> str:
+    """A file type as a message names it."""
+    if stat.S_ISREG(mode):
+        return "file"
+    if stat.S_ISDIR(mode):
+        return "folder"
+    if stat.S_ISFIFO(mode):
+        return "named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device"
+    return "socket" if stat.S_ISSOCK(mode) else "special file"
 
 
 def find_project_file(start: Path | None = None) -> Path:
@@ -277,9 +314,15 @@ def read_stack_config(project: PulumiProject, stack: str) -> tuple[dict[str, str
         )
     path = project.stack_file(stack)
     label = project.label(path)
-    if not path.is_file():
+    kind = project.file_kind(path)
+    if kind is None:
         known = ", ".join(project.stacks()) or "none"
         raise ConfigurationError(label, [Problem("", f"no such stack file (stacks: {known})")])
+    if kind != "file":
+        # Opening a FIFO would block; a folder is not "no such stack file" (it is there).
+        raise ConfigurationError(
+            label, [Problem("", f"is a {kind}, not a file: a stack file is a YAML file")]
+        )
     document = _read_yaml(path, label, STACK_FILE_BOUNDS, project=project.name) or {}
     if not isinstance(document, dict):
         raise ConfigurationError(label, [Problem("", "must be a mapping with a `config` key")])

@@ -8,6 +8,9 @@ accepted or refused quickly and no message echoes a value written in it.
 
 from __future__ import annotations
 
+import contextlib
+import json
+import math
 import re
 from typing import Any
 
@@ -21,26 +24,144 @@ from ..errors import ConfigurationError, Problem, refused_key_shown
 MAX_NESTING = STACK_FILE_BOUNDS.max_depth
 
 
+#: The tags YAML 1.2's core schema resolves plain scalars to (besides ``str``).
+_NULL, _BOOL = "tag:yaml.org,2002:null", "tag:yaml.org,2002:bool"
+_INT, _FLOAT = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+_STR, _MERGE = "tag:yaml.org,2002:str", "tag:yaml.org,2002:merge"
+#: A plain scalar that YAML 1.1 readers and YAML 1.2 readers read as different values.
+_AMBIGUOUS = "tag:private-serverless,2025:yaml-1.1-or-1.2"
+
+# The YAML 1.2 core schema (yaml.org/spec/1.2.2, 10.3.2), which the Go yaml library (go-yaml
+# v3) implements apart from the forms refused below; PyYAML implements YAML 1.1, where `on`,
+# `yes` and `no` are booleans, `12:30` is the integer 750 and `017` is 15.
+_CORE_NULL = re.compile(r"null|Null|NULL|~|")
+_CORE_TRUE = re.compile(r"true|True|TRUE")
+_CORE_FALSE = re.compile(r"false|False|FALSE")
+_CORE_DECIMAL = re.compile(r"[-+]?[0-9]+")
+_CORE_OCTAL = re.compile(r"0o[0-7]+")
+_CORE_HEX = re.compile(r"0x[0-9a-fA-F]+")
+_CORE_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
+_CORE_INFINITY = re.compile(r"[-+]?\.(?:inf|Inf|INF)")
+_CORE_NAN = re.compile(r"\.(?:nan|NaN|NAN)")
+
+# Plain scalars whose reading depends on the reader, refused so that the plan and `pulumi up`
+# cannot silently differ: YAML 1.1 readers (PyYAML, go-yaml v2) take the first three for
+# booleans; go-yaml v3 still reads `017` as octal 15 (1.2: 17) and strips `_` from numbers,
+# and Go's integer syntax takes `0b101`, `0X1F`, `-0x1f` for numbers (1.2: strings).
+# (`y` and `n` are YAML 1.1 booleans too, but PyYAML never read them so and a single letter is
+# a fair name: a schedule `n`; they stay strings.)
+_YAML11_BOOLEAN = re.compile(r"yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF")
+_LEADING_ZERO = re.compile(r"[-+]?0[0-9]+")
+_GO_PREFIXED = re.compile(r"(?:[-+]0[xX]|0X)[0-9a-fA-F]+|(?:[-+]0[oO]|0O)[0-7]+|[-+]?0[bB][01]+")
+#: What Go reads as a number once go-yaml v3 has removed the underscores.
+_GO_NUMBER = re.compile(
+    r"[-+]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|[0-9]+)"
+    r"|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+)
+#: Integers Go holds (int64 or uint64); beyond them go-yaml reads a float or a string.
+_GO_INT_RANGE = range(-(2**63), 2**64)
+
+
+def _ambiguous(value: str) -> str | None:
+    """Why YAML 1.1 and 1.2 readers read the plain scalar ``value`` differently, if they do."""
+    if _YAML11_BOOLEAN.fullmatch(value):
+        return (
+            "an unquoted yes/no/on/off is a boolean to YAML 1.1 readers and a string to "
+            "YAML 1.2 ones: quote it, or write true or false"
+        )
+    if any(pattern.fullmatch(value) for pattern in (_CORE_DECIMAL, _CORE_OCTAL, _CORE_HEX)):
+        if not _fits_64_bits(value):
+            return (
+                "an integer beyond 64 bits is an integer to YAML 1.2 and a float or a string "
+                "to the Go yaml library: quote it"
+            )
+    elif _CORE_FLOAT.fullmatch(value) and math.isinf(float(value)):
+        return "a number beyond a float's range: quote it"
+    with_underscores = "_" in value and value[:1] in "+-0123456789"
+    if (
+        _LEADING_ZERO.fullmatch(value)
+        or _GO_PREFIXED.fullmatch(value)
+        or (with_underscores and _GO_NUMBER.fullmatch(value.replace("_", "")))
+    ):
+        return (
+            "a number written with a leading zero, an underscore, 0b, 0X or 0O, or a sign "
+            "before 0x/0o is read differently by YAML 1.1 and 1.2 readers: write it as 17, "
+            "0o17 or 0x1f, or quote it"
+        )
+    return None
+
+
+def _fits_64_bits(value: str) -> bool:
+    """Whether a YAML 1.2 integer (decimal, ``0o`` or ``0x``) fits Go's int64 or uint64."""
+    if len(value) > 30:  # longer is beyond 64 bits in any base, and int() may refuse it
+        return False
+    base, digits = {"0o": (8, value[2:]), "0x": (16, value[2:])}.get(value[:2], (10, value))
+    return int(digits, base) in _GO_INT_RANGE
+
+
+def _core_value(tag: str, value: str) -> Any:
+    """The value of a scalar tagged ``tag`` (bool, int, float or null) as YAML 1.2's core schema
+    reads it; ValueError when the text is not one the schema gives that tag."""
+    if tag == _NULL and _CORE_NULL.fullmatch(value):
+        return None
+    if tag == _BOOL and (_CORE_TRUE.fullmatch(value) or _CORE_FALSE.fullmatch(value)):
+        return value[0] in "tT"
+    if tag == _INT:
+        for pattern, base, skip in (
+            (_CORE_DECIMAL, 10, 0),
+            (_CORE_OCTAL, 8, 2),
+            (_CORE_HEX, 16, 2),
+        ):
+            if pattern.fullmatch(value):
+                if not _fits_64_bits(value):
+                    raise ValueError("an integer beyond 64 bits: quote it")
+                return int(value[skip:], base)
+    if tag == _FLOAT:
+        if _CORE_INFINITY.fullmatch(value):
+            return -math.inf if value[0] == "-" else math.inf
+        if _CORE_NAN.fullmatch(value):
+            return math.nan
+        if _CORE_FLOAT.fullmatch(value):
+            return float(value)
+    raise ValueError(f"not a YAML 1.2 {tag.rsplit(':', 1)[-1]}")
+
+
 class _StackLoader(yaml.SafeLoader):
     """YAML as a stack file should be read: plain JSON-like data, every mistake a YAMLError.
 
-    Unlike ``yaml.safe_load``: a date stays the string it was written as (Pulumi hands the
-    program strings), ``!!binary`` and ``!!set`` are refused (they have no JSON form), and an
-    integer too long for Python's int-to-string limit is a YAML error, not a ``ValueError``.
+    Unlike ``yaml.safe_load``: plain scalars resolve as YAML 1.2's core schema says, not as
+    YAML 1.1 (``on`` and ``12:30`` are strings, ``0o17`` is 15), and the few that YAML 1.1 and
+    1.2 readers read differently are refused (:func:`_ambiguous`); a date stays the string it
+    was written as (Pulumi hands the program strings); ``!!binary`` and ``!!set`` are refused
+    (they have no JSON form).
     """
 
-    yaml_implicit_resolvers = {  # noqa: RUF012  # PyYAML's class-level table, filtered
-        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-    }
+    # PyYAML's class-level table of YAML 1.1 resolvers, emptied: resolve() decides instead.
+    yaml_implicit_resolvers: dict[Any, list[tuple[str, re.Pattern[str]]]] = {}  # noqa: RUF012
 
-    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode and implicit[0]:  # plain: neither quoted nor tagged
+            if value == "<<":
+                return _MERGE
+            if _ambiguous(value) is not None:
+                return _AMBIGUOUS
+            for tag in (_NULL, _BOOL, _INT, _FLOAT):
+                with contextlib.suppress(ValueError):
+                    _core_value(tag, value)
+                    return tag
+            return _STR
+        return str(super().resolve(kind, value, implicit))  # type: ignore[no-untyped-call]
+
+    def _core_scalar(self, node: yaml.ScalarNode) -> Any:
+        text = self.construct_scalar(node)
         try:
-            return super().construct_yaml_int(node)
-        except ValueError:
-            raise yaml.constructor.ConstructorError(
-                None, None, "integer too large", node.start_mark
-            ) from None
+            # `!!int 017` too is 17 to YAML 1.2 and 15 to go-yaml.
+            reason = _ambiguous(text)
+            if reason is not None:
+                raise ValueError(reason)
+            return _core_value(node.tag, text)
+        except ValueError as exc:
+            raise yaml.constructor.ConstructorError(None, None, str(exc), node.start_mark) from None
 
     def _as_string(self, node: yaml.ScalarNode) -> str:
         return self.construct_scalar(node)
@@ -51,10 +172,12 @@ class _StackLoader(yaml.SafeLoader):
         )
 
 
-_StackLoader.add_constructor("tag:yaml.org,2002:int", _StackLoader.construct_yaml_int)
+for _tag in (_NULL, _BOOL, _INT, _FLOAT):
+    _StackLoader.add_constructor(_tag, _StackLoader._core_scalar)
 _StackLoader.add_constructor("tag:yaml.org,2002:timestamp", _StackLoader._as_string)
 _StackLoader.add_constructor("tag:yaml.org,2002:binary", _StackLoader._refuse)
 _StackLoader.add_constructor("tag:yaml.org,2002:set", _StackLoader._refuse)
+_StackLoader.add_constructor(_AMBIGUOUS, _StackLoader._refuse)  # reported earlier, with a path
 
 
 def load_stack_yaml(
@@ -222,9 +345,12 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
 
 
 def _check_nodes(node: yaml.Node, path: str, depth: int, max_depth: int) -> list[Problem]:
-    """Duplicate keys and excessive nesting under ``node``, with their key paths."""
+    """Duplicate keys, scalars read differently by YAML 1.1 and 1.2, and excessive nesting
+    under ``node``, with their key paths."""
     if depth > max_depth:
         return [Problem(path, f"nested more than {max_depth} levels deep")]
+    if isinstance(node, yaml.ScalarNode) and node.tag == _AMBIGUOUS:
+        return [Problem(path, _ambiguous(node.value) or "ambiguous scalar")]
     if isinstance(node, yaml.MappingNode):
         return _check_mapping(node, path, depth, max_depth)
     problems: list[Problem] = []
@@ -236,7 +362,7 @@ def _check_nodes(node: yaml.Node, path: str, depth: int, max_depth: int) -> list
 
 def _check_mapping(node: yaml.MappingNode, path: str, depth: int, max_depth: int) -> list[Problem]:
     problems: list[Problem] = []
-    seen: dict[tuple[str, str], int] = {}
+    seen: dict[tuple[str, Any], int] = {}
     for key_node, value_node in node.value:
         if key_node.tag == "tag:yaml.org,2002:merge":
             # `<<: *anchor` overriding keys is what merge keys are for; its nodes still count.
@@ -248,22 +374,41 @@ def _check_mapping(node: yaml.MappingNode, path: str, depth: int, max_depth: int
         whole = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else ""
         shown = _key_text(key_node) if refused_key_shown(whole) else f"<key on line {line}>"
         child = f"{path}.{shown}" if path else shown
-        if isinstance(key_node, yaml.ScalarNode):
-            identity = (key_node.tag, key_node.value)
-            if identity in seen:
+        if isinstance(key_node, yaml.ScalarNode) and key_node.tag == _AMBIGUOUS:
+            problems.append(Problem(child, _ambiguous(key_node.value) or "ambiguous scalar"))
+        elif isinstance(key_node, yaml.ScalarNode):
+            identities = _key_identities(key_node)
+            first = next((seen[identity] for identity in identities if identity in seen), None)
+            if first is not None:
                 problems.append(
                     Problem(
                         child,
-                        f"duplicate key (lines {seen[identity]} and {line}); "
+                        f"duplicate key (lines {first} and {line}); "
                         "YAML would silently keep only the last one",
                     )
                 )
             else:
-                seen[identity] = line
+                seen.update(dict.fromkeys(identities, line))
         else:
             problems.append(Problem(child, "a key must be a plain string, not a structure"))
         problems.extend(_check_nodes(value_node, child, depth + 1, max_depth))
     return problems
+
+
+def _key_identities(key_node: yaml.ScalarNode) -> tuple[tuple[str, Any], ...]:
+    """What makes two keys one once resolved (YAML 1.2): ``true`` and ``True`` are one key.
+
+    Two identities: the value (Python's dict makes one key of ``1``, ``1.0`` and ``true``) and
+    the text a JSON object gives it (the program reads structured settings as JSON, where the
+    key ``true`` and the string ``"true"`` are one)."""
+    text = str(key_node.value)
+    if key_node.tag == _STR:
+        return (("value", text), ("json", text))
+    try:
+        value = _core_value(key_node.tag, text)
+    except ValueError:  # refused when the document is constructed
+        return (("tagged", (key_node.tag, text)),)
+    return (("value", value), ("json", json.dumps(value)))
 
 
 #: Key paths name keys, but a pasted blob as a key should not fill the terminal.
