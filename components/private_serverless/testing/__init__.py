@@ -25,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Awaitable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
@@ -34,9 +34,12 @@ from pulumi.runtime.config import set_all_config
 from pulumi.runtime.settings import SETTINGS, reset_options
 from pulumi.runtime.sync_await import _sync_await
 
+from ..errors import PrivateServerlessError, hide_on_user_error
 from ..plan.mocks import ScalewayMocks
 from ..plan.runner import cancel_pending_work
 from ..plan.values import SECRET_SIGNATURE, SIGNATURE_KEY
+
+__tracebackhide__ = hide_on_user_error
 
 __all__ = [
     "API_KEY",
@@ -199,13 +202,22 @@ def resolve(output: pulumi.Output[T]) -> T:
 
     An exception raised while computing it (in the component or an ``apply``) is raised here.
     """
-    return cast(T, _sync_await(output.future()))
+    return cast(T, _awaited(output.future()))
 
 
 def is_secret(output: pulumi.Output[Any]) -> bool:
     """Whether ``output`` is a Pulumi secret (kept encrypted in the state, masked in logs)."""
-    secret: bool = _sync_await(output.is_secret())
+    secret: bool = _awaited(output.is_secret())
     return secret
+
+
+def _awaited(awaitable: Awaitable[T]) -> T:
+    try:
+        return _sync_await(awaitable)
+    except PrivateServerlessError as error:
+        # A user error needs only its message: drop the SDK's and asyncio's frames, whose
+        # locals (shown by pytest -l) hold the values the apply was given.
+        raise error.with_traceback(None) from error.__cause__
 
 
 def settle() -> None:
