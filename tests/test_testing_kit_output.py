@@ -26,7 +26,7 @@ import os
 import pulumi
 import pytest
 from private_serverless import PrivateContainer, PrivateContainerArgs, PrivateFunction
-from private_serverless.testing import MockedPulumi, mocked_pulumi, resolve
+from private_serverless.testing import CONTAINER, MockedPulumi, mocked_pulumi, resolve
 
 SECRET = os.environ["PLANTED"]
 IMAGE = "rg.fr-par.scw.cloud/ns/api:1"
@@ -76,6 +76,40 @@ def test_crash(pulumi_mocks: MockedPulumi, monkeypatch: pytest.MonkeyPatch) -> N
 
     monkeypatch.setattr("private_serverless.services.private_service.validation_problems", broken)
     PrivateContainer("api", {{"image": IMAGE, "port": 0, "secrets": {{"K": "{CRASH_VALUE}"}}}})
+
+
+def _api(pulumi_mocks: MockedPulumi):
+    PrivateContainer("api", {{"image": IMAGE, "secrets": {{"K": SECRET}}, "env": {{"A": "plain"}}}})
+    return pulumi_mocks.resource(CONTAINER, "api-container")
+
+
+def test_secret_in(pulumi_mocks: MockedPulumi) -> None:
+    assert "X" in _api(pulumi_mocks).inputs["secretEnvironmentVariables"]
+
+
+def test_inputs_equal(pulumi_mocks: MockedPulumi) -> None:
+    assert _api(pulumi_mocks).inputs == {{"environmentVariables": {{"A": "plain"}}}}
+
+
+def test_secret_equal(pulumi_mocks: MockedPulumi) -> None:
+    assert _api(pulumi_mocks).inputs["secretEnvironmentVariables"]["K"] == "another value"
+
+
+def test_secret_not_in(pulumi_mocks: MockedPulumi) -> None:
+    assert "PLANTED" not in _api(pulumi_mocks).inputs["secretEnvironmentVariables"]["K"]
+
+
+def test_secret_list(pulumi_mocks: MockedPulumi) -> None:
+    values = list(_api(pulumi_mocks).inputs["secretEnvironmentVariables"].values())
+    assert values == ["another value"]
+
+
+def test_resource(pulumi_mocks: MockedPulumi) -> None:
+    assert _api(pulumi_mocks) is None
+
+
+def test_resolved_secret(pulumi_mocks: MockedPulumi) -> None:
+    assert resolve(pulumi.Output.secret(SECRET)) == "another value"
 '''
 
 
@@ -130,3 +164,24 @@ def test_a_crash_shows_the_library_frames_and_their_arguments(failures: dict[str
     assert "RuntimeError: a bug in the library" in report
     assert "private_serverless/services/private_service.py" in report
     assert re.search(rf"^args = .*{CRASH_VALUE}", report, re.MULTILINE)
+
+
+@pytest.mark.parametrize(
+    ("test", "shown"),
+    [
+        ("test_secret_in", ["assert 'X' in {'K': [secret]}"]),
+        ("test_inputs_equal", ["'secretEnvironmentVariables': {", "'K': [secret]", "'A': 'plain'"]),
+        ("test_secret_equal", ["assert [secret] == 'another value'"]),
+        ("test_secret_not_in", ["assert 'PLANTED' not in [secret]"]),
+        ("test_secret_list", ["At index 0 diff: [secret] != 'another value'"]),
+        ("test_resource", ["'secretEnvironmentVariables': {'K': [secret]}", "outputs="]),
+        ("test_resolved_secret", ["assert [secret] == 'another value'"]),
+    ],
+)
+def test_a_failed_assertion_shows_a_secret_of_the_kit_as_secret(
+    failures: dict[str, str], test: str, shown: list[str]
+) -> None:
+    report = failures[test]
+    assert PLANTED_SECRET not in report
+    for text in shown:
+        assert text in report, report
