@@ -22,6 +22,7 @@ from private_serverless.testing import (
     API_KEY,
     FUNCTION,
     MockedPulumi,
+    SecretString,
     is_secret,
     mocked_pulumi,
     resolve,
@@ -84,6 +85,9 @@ def test_the_fixture_resolves_endpoints_and_secret_keys(
     record = pulumi_mocks.resource(FUNCTION, "billing-function")
     assert record.inputs["secretEnvironmentVariables"] == {"DB_PASSWORD": "planted-value"}
     assert "secretEnvironmentVariables" in record.secret_inputs
+    assert repr(record.inputs["secretEnvironmentVariables"]) == "{'DB_PASSWORD': [secret]}"
+    assert repr(record.outputs["secretEnvironmentVariables"]) == "{'DB_PASSWORD': [secret]}"
+    assert type(record.inputs["privacy"]) is str  # a plain input stays a plain string
     assert sorted(r.name for r in pulumi_mocks.resources(API_KEY)) == [
         "api-key-gen0",
         "billing-key-gen0",
@@ -113,6 +117,17 @@ def test_an_echo_mock_gets_an_error_naming_each_missing_output(
         ):
             with pytest.raises(MissingProviderOutputError, match=missing):
                 resolve(output)
+
+
+def test_a_resolved_secret_compares_as_its_text_and_shows_as_secret(
+    pulumi_mocks: MockedPulumi,
+) -> None:
+    value = resolve(pulumi.Output.secret({"token": "planted-value", "n": 1}))
+    assert value == {"token": "planted-value", "n": 1}
+    assert isinstance(value["token"], SecretString)
+    assert value["token"].startswith("planted") and f"{value['token']}" == "planted-value"
+    assert repr(value) == "{'token': [secret], 'n': 1}"
+    assert type(resolve(pulumi.Output.from_input("plain"))) is str
 
 
 def test_the_runtime_is_reset_after_the_block(source_dir: Path) -> None:

@@ -16,6 +16,17 @@ class PrivateServerlessError(Exception):
     """Base class of the errors a user can cause and fix (bad input, missing secret)."""
 
 
+def hide_on_user_error(excinfo: object) -> bool:
+    """pytest's ``__tracebackhide__`` of the modules a user error passes through: hide their
+    frames from its traceback, keep them for any other exception (a bug, to debug).
+
+    pytest's long tracebacks print each frame's arguments, and the library's hold what the user
+    gave (a component's args, secrets included); the error's message already says what to fix.
+    ``excinfo`` is pytest's ``ExceptionInfo`` of the exception shown (or ``None``).
+    """
+    return isinstance(getattr(excinfo, "value", None), PrivateServerlessError)
+
+
 @dataclass(frozen=True)
 class Problem:
     """One mistake: where it is (a dotted key path) and what is wrong with it."""

@@ -39,10 +39,12 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Final, Literal
 
 from ..core import limits
-from ..errors import PrivateServerlessError
+from ..errors import PrivateServerlessError, hide_on_user_error
 
 if TYPE_CHECKING:
     import pathspec
+
+__tracebackhide__ = hide_on_user_error
 
 #: Bump when the archive layout changes: archives built by another format are rebuilt.
 FORMAT: Final = 1

@@ -14,7 +14,9 @@ from typing import Any
 
 from ..core.files import EXPORT_BOUNDS, read_json
 from ..core.inventory import SECRET_PLACEHOLDER, ResourceRecord
-from ..errors import PrivateServerlessError
+from ..errors import PrivateServerlessError, hide_on_user_error
+
+__tracebackhide__ = hide_on_user_error
 
 #: Key and value marking a secret in serialized Pulumi properties.
 SIG_KEY = "4dabf18193072939515e22adb298388d"

@@ -22,11 +22,14 @@ from enum import IntEnum
 from typing import TypeAlias
 from zoneinfo import ZoneInfo
 
+from ..errors import hide_on_user_error
 from .checker import known_time_zones, mapped_range_problem
 from .errors import ConditionError
 from .request import USER_AGENT_MAX_LENGTH, AccessRequest
 from .simulator import evaluate_condition
 from .validation import validate_condition
+
+__tracebackhide__ = hide_on_user_error
 
 IPNetwork: TypeAlias = ipaddress.IPv4Network | ipaddress.IPv6Network
 

@@ -31,8 +31,11 @@ from functools import cache
 from typing import Any, Final
 from zoneinfo import available_timezones
 
+from ..errors import hide_on_user_error
 from .errors import ConditionError, ConditionWarning
 from .request import USER_AGENT_MAX_LENGTH
+
+__tracebackhide__ = hide_on_user_error
 
 # --- what exists --------------------------------------------------------------------------
 

@@ -10,11 +10,14 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..errors import hide_on_user_error
 from .errors import ExpectationError
 from .request import AccessRequest
 
 if TYPE_CHECKING:
     from .builder import ConditionLike
+
+__tracebackhide__ = hide_on_user_error
 
 
 class AccessExpectations(BaseModel):

@@ -13,10 +13,13 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from ..errors import hide_on_user_error
 from .errors import ConditionError
 from .functions import in_ip_range
 from .request import AccessRequest
 from .validation import analyze_condition
+
+__tracebackhide__ = hide_on_user_error
 
 
 class RendersCel(Protocol):

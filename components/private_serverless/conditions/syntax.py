@@ -13,7 +13,10 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
+from ..errors import hide_on_user_error
 from .errors import ConditionError
+
+__tracebackhide__ = hide_on_user_error
 
 # lark names terminals after their text; users should see the text, not the names.
 _TOKEN_TEXT = {

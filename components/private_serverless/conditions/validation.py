@@ -12,11 +12,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..core.limits import CONDITION_MAX_LENGTH
+from ..errors import hide_on_user_error
 from .checker import Checker, article, position
 from .errors import ConditionError, ConditionWarning
 from .meaning import condition_meaning
 from .samples import HORIZON
 from .syntax import parse_cel
+
+__tracebackhide__ = hide_on_user_error
 
 
 def validate_condition(expression: str, *, whole: bool = True) -> list[ConditionWarning]:

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import PrivateServerlessError
+from ..errors import PrivateServerlessError, hide_on_user_error
+
+__tracebackhide__ = hide_on_user_error
 
 #: Plans, archives and reports hold no secret: give them the usual mode, not mkstemp's 0600.
 _MODE_OF_NEW_FILES = 0o644

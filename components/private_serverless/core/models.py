@@ -33,8 +33,10 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic_core import PydanticUndefined
 
-from ..errors import ConfigurationError
+from ..errors import ConfigurationError, hide_on_user_error
 from .key_suggestions import validation_problems
+
+__tracebackhide__ = hide_on_user_error
 
 
 class _Factory:

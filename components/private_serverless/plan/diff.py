@@ -33,6 +33,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from ..core.inventory import SECRET_PLACEHOLDER, ResourceRecord
+from ..errors import hide_on_user_error
 from ..policies.kinds import Kind, kind_of
 from .access_diff import AccessDiff, access_diff_markdown, access_diff_text, diff_access
 from .archive_changes import ArchiveChange, archive_change
@@ -53,6 +54,8 @@ from .values import (
     is_unknown,
     secret_strings,
 )
+
+__tracebackhide__ = hide_on_user_error
 
 ChangeKind = Literal["added", "removed", "changed"]
 Operation = Literal["create", "update", "replace", "delete", "same"]

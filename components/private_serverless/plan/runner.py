@@ -24,7 +24,7 @@ from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _sync_await
 
 from ..core.inventory import ResourceRecord
-from ..errors import PrivateServerlessError
+from ..errors import PrivateServerlessError, hide_on_user_error
 from .archive_changes import archive_files
 from .collection import collections_at_the_end
 from .component_outputs import unsent_component_outputs
@@ -39,6 +39,8 @@ from .settle import flat_settling
 from .unknowns_scan import acyclic_unknowns_scan
 from .unread_urns import without_unread_urns
 from .values import secret_strings
+
+__tracebackhide__ = hide_on_user_error
 
 Program = Callable[[], None]
 

@@ -25,6 +25,10 @@ from contextlib import contextmanager
 from pulumi.runtime import stack as runtime_stack
 from pulumi.runtime.settings import SETTINGS, _get_rpc_manager
 
+from ..errors import hide_on_user_error
+
+__tracebackhide__ = hide_on_user_error
+
 
 async def settle(await_all_outstanding_tasks: bool = True) -> None:
     """Wait for every outstanding RPC and pending output, as ``wait_for_rpcs`` does."""

@@ -15,7 +15,7 @@ from typing import cast
 
 from pydantic import ValidationError
 
-from ..errors import ConfigurationError, Problem, problems_from_validation_error
+from ..errors import ConfigurationError, Problem, hide_on_user_error, problems_from_validation_error
 from ..policies import PolicySettings, evaluate, weakenings
 from ..policies.rules import redact_plain_secrets
 from ..policies.waivers import Waiver, read_waivers
@@ -24,6 +24,8 @@ from ..project import pulumi_project
 from .echoes import flagged_strings, scrub_echoes, scrub_finding, scrubber
 from .model import Finding, Plan, urn_name
 from .runner import PlanCheck, Program, StackProgramLoader, infer_project, run_plan
+
+__tracebackhide__ = hide_on_user_error
 
 
 def run_stack_plan(

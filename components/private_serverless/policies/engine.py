@@ -6,12 +6,14 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from ..core.inventory import ResourceRecord
-from ..errors import ConfigurationError
+from ..errors import ConfigurationError, hide_on_user_error
 from .findings import Finding
 from .rules import RULES, Context, default_now
 from .settings import PolicySettings
 from .waivers import Waiver, apply_waivers, waiver_problems
 from .weakening import component_allowances
+
+__tracebackhide__ = hide_on_user_error
 
 _DEFAULT_SETTINGS = PolicySettings()
 

@@ -23,9 +23,11 @@ from typing import Annotated, Any, Self
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..core.inventory import ResourceRecord
-from ..errors import ConfigurationError, Problem, problems_from_validation_error
+from ..errors import ConfigurationError, Problem, hide_on_user_error, problems_from_validation_error
 from .findings import ADVISORY, MANDATORY, Finding, WaiverNote
 from .settings import PolicySettings
+
+__tracebackhide__ = hide_on_user_error
 
 #: The rule of the findings about waivers themselves (expired, matching nothing).
 WAIVERS_RULE = "waivers"

@@ -30,8 +30,10 @@ import pulumi
 
 from ..core.files import PROJECT_FILE_BOUNDS, STACK_FILE_BOUNDS, Bounds
 from ..core.inventory import SECRET_PLACEHOLDER
-from ..errors import ConfigurationError, PrivateServerlessError, Problem
+from ..errors import ConfigurationError, PrivateServerlessError, Problem, hide_on_user_error
 from .stack_yaml import load_stack_yaml
+
+__tracebackhide__ = hide_on_user_error
 
 #: The project file names the Pulumi CLI accepts, in the order it tries them
 #: (https://www.pulumi.com/docs/iac/concepts/projects/project-file/: ".yml or .yaml").

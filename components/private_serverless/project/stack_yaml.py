@@ -17,7 +17,9 @@ from typing import Any
 import yaml
 
 from ..core.files import STACK_FILE_BOUNDS, Bounds
-from ..errors import ConfigurationError, Problem, refused_key_shown
+from ..errors import ConfigurationError, Problem, hide_on_user_error, refused_key_shown
+
+__tracebackhide__ = hide_on_user_error
 
 #: Deeper than this, a stack file is junk, not configuration; refusing it early keeps every
 #: later recursive step (JSON encoding, validation) far from Python's recursion limit.

@@ -38,6 +38,8 @@ def _url_credentials() -> Any:
 
 def _has_url_credentials(text: str) -> bool:
     return "://" in text and _url_credentials().search(text) is not None
+
+
 # An HTTP Authorization header value.
 _AUTH_HEADER = re.compile(r"^(?:Bearer|Basic|Token|Digest)\s+[A-Za-z0-9+/=._~\-]{8,}", re.I)
 # Prefixes providers put on their tokens so that scanners can find them (GitHub, Slack,

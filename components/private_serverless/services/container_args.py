@@ -19,9 +19,11 @@ from ..attachments.container_operation import Sandbox, ScalingOption
 from ..attachments.registry import RegistryArgs
 from ..core import limits
 from ..core.models import ArgsModel
-from ..errors import InvalidOutputError
+from ..errors import InvalidOutputError, hide_on_user_error
 from ..sensitive.environment import check_plain_command, check_plain_values
 from .service_args import ServiceArgs
+
+__tracebackhide__ = hide_on_user_error
 
 
 class Probe(ArgsModel):

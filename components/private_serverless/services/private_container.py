@@ -9,10 +9,13 @@ import pulumi
 from pulumiverse_scaleway import containers, registry
 
 from ..core import limits
+from ..errors import hide_on_user_error
 from .attachments import Target, attach, has_custom_domain
 from .container_args import PrivateContainerArgs, Probe
 from .outputs import as_output
 from .private_service import PrivateService, coerce_args, namespace_name_for
+
+__tracebackhide__ = hide_on_user_error
 
 TYPE_TOKEN = "private-serverless:index:PrivateContainer"
 

@@ -17,11 +17,13 @@ from ..artifacts.archive import (
     source_files,
 )
 from ..core import limits
-from ..errors import ConfigurationError, Problem
+from ..errors import ConfigurationError, Problem, hide_on_user_error
 from .attachments import Target, attach, has_custom_domain
 from .function_args import PrivateFunctionArgs, handler_file_candidates, handler_present
 from .outputs import as_output
 from .private_service import PrivateService, coerce_args, namespace_name_for
+
+__tracebackhide__ = hide_on_user_error
 
 TYPE_TOKEN = "private-serverless:index:PrivateFunction"
 

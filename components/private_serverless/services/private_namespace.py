@@ -11,10 +11,12 @@ from pulumiverse_scaleway import containers, functions
 from pydantic import ValidationError
 
 from ..core import limits
-from ..errors import ConfigurationError, Problem, problems_from_validation_error
+from ..errors import ConfigurationError, Problem, hide_on_user_error, problems_from_validation_error
 from .namespace_args import NamespaceKind, PrivateNamespaceArgs
 from .outputs import as_output
 from .variables import secret_outputs
+
+__tracebackhide__ = hide_on_user_error
 
 TYPE_TOKEN = "private-serverless:index:PrivateNamespace"
 

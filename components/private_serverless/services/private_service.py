@@ -30,10 +30,13 @@ from ..errors import (
     ConfigurationError,
     MissingProviderOutputError,
     Problem,
+    hide_on_user_error,
     problems_from_validation_error,
 )
 from .outputs import as_output
 from .service_args import ServiceArgs, check_service_name
+
+__tracebackhide__ = hide_on_user_error
 
 ArgsT = TypeVar("ArgsT", bound=ServiceArgs)
 T = TypeVar("T")

@@ -25,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Awaitable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
@@ -34,9 +34,13 @@ from pulumi.runtime.config import set_all_config
 from pulumi.runtime.settings import SETTINGS, reset_options
 from pulumi.runtime.sync_await import _sync_await
 
+from ..core.inventory import SECRET_PLACEHOLDER
+from ..errors import PrivateServerlessError, hide_on_user_error
 from ..plan.mocks import ScalewayMocks
 from ..plan.runner import cancel_pending_work
 from ..plan.values import SECRET_SIGNATURE, SIGNATURE_KEY
+
+__tracebackhide__ = hide_on_user_error
 
 __all__ = [
     "API_KEY",
@@ -54,6 +58,7 @@ __all__ = [
     "MockedPulumi",
     "RegisteredResource",
     "ScalewayMocks",
+    "SecretString",
     "is_secret",
     "mocked_pulumi",
     "resolve",
@@ -77,6 +82,19 @@ PRIVATE_CONTAINER = "private-serverless:index:PrivateContainer"
 PRIVATE_NAMESPACE = "private-serverless:index:PrivateNamespace"
 
 
+class SecretString(str):
+    """The text of a secret, as the kit gives it (:attr:`RegisteredResource.inputs`,
+    :func:`resolve`): it compares, hashes and formats as the plain string, but its ``repr`` is
+    ``[secret]``, so that pytest's assertion messages, which quote values by ``repr``, do not
+    print it. What is derived from it (``str(value)``, a slice, ``value.split()``) is a plain
+    string again."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return SECRET_PLACEHOLDER
+
+
 @dataclass(frozen=True)
 class RegisteredResource:
     """One resource the program registered, as the engine received it."""
@@ -87,12 +105,14 @@ class RegisteredResource:
     """The resource name (the components name children ``<component>-<role>``)."""
     inputs: Mapping[str, Any]
     """Inputs keyed by the provider's names as the engine receives them (camelCase:
-    ``secretEnvironmentVariables``); secret values are here in clear, as the provider gets
-    them, so a test can check them (:attr:`secret_inputs` says which were secret)."""
+    ``secretEnvironmentVariables``); secret values are here as the provider gets them, so a
+    test can check them (:attr:`secret_inputs` says which were secret), their text as
+    :class:`SecretString` (shown ``[secret]``)."""
     secret_inputs: frozenset[str] = frozenset()
     """The inputs whose value was (or held) a Pulumi secret."""
     outputs: Mapping[str, Any] = field(default_factory=dict)
-    """What the mocks answered: the inputs plus the outputs the provider computes."""
+    """What the mocks answered: the inputs plus the outputs the provider computes (secrets
+    unwrapped as in :attr:`inputs`)."""
     id: str | None = None
     """The id the mocks gave it (``None`` for component resources)."""
 
@@ -112,7 +132,7 @@ class _RecordingMocks(pulumi.runtime.Mocks):
                 name=args.name,
                 inputs={key: _unwrap(value) for key, value in args.inputs.items()},
                 secret_inputs=frozenset(k for k, v in args.inputs.items() if _holds_secret(v)),
-                outputs=dict(state or {}),
+                outputs={key: _unwrap(value) for key, value in (state or {}).items()},
                 id=resource_id,
             )
         )
@@ -126,14 +146,17 @@ def _is_secret_value(value: Any) -> bool:
     return isinstance(value, dict) and value.get(SIGNATURE_KEY) == SECRET_SIGNATURE
 
 
-def _unwrap(value: Any) -> Any:
-    """``value`` with the engine's secret wrappers replaced by the values they hold."""
+def _unwrap(value: Any, secret: bool = False) -> Any:
+    """``value`` with the engine's secret wrappers replaced by the values they hold, the text
+    in a secret as :class:`SecretString` (keys are names, left plain)."""
     if _is_secret_value(value):
-        return _unwrap(value.get("value"))
+        return _unwrap(value.get("value"), secret=True)
     if isinstance(value, dict):
-        return {key: _unwrap(item) for key, item in value.items()}
+        return {key: _unwrap(item, secret) for key, item in value.items()}
     if isinstance(value, list):
-        return [_unwrap(item) for item in value]
+        return [_unwrap(item, secret) for item in value]
+    if secret and isinstance(value, str):
+        return SecretString(value)
     return value
 
 
@@ -198,14 +221,25 @@ def resolve(output: pulumi.Output[T]) -> T:
     """The value of ``output`` once the mock runtime has computed it.
 
     An exception raised while computing it (in the component or an ``apply``) is raised here.
+    The text of a secret output comes as :class:`SecretString`.
     """
-    return cast(T, _sync_await(output.future()))
+    value = _awaited(output.future())
+    return cast(T, _unwrap(value, secret=True) if is_secret(output) else value)
 
 
 def is_secret(output: pulumi.Output[Any]) -> bool:
     """Whether ``output`` is a Pulumi secret (kept encrypted in the state, masked in logs)."""
-    secret: bool = _sync_await(output.is_secret())
+    secret: bool = _awaited(output.is_secret())
     return secret
+
+
+def _awaited(awaitable: Awaitable[T]) -> T:
+    try:
+        return _sync_await(awaitable)
+    except PrivateServerlessError as error:
+        # A user error needs only its message: drop the SDK's and asyncio's frames, whose
+        # locals (shown by pytest -l) hold the values the apply was given.
+        raise error.with_traceback(None) from error.__cause__
 
 
 def settle() -> None:

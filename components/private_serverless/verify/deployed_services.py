@@ -18,7 +18,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..core.inventory import SECRET_PLACEHOLDER
-from ..errors import ConfigurationError, Problem
+from ..errors import ConfigurationError, Problem, hide_on_user_error
+
+__tracebackhide__ = hide_on_user_error
 
 #: Statuses meaning "no valid credentials": what a private endpoint answers without a key.
 REJECTED_STATUSES = frozenset({401, 403})

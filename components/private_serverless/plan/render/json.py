@@ -26,8 +26,11 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ...core.files import PLAN_BOUNDS, read_json
 from ...core.inventory import ResourceRecord
+from ...errors import hide_on_user_error
 from ..errors import PlanError
 from ..model import Finding, Plan, WaiverShown
+
+__tracebackhide__ = hide_on_user_error
 
 
 def plan_to_dict(plan: Plan) -> dict[str, Any]:

@@ -13,8 +13,11 @@ import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from ...errors import hide_on_user_error
 from ..pulumi_project import find_project, hermetic_config_environment, read_stack_config
 from .program import StackContext, run
+
+__tracebackhide__ = hide_on_user_error
 
 
 def load_offline_program(

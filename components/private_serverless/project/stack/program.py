@@ -26,6 +26,7 @@ from ...errors import (
     ConfigurationError,
     PrivateServerlessError,
     Problem,
+    hide_on_user_error,
     hiding_keys,
 )
 from ...policies.waivers import waiver_problems
@@ -54,6 +55,8 @@ from .secure_slots import misplaced_secure_values, plain_config_references
 from .service_calls import Calls, build_order, env_problems, read_calls
 from .service_values import build_dir_problems, resolve_env_settings
 from .shared_namespaces import prepare_namespaces, service_namespace, shared_variable_problems
+
+__tracebackhide__ = hide_on_user_error
 
 CONFIG_KEYS = frozenset(StackConfig.model_fields)
 # Namespaces of providers and of Pulumi itself, whose keys are theirs to define.
