@@ -77,6 +77,7 @@ def test_rule_ids_are_stable() -> None:
         "require-condition",
         "image-digest",
         "broad-permission-set",
+        "key-secret-reach",
     ]
 
 

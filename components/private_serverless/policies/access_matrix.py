@@ -562,6 +562,43 @@ def _grants(index: _Index, all_services: Sequence[Service]) -> list[Grant]:
     return grants
 
 
+#: The provider's type of a Secret Manager secret, and the role of the one where a component
+#: stores its callers' API key (``store_keys_in_secret_manager``).
+_SECRET_TYPE = "scaleway:secrets/secret:Secret"
+_KEY_SECRET_SUFFIX = "-key-secret"
+
+
+@dataclass(frozen=True)
+class StoredKey:
+    """A service's callers' API key kept in Secret Manager, and the project it is kept in."""
+
+    service: Service
+    project: str
+    secret_urn: str
+
+
+def stored_keys(
+    records: Sequence[ResourceRecord], *, default_project_id: str | None = None
+) -> list[StoredKey]:
+    """The services whose callers' key the components store in Secret Manager, with the
+    project of each secret (labelled as the access matrix labels projects)."""
+    index = _Index(records, default_project_id)
+    by_component = {s.component: s for s in _services(index) if s.component is not None}
+    found = []
+    for record in records:
+        if record.type != _SECRET_TYPE or not record.name.endswith(_KEY_SECRET_SUFFIX):
+            continue
+        service = by_component.get(record.parent or "")
+        if service is None:
+            continue
+        # The component keeps the key in its service's project; a preview leaves that
+        # project's id unknown (it comes from the namespace), so it is the service's label.
+        unknown = record.inputs.get("projectId") == _UNKNOWN
+        project = service.project if unknown else _namespace_project(index, record)
+        found.append(StoredKey(service, project, record.urn))
+    return found
+
+
 def grants(
     records: Sequence[ResourceRecord], *, default_project_id: str | None = None
 ) -> list[Grant]:

@@ -26,7 +26,7 @@ from ..conditions import ConditionError, validate_condition
 from ..core.inventory import SECRET_PLACEHOLDER, ResourceRecord
 from ..sensitive.names import name_looks_secret
 from ..sensitive.values import secret_values
-from .access_matrix import Grant, grants
+from .access_matrix import Grant, grants, stored_keys
 from .access_rules import escalation_grants, group_bypass, is_escalation_set, reach_beyond_intent
 from .findings import ADVISORY, MANDATORY, Finding, Severity
 from .kinds import Kind, kind_of
@@ -658,6 +658,34 @@ def check_reach_beyond_intent(records: Sequence[ResourceRecord], ctx: Context) -
         yield Finding(rule="reach-beyond-intent", severity=MANDATORY, urn=urn, message=message)
 
 
+def check_key_secret_reach(records: Sequence[ResourceRecord], ctx: Context) -> Iterator[Finding]:
+    """No principal reads, through Secret Manager, the stored API key of a service it was not
+    granted: secret access is per project, so a grant to read secrets where the components
+    keep a service's callers' key (``store_keys_in_secret_manager``) is a way to call it."""
+    by_urn = {record.urn: record for record in records}
+    keys = stored_keys(records, default_project_id=ctx.default_project_id)
+    for grant in grants(records, default_project_id=ctx.default_project_id):
+        entry = PERMISSION_SETS.get(grant.rule.permission_set)
+        record = by_urn.get(grant.rule.policy_urn)
+        if entry is None or not entry.reads_secrets or record is None:
+            continue
+        for key in keys:
+            own = grant.principal.name == f"{key.service.name} (service identity)"
+            if own or not (grant.organization_wide or key.project in grant.projects):
+                continue
+            where = "the organization" if grant.organization_wide else key.project
+            yield _finding(
+                "key-secret-reach",
+                record,
+                f"{_label(record)} rule #{grant.rule.rule} grants {grant.rule.permission_set} "
+                f"to {grant.principal} in {where}, where the API key of the callers of "
+                f"{key.service.kind} '{key.service.name}' is stored: whoever holds it reads "
+                f"that key and calls '{key.service.name}'. Keep the key in another project "
+                f"(dedicated_project on '{key.service.name}') or grant the secret access where "
+                "no caller key is stored.",
+            )
+
+
 def check_group_bypass(records: Sequence[ResourceRecord], ctx: Context) -> Iterator[Finding]:
     """No group grants an application more than its own conditioned rule."""
     for urn, message in group_bypass(records, ctx.default_project_id):
@@ -762,6 +790,13 @@ RULES: tuple[Rule, ...] = (
         ADVISORY,
         "A product's full access is granted only where no narrower set of the product fits.",
         resource_check=check_broad_permission_set,
+    ),
+    Rule(
+        "key-secret-reach",
+        MANDATORY,
+        "No principal can read, in Secret Manager, the stored API key of a service it may not "
+        "call.",
+        stack_check=check_key_secret_reach,
     ),
 )
 
