@@ -136,7 +136,10 @@ def test_check_refuses_meaningless_conditions(condition: str, reason: str) -> No
 
 @pytest.mark.parametrize(
     "condition",
-    ['request.user_agent.matches("\\\\p{L}")', 'request.time.getHours("+02:00") >= 9'],
+    [
+        'request.user_agent.matches("\\\\p{L}") && request.time.getHours() >= 9',
+        'request.time.getHours("+02:00") >= 9',
+    ],
 )
 def test_check_accepts_re2_classes_and_fixed_offsets(condition: str) -> None:
     result = runner.invoke(app, ["condition", "check", condition])

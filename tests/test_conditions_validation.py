@@ -7,11 +7,11 @@ import sys
 
 import pytest
 from private_serverless.conditions import ConditionError, ConditionWarning, validate_condition
+from private_serverless.conditions.validation import USER_AGENT_ONLY
 from private_serverless.errors import PrivateServerlessError
 
 DOCUMENTED = [
     'inIpRange(request.ip, "198.51.100.0/24")',
-    'request.user_agent.contains("InternalAdminTool/1.0")',
     "request.time.getDayOfWeek() != 0 && request.time.getDayOfWeek() != 6"
     ' && request.time.getHours("Europe/Paris") >= 9'
     ' && request.time.getHours("Europe/Paris") < 18',
@@ -20,6 +20,11 @@ DOCUMENTED = [
     '&& request.time.getHours("Europe/Paris") < 18',
     '(inIpRange(request.ip, "203.0.113.42/32") || request.user_agent.contains("TrustedCI"))\n'
     "&& request.time.getDayOfWeek() != 0 && request.time.getDayOfWeek() != 6",
+]
+# Scaleway's examples that only the user agent restricts: valid, with the warning that the
+# caller picks its user agent (a leaked key works for whoever knows the condition).
+DOCUMENTED_USER_AGENT_ONLY = [
+    'request.user_agent.contains("InternalAdminTool/1.0")',
     'request.user_agent.contains("terraform/")',
 ]
 
@@ -29,20 +34,53 @@ def test_documented_examples_are_valid_without_warnings(expression: str) -> None
     assert validate_condition(expression) == []
 
 
+def _user_agent_only(expression: str) -> bool:
+    return [w.message for w in validate_condition(expression)] == [USER_AGENT_ONLY]
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        *DOCUMENTED_USER_AGENT_ONLY,
+        '!request.user_agent.startsWith("curl/")',
+        'request.user_agent.endsWith("bot") && size(request.user_agent) < 100',
+        'request.user_agent.matches("^Mozilla/[0-9]")',
+        'request.user_agent.matches("\\p{L}")',
+        # What the user agent lets in beyond the address range, anyone sending it gets.
+        'inIpRange(request.ip, "198.51.100.0/24") || request.user_agent.contains("TrustedCI")',
+        'inIpRange(request.ip, "203.0.113.42/32") || request.user_agent != ""',
+        'inIpRange(request.ip, "203.0.113.42/32") || inIpRange(request.user_agent, "0.0.0.0/0")',
+    ],
+)
+def test_a_condition_only_the_user_agent_restricts_is_valid_with_a_warning(expression: str) -> None:
+    assert _user_agent_only(expression)
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        'inIpRange(request.ip, "203.0.113.42/32") && request.user_agent.contains("TrustedCI")',
+        '(inIpRange(request.ip, "203.0.113.42/32") || request.user_agent.contains("TrustedCI"))'
+        " && request.time.getDayOfWeek() != 0",
+        'request.user_agent.contains("x") && request.time.getHours("Europe/Paris") >= 9',
+    ],
+)
+def test_the_address_or_the_time_still_restricting_is_no_user_agent_warning(
+    expression: str,
+) -> None:
+    assert validate_condition(expression) == []
+
+
 @pytest.mark.parametrize(
     "expression",
     [
         "  \n\tinIpRange(request.ip, '2001:db8::/32')  \n",
         'inIpRange(request.ip, "192.0.2.0/24") || inIpRange(request.ip, "203.0.113.0/24")',
-        '!request.user_agent.startsWith("curl/")',
-        'request.user_agent.endsWith("bot") && size(request.user_agent) < 100',
-        'request.user_agent.matches("^Mozilla/[0-9]")',
         "request.time.getDayOfWeek() in [1, 2, 3]",
         'request.time < timestamp("2027-01-01T00:00:00Z")',
         "request.time.getMinutes() >= 30 // comments are CEL too",
         "9 <= request.time.getHours()",
         'request.ip == "203.0.113.7"',
-        'request.user_agent.matches("\\p{L}")',
         'request.time.getHours("+02:00") >= 9 && request.time.getHours("-05:30") < 18',
     ],
 )
@@ -167,16 +205,24 @@ def test_documentation_and_public_ranges_do_not_warn(network: str) -> None:
 def test_long_user_agent_literal_warns() -> None:
     fits = "a" * 255
     too_long = "a" * 256
-    assert validate_condition(f'request.user_agent.contains("{fits}")') == []
+    assert _user_agent_only(f'request.user_agent.contains("{fits}")')  # no truncation warning
     for method in ("contains", "startsWith", "endsWith"):
-        (warning,) = validate_condition(
-            f'request.user_agent.{method}("{too_long}") || request.ip == "203.0.113.7"'
-        )
+        (warning,) = [
+            w
+            for w in validate_condition(
+                f'request.user_agent.{method}("{too_long}") || request.ip == "203.0.113.7"'
+            )
+            if w.message != USER_AGENT_ONLY
+        ]
         assert "truncated at 255 characters" in warning.message
         assert f"{method}() with a 256-character string" in warning.message
-    (warning,) = validate_condition(
-        f'request.user_agent == "{too_long}" || request.ip == "203.0.113.7"'
-    )
+    (warning,) = [
+        w
+        for w in validate_condition(
+            f'request.user_agent == "{too_long}" || request.ip == "203.0.113.7"'
+        )
+        if w.message != USER_AGENT_ONLY
+    ]
     assert "never equals" in warning.message
 
 
@@ -187,7 +233,7 @@ def test_long_user_agent_literal_warns() -> None:
         'request.time.getHours() > 17 && request.ip == "203.0.113.1"'
         " && request.time.getHours() <= 8",
         "(request.time.getDayOfWeek() == 0 && request.time.getDayOfWeek() == 6)"
-        ' || request.user_agent.contains("ci")',
+        ' || request.user_agent.endsWith("ci") && request.ip == "203.0.113.9"',
         "request.time.getDayOfWeek() in [0, 6] && request.time.getDayOfWeek() in [1, 2]",
     ],
 )
@@ -309,7 +355,7 @@ NEVER_TRUE = [
     [
         'request.time < timestamp("2031-01-01T00:00:00Z")',  # an expiry date
         'request.time > timestamp("2031-01-01T00:00:00Z")',  # a start date
-        'request.user_agent.matches("^curl/.*$")',
+        'request.user_agent.matches("^curl/.*$") && inIpRange(request.ip, "198.51.100.0/24")',
         # The seconds restrict nothing, but what they are AND-ed with still does.
         'inIpRange(request.ip, "198.51.100.0/24") && request.time.getSeconds() < 30',
     ],

@@ -568,3 +568,43 @@ def test_other_permission_set_unconditioned_is_no_bypass_but_reaches_the_sibling
     findings = evaluate(rs, now=NOW)
     assert [(f.rule, f.name) for f in findings] == [("reach-beyond-intent", "web")]
     assert "application 'billing-caller'" in findings[0].message
+
+
+@pytest.mark.parametrize(
+    ("condition", "counts"),
+    [
+        ('request.user_agent.contains("TrustedCI")', False),
+        (
+            'inIpRange(request.ip, "198.51.100.0/24") || request.user_agent.contains("TrustedCI")',
+            False,
+        ),
+        (
+            'inIpRange(request.ip, "198.51.100.0/24") && request.user_agent.contains("TrustedCI")',
+            True,
+        ),
+        ('request.user_agent.contains("TrustedCI") && request.time.getDayOfWeek() != 0', True),
+    ],
+)
+def test_require_condition_does_not_count_what_only_the_user_agent_restricts(
+    condition: str, counts: bool
+) -> None:
+    """The caller sends the user agent it likes: a key holder who knows the condition passes."""
+    rs = replaced(
+        compliant_records(),
+        "billing-caller-access",
+        rules=[
+            {
+                "permissionSetNames": ["FunctionsPrivateAccess"],
+                "projectIds": [PROJECT],
+                "condition": condition,
+            }
+        ],
+    )
+    findings = [
+        f
+        for f in evaluate(rs, PolicySettings(require_condition=True), now=NOW)
+        if f.rule == "require-condition"
+    ]
+    assert (findings == []) is counts
+    if not counts:
+        assert "only the user agent restricts (the caller's choice)" in findings[0].message

@@ -218,7 +218,8 @@ class _Variable:
 
 
 class _Analysis:
-    def __init__(self, tree: Any) -> None:
+    def __init__(self, tree: Any, *, user_agent_picked: bool = False) -> None:
+        self.user_agent_picked = user_agent_picked
         builder = _Builder()
         self.formula = builder.build(tree)
         self.atoms = builder.atoms
@@ -255,7 +256,9 @@ class _Analysis:
                 agents += _address_samples(self.strings, 4)[:20]
                 agents += _address_samples(self.strings, 6)[:20]
                 samples = [{"user_agent": a} for a in dict.fromkeys(agents)]
-                found.append(self._sampled(key, indices, samples, self._agents_complete(indices)))
+                variable = self._sampled(key, indices, samples, self._agents_complete(indices))
+                variable.choice = self.user_agent_picked
+                found.append(variable)
             else:
                 if self._time is None:
                     self._time = self._time_variables(key, indices)
@@ -471,15 +474,19 @@ class _Decider:
         variable = self.variable_of[index]
         position = variable.atoms.index(index)
         if variable.choice:
-            # The caller picks the vector: possible if one gives it, forced if all do.
+            # The caller picks the vector: possible if one gives it, forced if all do (proven
+            # only when every vector is known; an unsampled pick could give the other).
             outcomes = {vector[position] for vector in variable.vectors}
+            unknown: _Tri = False if variable.complete else None
+            forced_true = True if outcomes == {True} and variable.complete else unknown
+            forced_false = True if outcomes == {False} and variable.complete else unknown
             return _Verdict(
-                True in outcomes,
-                False in outcomes,
-                outcomes == {True},
-                outcomes == {False},
-                {} if outcomes == {True} else None,
-                {} if outcomes == {False} else None,
+                True if True in outcomes else unknown,
+                True if False in outcomes else unknown,
+                False if False in outcomes else forced_true,
+                False if True in outcomes else forced_false,
+                {} if forced_true else None,
+                {} if forced_false else None,
             )
         true_sample = next((s for v, s in variable.vectors.items() if v[position]), None)
         false_sample = next((s for v, s in variable.vectors.items() if not v[position]), None)
@@ -533,6 +540,9 @@ class _Decider:
             return _Verdict(None, None, None, None)
         total = reduce(lambda acc, o: acc * len(o), options, 1) * choice_count
         complete = all(v.complete for v in sampled) and total <= MAX_COMBINATIONS
+        # A request refused (or let in) whatever the caller picks is proven only when every
+        # pick is known.
+        picks_known = all(v.complete for v in chosen)
         combinations: Iterator[tuple[Any, ...]]
         if total <= MAX_COMBINATIONS:
             combinations = itertools.product(*options)
@@ -555,15 +565,15 @@ class _Decider:
                         values[index] = value
                 outcomes.add(_evaluate(sub, values))
             witness = {v.key: s for v, (_, _, s) in zip(sampled, combination, strict=True)}
-            if outcomes == {True} and true_witness is None:
+            if outcomes == {True} and true_witness is None and picks_known:
                 true_witness = witness
-            if outcomes == {False} and false_witness is None:
+            if outcomes == {False} and false_witness is None and picks_known:
                 false_witness = witness
             found_true = found_true or True in outcomes
             found_false = found_false or False in outcomes
             if true_witness is not None and false_witness is not None:
                 break
-        absent: _Tri = False if complete else None
+        absent: _Tri = False if complete and picks_known else None
         return _Verdict(
             True if found_true else absent,
             True if found_false else absent,
@@ -613,9 +623,13 @@ def _request(witness: _Witness, family: int, now: datetime) -> AccessRequest:
     return AccessRequest(ip=ip, user_agent=user_agent, time=time)
 
 
-def condition_meaning(tree: Any) -> Meaning:
-    """Whether the validated condition ``tree`` can allow some request and deny some request."""
-    analysis = _Analysis(tree)
+def condition_meaning(tree: Any, *, user_agent_picked: bool = False) -> Meaning:
+    """Whether the validated condition ``tree`` can allow some request and deny some request.
+
+    ``user_agent_picked`` judges the user agent as the caller's choice, as a key holder who
+    knows the condition sends what it tests: then only what the address and the time
+    restrict counts."""
+    analysis = _Analysis(tree, user_agent_picked=user_agent_picked)
     uses_ip = ("ip",) in analysis.groups
     families = (4, 6) if uses_ip else (4,)
     can_allow = False

@@ -60,7 +60,23 @@ def analyze_condition(expression: str, *, whole: bool = True) -> tuple[Any, list
     unique = list(dict.fromkeys(checker.warnings))  # de-duplicated, in order
     if whole:
         _require_meaning(tree, unique)
+        if "user_agent" in expression and restricts_only_by_user_agent(tree):
+            unique.append(ConditionWarning(USER_AGENT_ONLY))
     return tree, unique
+
+
+#: Why a condition that only the user agent restricts protects little.
+USER_AGENT_ONLY = (
+    "whatever this condition refuses, a caller gets in by sending the user agent it tests, "
+    "from any address, at any time: the user agent is the caller's choice, so a leaked key "
+    "works for whoever knows the condition; restrict the address or the time with && too"
+)
+
+
+def restricts_only_by_user_agent(tree: Any) -> bool:
+    """Whether the valid condition ``tree`` refuses some request, but none that the caller
+    could not get let in by the user agent it sends (its own choice)."""
+    return not condition_meaning(tree, user_agent_picked=True).can_deny
 
 
 def _require_meaning(tree: Any, warnings: Sequence[ConditionWarning]) -> None:

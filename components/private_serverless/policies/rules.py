@@ -23,6 +23,7 @@ from ..access.permission_sets import ORGANIZATION, PERMISSION_SETS, narrower_set
 from ..access.public_access import public_reason_of
 from ..access.workload_identity import GRANTS_TAG_PREFIX
 from ..conditions import ConditionError, validate_condition
+from ..conditions.validation import USER_AGENT_ONLY
 from ..core.inventory import SECRET_PLACEHOLDER, ResourceRecord
 from ..sensitive.names import name_looks_secret
 from ..sensitive.values import secret_values
@@ -471,11 +472,15 @@ def check_require_condition(record: ResourceRecord, ctx: Context) -> Iterator[Fi
             continue
         if condition is not None:
             try:
-                validate_condition(condition)
-                continue
+                warnings = validate_condition(condition)
             except ConditionError:
                 # Invalid, never true or restricting nothing: not a condition that counts.
                 what = "a condition that does not restrict anything valid"
+            else:
+                if not any(warning.message == USER_AGENT_ONLY for warning in warnings):
+                    continue
+                # The caller sends the user agent it likes: a key holder passes such a test.
+                what = "a condition that only the user agent restricts (the caller's choice)"
         else:
             what = "no condition"
         yield _finding(
