@@ -441,3 +441,27 @@ def test_an_unknown_top_level_key_shaped_like_a_token_is_not_shown(project):
     result = _plan()
     assert result.exit_code == 2, result.output
     assert "<a refused key>: unknown key" in result.output and PASTED_KEY not in result.output
+
+
+@pytest.mark.parametrize("output_format", ["text", "markdown", "json"])
+def test_a_bidi_override_in_a_value_is_shown_escaped_in_every_format(project, output_format):
+    """Trojan Source: a right-to-left override would reorder what a reviewer reads."""
+    import json as json_module
+
+    value = "safe\u202etxt.exe"
+    _edit_dev(project, lambda services: services["billing"]["env"].update(NOTE=value))
+    result = CliRunner().invoke(
+        app, ["plan", "--stack", "dev", "--env-file", ".env.example", "--format", output_format]
+    )
+    assert result.exit_code == 0, result.output
+    assert "\u202e" not in result.output and "safe\\u202etxt.exe" in result.output
+    if output_format == "json":
+        document = json_module.loads(result.stdout)
+        billing = next(r for r in document["resources"] if r["name"] == "billing-function")
+        assert billing["inputs"]["environmentVariables"]["NOTE"] == value  # the same data
+
+
+def test_format_characters_become_escapes_and_nothing_else_changes() -> None:
+    from private_serverless.core.inert_text import inert
+
+    assert inert("a\u200bb\u2066c\u00e9\u4e2d") == "a\\u200bb\\u2066c\u00e9\u4e2d"

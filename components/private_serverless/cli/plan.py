@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ..core.files import write_atomic
+from ..core.inert_text import inert
 from ..errors import PrivateServerlessError
 from .exit_codes import EXIT_INVALID, EXIT_VERDICT, contract
 
@@ -83,7 +84,9 @@ def plan_command(
     if mandatory:
         for finding in mandatory:
             typer.echo(
-                f"mandatory finding {finding['rule']} on {finding['urn']}: {finding['message']}",
+                inert(
+                    f"mandatory finding {finding['rule']} on {finding['urn']}: {finding['message']}"
+                ),
                 err=True,
             )
         raise typer.Exit(EXIT_MANDATORY_FINDINGS)
@@ -117,7 +120,7 @@ def _plan_and_render(
             OutputFormat.markdown: engine.render_markdown,
             OutputFormat.json: engine.render_json,
         }
-        return plan, renderers[output_format](plan), []
+        return plan, inert(renderers[output_format](plan)), []
     diff = engine.diff_plans(base, plan)
     diff_renderers = {
         OutputFormat.text: engine.render_diff_text,
@@ -125,7 +128,7 @@ def _plan_and_render(
         OutputFormat.json: engine.render_diff_json,
     }
     hazards = [change.describe() for change in diff.breaking if change.what == "project"]
-    return plan, diff_renderers[output_format](diff), hazards
+    return plan, inert(diff_renderers[output_format](diff)), hazards
 
 
 def register(app: typer.Typer) -> None:
