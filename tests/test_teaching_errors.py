@@ -465,3 +465,14 @@ def test_format_characters_become_escapes_and_nothing_else_changes() -> None:
     from private_serverless.core.inert_text import inert
 
     assert inert("a\u200bb\u2066c\u00e9\u4e2d") == "a\\u200bb\\u2066c\u00e9\u4e2d"
+
+
+def test_an_unreadable_env_file_line_is_one_error_naming_the_file_and_line(project):
+    planted = "PLANTED-dotenv-" + "93c1f0e7b2a4"
+    (project / "bad.env").write_text(
+        f"BILLING_DB_PASSWORD=ok-value\nthis line {planted}\nREPORTS_S3_SECRET_KEY=x\n"
+    )
+    result = CliRunner().invoke(app, ["plan", "--stack", "dev", "--env-file", "bad.env"])
+    assert result.exit_code == 2, result.output
+    assert "bad.env: line 2: not a NAME=value line" in result.output
+    assert planted not in result.output

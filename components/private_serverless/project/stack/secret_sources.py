@@ -18,6 +18,7 @@ from typing import Annotated, Literal
 
 import pulumi
 from dotenv import dotenv_values
+from dotenv.parser import parse_stream
 from pydantic import BeforeValidator, SecretStr
 
 from ...core.files import ENV_FILE_BOUNDS, read_text
@@ -82,6 +83,15 @@ class SecretResolver:
             text = read_text(
                 env_file, what=".env file", max_bytes=ENV_FILE_BOUNDS.max_bytes, error=_EnvFileError
             )
+            # A line python-dotenv cannot read is skipped with a log line naming no file: here
+            # it is one error naming the file and the line (never its text, it may be a value).
+            unread = [b.original.line for b in parse_stream(io.StringIO(text)) if b.error]
+            if unread:
+                lines = ", ".join(map(str, unread[:5])) + (", ..." if len(unread) > 5 else "")
+                raise _EnvFileError(
+                    f"{env_file}: line {lines}: not a NAME=value line python-dotenv can read "
+                    "(a quote left open, a name with spaces?)"
+                )
             values = dotenv_values(stream=io.StringIO(text))
             if len(values) > ENV_FILE_BOUNDS.max_values:
                 raise _EnvFileError(
