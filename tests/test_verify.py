@@ -183,6 +183,10 @@ def test_redirects_are_not_followed() -> None:
         ({"services": {"a": {"endpoint": "https://[bad", "api_key": "k"}}}, "endpoint"),
         ({"services": {"a": {"endpoint": "https://x.example", "api_key": 5}}}, "api_key"),
         ({"services": {"a": {"endpoint": "https://x.example", "api_key": "[secret]"}}}, "api_key"),
+        # Not sendable as a header value: an input error, not a failed call (a verdict).
+        ({"services": {"a": {"endpoint": "https://x.example", "api_key": "k\nX: y"}}}, "api_key"),
+        ({"services": {"a": {"endpoint": "https://x.example", "api_key": "cl\u00e9"}}}, "api_key"),
+        ({"services": {"a": {"endpoint": "https://x.example", "api_key": "a b"}}}, "api_key"),
     ],
 )
 def test_unusable_outputs_are_configuration_errors(data: object, path: str) -> None:

@@ -9,6 +9,7 @@ is sent, never shown: results, notes and errors carry only statuses and reasons.
 from __future__ import annotations
 
 import http.client
+import re
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping
@@ -41,6 +42,10 @@ class Verdict(StrEnum):
 
     passed = "pass"
     failed = "FAIL"
+
+
+#: What an API key sent as a header value may hold (RFC 9110 visible characters).
+_HEADER_VALUE = re.compile(r"[\x21-\x7e]+")
 
 
 @dataclass(frozen=True)
@@ -144,6 +149,14 @@ def parse_outputs(outputs: object, where: str) -> list[Endpoint]:
             )
         elif key is not None and (not isinstance(key, str) or not key):
             problems.append(Problem(f"{path}.api_key", "must be a string or null"))
+        elif isinstance(key, str) and not _HEADER_VALUE.fullmatch(key):
+            # Sent as the X-Auth-Token header: a line break or a non-ASCII character cannot be.
+            problems.append(
+                Problem(
+                    f"{path}.api_key",
+                    "must be printable ASCII without spaces, as an IAM secret key (a UUID) is",
+                )
+            )
         secret_id = entry.get("key_secret_id")
         if secret_id is not None and (not isinstance(secret_id, str) or not secret_id):
             problems.append(Problem(f"{path}.key_secret_id", "must be a string or null"))
