@@ -582,12 +582,17 @@ def stored_keys(
 ) -> list[StoredKey]:
     """The services whose callers' key the components store in Secret Manager, with the
     project of each secret (labelled as the access matrix labels projects)."""
+    secrets = [
+        record
+        for record in records
+        if record.type == _SECRET_TYPE and record.name.endswith(_KEY_SECRET_SUFFIX)
+    ]
+    if not secrets:  # the usual case: no index of the whole stack to build
+        return []
     index = _Index(records, default_project_id)
     by_component = {s.component: s for s in _services(index) if s.component is not None}
     found = []
-    for record in records:
-        if record.type != _SECRET_TYPE or not record.name.endswith(_KEY_SECRET_SUFFIX):
-            continue
+    for record in secrets:
         service = by_component.get(record.parent or "")
         if service is None:
             continue

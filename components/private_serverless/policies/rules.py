@@ -667,8 +667,10 @@ def check_key_secret_reach(records: Sequence[ResourceRecord], ctx: Context) -> I
     """No principal reads, through Secret Manager, the stored API key of a service it was not
     granted: secret access is per project, so a grant to read secrets where the components
     keep a service's callers' key (``store_keys_in_secret_manager``) is a way to call it."""
-    by_urn = {record.urn: record for record in records}
     keys = stored_keys(records, default_project_id=ctx.default_project_id)
+    if not keys:
+        return
+    by_urn = {record.urn: record for record in records}
     for grant in grants(records, default_project_id=ctx.default_project_id):
         entry = PERMISSION_SETS.get(grant.rule.permission_set)
         record = by_urn.get(grant.rule.policy_urn)
